@@ -1,0 +1,120 @@
+"""The bootstrap's toolchain drives the real Pulumi engine end to end, air-gapped.
+
+A tiny program in a temporary directory uses the random provider plugin (a generated password)
+and a Python dynamic provider; the tests run preview, up, a no-change preview and destroy on a
+local file backend, and read the engine's own JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.pulumi_cli import VENV, PulumiWorkspace
+
+pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("pulumi_cli")]
+
+PROGRAM = '''
+import pulumi
+import pulumi_random as random
+from pulumi.dynamic import CreateResult, Resource, ResourceProvider
+
+
+class LabelProvider(ResourceProvider):
+    """Makes a label from a prefix; proves the engine can run Python dynamic providers."""
+
+    def create(self, props):
+        return CreateResult(id_=f"label-{props['prefix']}", outs={**props, "label": props["prefix"] + "-ok"})
+
+
+class Label(Resource):
+    label: pulumi.Output[str]
+
+    def __init__(self, name, prefix, opts=None):
+        super().__init__(LabelProvider(), name, {"prefix": prefix, "label": None}, opts)
+
+
+password = random.RandomPassword("db-password", length=24, special=False)
+label = Label("label", prefix="railstack")
+
+pulumi.export("password", password.result)
+pulumi.export("label", label.label)
+'''
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> PulumiWorkspace:
+    project = tmp_path_factory.mktemp("tiny-program")
+    (project / "__main__.py").write_text(PROGRAM)
+    (project / "Pulumi.yaml").write_text(
+        textwrap.dedent(
+            f"""\
+            name: tiny
+            runtime:
+              name: python
+              options:
+                toolchain: pip
+                virtualenv: {VENV}
+            """
+        )
+    )
+    ws = PulumiWorkspace(project_dir=project, state_dir=tmp_path_factory.mktemp("state"))
+    ws.run("stack", "init", "test")
+    yield ws
+    ws.run("destroy", "--yes", "--skip-preview", check=False)
+
+
+def test_pulumi_cli_is_the_sdk_version_and_the_random_plugin_is_installed(workspace: PulumiWorkspace) -> None:
+    from importlib.metadata import version
+
+    cli = workspace.run("version").stdout.strip()
+    assert cli == f"v{version('pulumi')}", f"the CLI ({cli}) must match the pulumi SDK ({version('pulumi')})"
+
+    plugins = workspace.json("plugin", "ls")
+    installed = {(p["name"], p["kind"], p["version"]) for p in plugins}
+    assert ("random", "resource", version("pulumi-random")) in installed, f"plugins installed: {installed}"
+
+
+def test_preview_plans_the_password_and_the_dynamic_resource(workspace: PulumiWorkspace) -> None:
+    preview = workspace.json("preview")
+    creates = {step["urn"].split("::")[-2] for step in preview["steps"] if step["op"] == "create"}
+    assert {
+        "pulumi:pulumi:Stack",
+        "random:index/randomPassword:RandomPassword",
+        "pulumi-python:dynamic:Resource",
+    } <= creates, f"types planned for creation: {sorted(creates)}"
+    assert preview["changeSummary"] == {"create": 3}
+
+
+def test_up_keeps_the_password_secret_in_outputs_and_state(workspace: PulumiWorkspace) -> None:
+    workspace.run("up", "--yes", "--skip-preview")
+
+    masked = workspace.json("stack", "output")
+    assert masked["password"] == "[secret]", "the password output must be a secret"
+    assert masked["label"] == "railstack-ok", "the dynamic provider's output must reach the stack"
+
+    plain = json.loads(workspace.run("stack", "output", "--json", "--show-secrets").stdout)
+    password = plain["password"]
+    assert re.fullmatch(r"[A-Za-z0-9]{24}", password), "random must have generated a 24-character password"
+
+    state = workspace.run("stack", "export").stdout
+    assert password not in state, "the generated password is stored in plaintext in the state"
+    resources = json.loads(state)["deployment"]["resources"]
+    by_type = {r["type"]: r for r in resources}
+    result = by_type["random:index/randomPassword:RandomPassword"]["outputs"]["result"]
+    assert "ciphertext" in result, f"the password's state value must be an encrypted secret, got {type(result)}"
+
+
+def test_second_preview_after_up_shows_no_changes(workspace: PulumiWorkspace) -> None:
+    workspace.run("preview", "--expect-no-changes")
+
+
+def test_destroy_removes_everything(workspace: PulumiWorkspace) -> None:
+    workspace.run("destroy", "--yes", "--skip-preview")
+    resources = json.loads(workspace.run("stack", "export").stdout)["deployment"].get("resources") or []
+    assert resources == [], f"resources left after destroy: {[r['urn'] for r in resources]}"
+

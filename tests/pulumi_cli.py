@@ -1,0 +1,69 @@
+"""Runs the real Pulumi CLI that scripts/bootstrap put in .tools/, isolated per test.
+
+Each workspace gets its own file backend and passphrase, shares the bootstrap's plugin cache
+(PULUMI_HOME) and forbids plugin downloads, so a test proves the toolchain works air-gapped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TOOLS_BIN = ROOT / ".tools" / "bin"
+PULUMI_HOME = ROOT / ".tools" / "pulumi-home"
+VENV = ROOT / ".venv"
+
+TEST_PASSPHRASE = "railstack-tests-only"
+
+
+class PulumiError(AssertionError):
+    """A pulumi command failed; the message carries the command and its output."""
+
+
+@dataclass
+class PulumiWorkspace:
+    """A Pulumi project directory with its own state backend."""
+
+    project_dir: Path
+    state_dir: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            PATH=f"{TOOLS_BIN}{os.pathsep}{VENV / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+            PULUMI_HOME=str(PULUMI_HOME),
+            PULUMI_BACKEND_URL=f"file://{self.state_dir}",
+            PULUMI_CONFIG_PASSPHRASE=TEST_PASSPHRASE,
+            PULUMI_SKIP_UPDATE_CHECK="1",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
+            PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK="true",
+            NO_COLOR="1",
+        )
+        env.pop("PULUMI_ACCESS_TOKEN", None)
+        env.update(self.extra_env)
+        return env
+
+    def run(self, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            [str(TOOLS_BIN / "pulumi"), *args, "--non-interactive"],
+            cwd=self.project_dir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if check and proc.returncode != 0:
+            raise PulumiError(
+                f"`pulumi {' '.join(args)}` exited {proc.returncode}\n"
+                f"--- stdout ---\n{proc.stdout[-6000:]}\n--- stderr ---\n{proc.stderr[-6000:]}"
+            )
+        return proc
+
+    def json(self, *args: str) -> object:
+        return json.loads(self.run(*args, "--json").stdout)
