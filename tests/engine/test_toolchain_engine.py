@@ -109,6 +109,36 @@ def test_up_keeps_the_password_secret_in_outputs_and_state(workspace: PulumiWork
     assert "ciphertext" in result, f"the password's state value must be an encrypted secret, got {type(result)}"
 
 
+POLICY_PACK = '''
+from pulumi_policy import EnforcementLevel, PolicyPack, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+
+
+def password_length(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if args.resource_type == "random:index/randomPassword:RandomPassword" and args.props.get("length", 0) < 32:
+        report_violation(f"{args.name}: passwords must have at least 32 characters, this one has {args.props.get('length')}")
+
+
+PolicyPack(
+    name="tiny-policy",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    policies=[ResourceValidationPolicy(name="password-length", description="Passwords are long.", validate=password_length)],
+)
+'''
+
+
+def test_python_policy_pack_runs_and_blocks_a_violating_preview(
+    workspace: PulumiWorkspace, tmp_path: Path
+) -> None:
+    (tmp_path / "__main__.py").write_text(POLICY_PACK)
+    (tmp_path / "PulumiPolicy.yaml").write_text(
+        f"runtime:\n  name: python\n  options:\n    virtualenv: {VENV}\ndescription: tiny policy pack\n"
+    )
+    proc = workspace.run("preview", "--policy-pack", str(tmp_path), check=False)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, f"a mandatory violation must fail the preview:\n{output[-3000:]}"
+    assert "password-length" in output and "this one has 24" in output, output[-3000:]
+
+
 def test_second_preview_after_up_shows_no_changes(workspace: PulumiWorkspace) -> None:
     workspace.run("preview", "--expect-no-changes")
 
