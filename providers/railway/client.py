@@ -1,0 +1,239 @@
+"""The Railway GraphQL client: transport, authentication, retries and errors.
+
+Every request is one named operation from `providers/railway/graphql/*.graphql` (a test validates
+all of them against Railway's schema). The client never logs or raises with a token or a variable
+value in the message: errors carry the operation name and Railway's own message only.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import httpx
+from graphql import OperationDefinitionNode, parse, print_ast
+
+DEFAULT_API_URL = "https://backboard.railway.com/graphql/v2"
+SOURCE = "railstack"
+DOCUMENTS_DIR = Path(__file__).parent / "graphql"
+
+TokenKind = Literal["account", "project"]
+
+# Messages Railway answers for objects that do not exist (any more): deleted objects are reported
+# as authorization failures, so read and delete must treat these as "gone".
+_GONE_MESSAGES = ("not authorized", "problem processing request", "not found", "does not exist")
+
+
+class RailwayError(Exception):
+    """Railway rejected an operation. Carries the operation name and Railway's message only."""
+
+    def __init__(self, operation: str, message: str, *, status: int | None = None) -> None:
+        self.operation = operation
+        self.railway_message = message
+        self.status = status
+        super().__init__(f"Railway {operation}: {message}")
+
+    @property
+    def is_gone(self) -> bool:
+        """The object the operation addressed does not exist (deleted, or never created)."""
+        lowered = self.railway_message.lower()
+        return any(m in lowered for m in _GONE_MESSAGES)
+
+
+class AmbiguousWriteError(RailwayError):
+    """A write may or may not have been applied (timeout or server error after it was sent).
+
+    Creates must look the object up before trying again, or a retry makes a duplicate.
+    """
+
+
+class RailwayAuthError(RailwayError):
+    """No usable token was configured."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 6
+    base_delay: float = 0.5
+    max_delay: float = 20.0
+    timeout: float = 30.0
+
+    def backoff(self, attempt: int) -> float:
+        """Exponential backoff with full jitter, bounded by max_delay."""
+        return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
+
+
+@cache
+def documents() -> dict[str, str]:
+    """Every named operation the provider can send, by operation name."""
+    found: dict[str, str] = {}
+    for path in sorted(DOCUMENTS_DIR.glob("*.graphql")):
+        for definition in parse(path.read_text()).definitions:
+            if isinstance(definition, OperationDefinitionNode) and definition.name:
+                name = definition.name.value
+                if name in found:
+                    raise ValueError(f"GraphQL operation {name} is defined twice (second time in {path.name})")
+                found[name] = print_ast(definition)
+    return found
+
+
+def _retry_after_seconds(response: httpx.Response, fallback: float) -> float:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return fallback
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return fallback
+
+
+#: Request keys whose values are secret: environment variable maps and registry credentials.
+_SECRET_KEYS = frozenset({"variables", "registryCredentials", "password", "value"})
+
+
+def _secret_strings(value: Any, secret: bool = False) -> list[str]:
+    """The strings of a request's GraphQL variables that must never appear in a message."""
+    if isinstance(value, str):
+        return [value] if secret else []
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in _secret_strings(v, secret or k in _SECRET_KEYS)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _secret_strings(v, secret)]
+    return []
+
+
+def _scrub(message: str, secrets: list[str]) -> str:
+    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
+        message = message.replace(secret, "***")
+    return message
+
+
+class RailwayClient:
+    """Sends named GraphQL operations to Railway with retries.
+
+    Reads (queries) are retried on 429, 5xx and timeouts. Writes (mutations) are retried on 429 and
+    on connection failures before anything was sent; a timeout or 5xx after a write was sent raises
+    AmbiguousWriteError, because only the caller knows how to check whether the write happened.
+    """
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        token_kind: TokenKind = "account",
+        api_url: str | None = None,
+        retry: RetryPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        if not token:
+            raise RailwayAuthError(
+                "configure",
+                "no Railway token: set the secret config `railway:token` or the environment variable RAILWAY_API_TOKEN",
+            )
+        self._retry = retry or RetryPolicy()
+        headers = {"Project-Access-Token": token} if token_kind == "project" else {"Authorization": f"Bearer {token}"}
+        url = api_url or os.environ.get("RAILWAY_API_URL") or DEFAULT_API_URL
+        self._http = httpx.Client(
+            params={"source": SOURCE},
+            headers={**headers, "User-Agent": "railstack"},
+            timeout=self._retry.timeout,
+            transport=transport,
+        )
+        self._url = url
+        self._token = token
+
+    def close(self) -> None:
+        self._http.close()
+
+    def execute(self, operation: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Runs one named operation and returns its `data`."""
+        document = documents().get(operation)
+        if document is None:
+            raise KeyError(f"unknown Railway operation {operation!r}")
+        is_write = document.lstrip().startswith("mutation")
+        body = {"query": document, "variables": variables or {}, "operationName": operation}
+
+        last_error: RailwayError | None = None
+        for attempt in range(self._retry.attempts):
+            if last_error is not None:
+                time.sleep(delay)
+            delay = self._retry.backoff(attempt)
+            try:
+                response = self._http.post(self._url, json=body)
+            except httpx.ConnectError:
+                # Nothing reached the server: safe to retry reads and writes alike.
+                last_error = RailwayError(operation, f"could not connect to {self._url}")
+                continue
+            except httpx.HTTPError as exc:
+                what = "timed out" if isinstance(exc, httpx.TimeoutException) else f"transport error: {type(exc).__name__}"
+                if is_write:
+                    raise AmbiguousWriteError(operation, f"{what} after the request was sent") from None
+                last_error = RailwayError(operation, what)
+                continue
+
+            if response.status_code == 429:
+                last_error = RailwayError(operation, "rate limited (HTTP 429)", status=429)
+                delay = min(self._retry.max_delay, _retry_after_seconds(response, delay))
+                continue
+            if response.status_code >= 500:
+                message = f"server error (HTTP {response.status_code})"
+                if is_write:
+                    raise AmbiguousWriteError(operation, message, status=response.status_code)
+                last_error = RailwayError(operation, message, status=response.status_code)
+                continue
+            try:
+                return self._data(operation, response)
+            except RailwayError as err:
+                # Railway's message may quote what was sent: never let a value or the token through.
+                raise RailwayError(operation, _scrub(err.railway_message, [self._token, *_secret_strings(variables)]),
+                                   status=err.status) from None
+
+        assert last_error is not None
+        raise RailwayError(
+            operation,
+            f"{last_error.railway_message}; gave up after {self._retry.attempts} attempts",
+            status=last_error.status,
+        )
+
+    @staticmethod
+    def _data(operation: str, response: httpx.Response) -> dict[str, Any]:
+        try:
+            payload = response.json()
+        except ValueError:
+            raise RailwayError(
+                operation, f"unexpected non-JSON answer (HTTP {response.status_code})", status=response.status_code
+            ) from None
+        errors = payload.get("errors") if isinstance(payload, dict) else None
+        if errors:
+            message = "; ".join(str(e.get("message", e)) for e in errors if isinstance(e, dict)) or str(errors)
+            raise RailwayError(operation, message, status=response.status_code)
+        if response.status_code >= 400:
+            raise RailwayError(operation, f"HTTP {response.status_code}", status=response.status_code)
+        data = payload.get("data") if isinstance(payload, dict) else None
+        if data is None:
+            raise RailwayError(operation, "answer has no data", status=response.status_code)
+        return data
+
+
+def client_from_settings(token: str | None, api_url: str | None = None) -> RailwayClient:
+    """A client from explicit settings, falling back to RAILWAY_API_TOKEN / RAILWAY_TOKEN.
+
+    RAILWAY_TOKEN is Railway's name for a project token; RAILWAY_API_TOKEN for an account or
+    workspace token (the one projectCreate needs).
+    """
+    if token:
+        return RailwayClient(token, api_url=api_url)
+    if os.environ.get("RAILWAY_API_TOKEN"):
+        return RailwayClient(os.environ["RAILWAY_API_TOKEN"], api_url=api_url)
+    if os.environ.get("RAILWAY_TOKEN"):
+        return RailwayClient(os.environ["RAILWAY_TOKEN"], token_kind="project", api_url=api_url)
+    return RailwayClient("", api_url=api_url)  # raises RailwayAuthError with the remedy

@@ -1,0 +1,202 @@
+"""Railway domains: the Railway-provided domain of a service, and custom domains with their DNS records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+
+from providers.railway._base import RailwayResourceProvider
+
+
+class _DomainProvider(RailwayResourceProvider):
+    REPLACE_ON = frozenset({"project_id", "environment_id", "service_id"})
+    LIST_KEY: str
+
+    def _domains(self, props: dict[str, Any]) -> list[dict[str, Any]] | None:
+        data = self.read_or_gone(
+            "Domains",
+            {"projectId": props["project_id"], "environmentId": props["environment_id"], "serviceId": props["service_id"]},
+        )
+        return None if data is None else data["domains"][self.LIST_KEY]
+
+
+class ServiceDomainProvider(_DomainProvider):
+    KIND = "railway:ServiceDomain"
+    UPDATE_ON = frozenset({"target_port"})
+    LIST_KEY = "serviceDomains"
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        def create() -> dict[str, Any]:
+            return self.client.execute(
+                "ServiceDomainCreate",
+                {
+                    "input": {
+                        "environmentId": props["environment_id"],
+                        "serviceId": props["service_id"],
+                        "targetPort": props.get("target_port"),
+                    }
+                },
+            )["serviceDomainCreate"]
+
+        # Railway allows one Railway domain per service instance: an existing one is ours.
+        domain = self.create_once(create, lambda: next(iter(self._domains(props) or []), None))
+        if domain.get("targetPort") != props.get("target_port"):
+            self._update_port(domain["id"], domain["domain"], props)
+        return CreateResult(id_=domain["id"], outs=self.outputs(props, domain=domain["domain"]))
+
+    def _update_port(self, id_: str, domain: str, props: dict[str, Any]) -> None:
+        self.write(
+            "ServiceDomainUpdate",
+            {
+                "input": {
+                    "serviceDomainId": id_,
+                    "domain": domain,
+                    "environmentId": props["environment_id"],
+                    "serviceId": props["service_id"],
+                    "targetPort": props.get("target_port"),
+                }
+            },
+        )
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        self._update_port(id_, olds["domain"], news)
+        return UpdateResult(outs=self.outputs(news, domain=olds["domain"]))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        found = next((d for d in self._domains(props) or [] if d["id"] == id_), None)
+        if found is None:
+            return ReadResult(None, {})
+        return ReadResult(id_, self.outputs({**props, "target_port": found.get("targetPort")}, domain=found["domain"]))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        self.delete_quietly("ServiceDomainDelete", {"id": id_})
+
+
+class ServiceDomain(Resource):
+    """The Railway-provided public domain (`*.up.railway.app`) of a service instance."""
+
+    kind: pulumi.Output[str]
+    domain: pulumi.Output[str]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        project_id: pulumi.Input[str],
+        environment_id: pulumi.Input[str],
+        service_id: pulumi.Input[str],
+        target_port: pulumi.Input[int] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(
+            ServiceDomainProvider(),
+            resource_name,
+            {
+                "project_id": project_id,
+                "environment_id": environment_id,
+                "service_id": service_id,
+                "target_port": target_port,
+                "kind": None,
+                "domain": None,
+            },
+            opts,
+        )
+
+
+def _dns_records(domain: dict[str, Any]) -> dict[str, dict[str, str] | None]:
+    """The CNAME (routing) and TXT (verification) records, picked by type: Railway's order is not fixed."""
+    records = ((domain.get("status") or {}).get("dnsRecords")) or []
+    by_type = {r["recordType"]: r for r in records}
+
+    def shape(record: dict[str, Any] | None) -> dict[str, str] | None:
+        if record is None:
+            return None
+        return {"name": record["fqdn"], "type": record["recordType"], "value": record["requiredValue"]}
+
+    return {
+        "cname_record": shape(by_type.get("DNS_RECORD_TYPE_CNAME")),
+        "txt_record": shape(by_type.get("DNS_RECORD_TYPE_TXT")),
+    }
+
+
+class CustomDomainProvider(_DomainProvider):
+    KIND = "railway:CustomDomain"
+    REPLACE_ON = _DomainProvider.REPLACE_ON | {"domain"}
+    UPDATE_ON = frozenset({"target_port"})
+    LIST_KEY = "customDomains"
+
+    def _find(self, props: dict[str, Any]) -> dict[str, Any] | None:
+        return next((d for d in self._domains(props) or [] if d["domain"] == props["domain"]), None)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        def create() -> dict[str, Any]:
+            return self.client.execute(
+                "CustomDomainCreate",
+                {
+                    "input": {
+                        "domain": props["domain"],
+                        "projectId": props["project_id"],
+                        "environmentId": props["environment_id"],
+                        "serviceId": props["service_id"],
+                        "targetPort": props.get("target_port"),
+                    }
+                },
+            )["customDomainCreate"]
+
+        domain = self.create_once(create, lambda: self._find(props))
+        return CreateResult(id_=domain["id"], outs=self.outputs(props, **_dns_records(domain)))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        self.write(
+            "CustomDomainUpdate",
+            {"environmentId": news["environment_id"], "id": id_, "targetPort": news.get("target_port")},
+        )
+        return UpdateResult(outs={**olds, **self.outputs(news)})
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        found = next((d for d in self._domains(props) or [] if d["id"] == id_), None)
+        if found is None:
+            return ReadResult(None, {})
+        current = {**props, "domain": found["domain"], "target_port": found.get("targetPort")}
+        return ReadResult(id_, self.outputs(current, **_dns_records(found)))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        self.delete_quietly("CustomDomainDelete", {"id": id_})
+
+
+class CustomDomain(Resource):
+    """A custom domain on a service instance. `cname_record` and `txt_record` are the DNS records
+    to create at the domain's DNS provider ({name, type, value})."""
+
+    kind: pulumi.Output[str]
+    cname_record: pulumi.Output[dict[str, str]]
+    txt_record: pulumi.Output[dict[str, str]]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        project_id: pulumi.Input[str],
+        environment_id: pulumi.Input[str],
+        service_id: pulumi.Input[str],
+        domain: pulumi.Input[str],
+        target_port: pulumi.Input[int] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(
+            CustomDomainProvider(),
+            resource_name,
+            {
+                "project_id": project_id,
+                "environment_id": environment_id,
+                "service_id": service_id,
+                "domain": domain,
+                "target_port": target_port,
+                "kind": None,
+                "cname_record": None,
+                "txt_record": None,
+            },
+            opts,
+        )

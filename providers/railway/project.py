@@ -1,0 +1,120 @@
+"""Railway project: one per railstack stack. Creating one also creates its first environment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+
+from providers.railway._base import RailwayResourceProvider, edges, paginate
+
+
+class ProjectProvider(RailwayResourceProvider):
+    KIND = "railway:Project"
+    UPDATE_ON = frozenset({"name", "description", "pr_deploys"})
+    REPLACE_ON = frozenset({"workspace_id", "default_environment_name"})
+
+    def _find_by_name(self, name: str, workspace_id: str | None) -> dict[str, Any] | None:
+        def page(after: str | None) -> dict[str, Any]:
+            return self.client.execute("Projects", {"workspaceId": workspace_id, "after": after})["projects"]
+
+        for node in paginate(page):
+            if node["name"] == name:
+                return self.client.execute("Project", {"id": node["id"]})["project"]
+        return None
+
+    def _outs(self, props: dict[str, Any], project: dict[str, Any]) -> dict[str, Any]:
+        environments = edges(project.get("environments"))
+        wanted = props.get("default_environment_name") or "production"
+        default = next((e for e in environments if e["name"] == wanted), environments[0] if environments else None)
+        return self.outputs(
+            props,
+            project_id=project["id"],
+            default_environment_id=default["id"] if default else None,
+        )
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        def create() -> dict[str, Any]:
+            return self.client.execute(
+                "ProjectCreate",
+                {
+                    "input": {
+                        "name": props["name"],
+                        "description": props.get("description"),
+                        "prDeploys": bool(props.get("pr_deploys")),
+                        "defaultEnvironmentName": props.get("default_environment_name"),
+                        "workspaceId": props.get("workspace_id"),
+                    }
+                },
+            )["projectCreate"]
+
+        project = self.create_once(create, lambda: self._find_by_name(props["name"], props.get("workspace_id")))
+        return CreateResult(id_=project["id"], outs=self._outs(props, project))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        data = self.read_or_gone("Project", {"id": id_})
+        if data is None or data.get("project") is None:
+            return ReadResult(None, {})
+        project = data["project"]
+        current = {
+            **props,
+            "name": project["name"],
+            "description": project.get("description"),
+            "pr_deploys": bool(project.get("prDeploys")),
+        }
+        return ReadResult(id_, self._outs(current, project))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        self.write(
+            "ProjectUpdate",
+            {
+                "id": id_,
+                "input": {
+                    "name": news["name"],
+                    "description": news.get("description"),
+                    "prDeploys": bool(news.get("pr_deploys")),
+                },
+            },
+        )
+        return UpdateResult(outs={**olds, **self.outputs(news), "project_id": id_})
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        self.delete_quietly("ProjectDelete", {"id": id_})
+
+
+class Project(Resource):
+    """A Railway project. Its first environment (`default_environment_name`, Railway's default
+    "production") is created with it and exposed as `default_environment_id`."""
+
+    kind: pulumi.Output[str]
+    project_id: pulumi.Output[str]
+    name: pulumi.Output[str]
+    default_environment_id: pulumi.Output[str]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        name: pulumi.Input[str],
+        description: pulumi.Input[str] | None = None,
+        pr_deploys: bool = False,
+        default_environment_name: str | None = None,
+        workspace_id: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(
+            ProjectProvider(),
+            resource_name,
+            {
+                "name": name,
+                "description": description,
+                "pr_deploys": pr_deploys,
+                "default_environment_name": default_environment_name,
+                "workspace_id": workspace_id,
+                "kind": None,
+                "project_id": None,
+                "default_environment_id": None,
+            },
+            opts,
+        )

@@ -1,0 +1,155 @@
+"""Railway volume: persistent storage mounted into one service instance, with backup schedules.
+
+Railway has no volume(id) query: volumes are read through their project. A service has at most
+one volume, so an existing volume attached to the service in the environment is the one a retried
+create made.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+
+from providers.railway._base import RailwayResourceProvider, edges
+
+BACKUP_KINDS = ("DAILY", "WEEKLY", "MONTHLY")
+
+
+class VolumeProvider(RailwayResourceProvider):
+    KIND = "railway:Volume"
+    REPLACE_ON = frozenset({"project_id", "environment_id", "service_id"})
+    UPDATE_ON = frozenset({"mount_path", "name", "backup_schedules"})
+
+    def normalize(self, key: str, value: Any) -> Any:
+        if key == "backup_schedules":
+            return sorted(set(value or []))
+        return value
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        # Without a name in the program, Railway's generated name is kept: not a change.
+        if news.get("name") is None:
+            news = {**news, "name": olds.get("name")}
+        return super().diff(id_, olds, news)
+
+    def _volumes(self, project_id: str) -> list[dict[str, Any]] | None:
+        data = self.read_or_gone("ProjectVolumes", {"projectId": project_id})
+        if data is None or data.get("project") is None:
+            return None
+        return edges(data["project"]["volumes"])
+
+    @staticmethod
+    def _instance(volume: dict[str, Any], environment_id: str) -> dict[str, Any] | None:
+        return next((i for i in edges(volume.get("volumeInstances")) if i["environmentId"] == environment_id), None)
+
+    def _find(self, props: dict[str, Any]) -> dict[str, Any] | None:
+        for volume in self._volumes(props["project_id"]) or []:
+            instance = self._instance(volume, props["environment_id"])
+            if instance and instance.get("serviceId") == props["service_id"]:
+                return volume
+        return None
+
+    def _set_backups(self, instance_id: str, kinds: list[str]) -> None:
+        self.write("VolumeBackupScheduleUpdate", {"volumeInstanceId": instance_id, "kinds": kinds})
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        def create() -> dict[str, Any]:
+            return self.client.execute(
+                "VolumeCreate",
+                {
+                    "input": {
+                        "projectId": props["project_id"],
+                        "environmentId": props["environment_id"],
+                        "serviceId": props["service_id"],
+                        "mountPath": props["mount_path"],
+                    }
+                },
+            )["volumeCreate"]
+
+        volume = self.create_once(create, lambda: self._find(props))
+        instance = self._instance(volume, props["environment_id"])
+        if instance is None:
+            raise RuntimeError(f"Railway created volume {volume['id']} without an instance in the environment")
+        if props.get("name") and props["name"] != volume["name"]:
+            self.write("VolumeUpdate", {"volumeId": volume["id"], "input": {"name": props["name"]}})
+        kinds = self.normalize("backup_schedules", props.get("backup_schedules"))
+        if kinds:
+            self._set_backups(instance["id"], kinds)
+        return CreateResult(
+            id_=volume["id"],
+            outs=self.outputs(props, name=props.get("name") or volume["name"], volume_instance_id=instance["id"]),
+        )
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        if news.get("mount_path") != olds.get("mount_path"):
+            self.write(
+                "VolumeInstanceUpdate",
+                {"volumeId": id_, "environmentId": news["environment_id"], "input": {"mountPath": news["mount_path"]}},
+            )
+        if news.get("name") and news["name"] != olds.get("name"):
+            self.write("VolumeUpdate", {"volumeId": id_, "input": {"name": news["name"]}})
+        kinds = self.normalize("backup_schedules", news.get("backup_schedules"))
+        if kinds != self.normalize("backup_schedules", olds.get("backup_schedules")):
+            self._set_backups(olds["volume_instance_id"], kinds)
+        return UpdateResult(
+            outs=self.outputs(news, name=news.get("name") or olds.get("name"), volume_instance_id=olds["volume_instance_id"])
+        )
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        volume = next((v for v in self._volumes(props["project_id"]) or [] if v["id"] == id_), None)
+        instance = self._instance(volume, props["environment_id"]) if volume else None
+        if volume is None or instance is None:
+            return ReadResult(None, {})
+        schedules = self.client.execute("VolumeBackupSchedules", {"volumeInstanceId": instance["id"]})
+        kinds = sorted({s["kind"] for s in schedules["volumeInstanceBackupScheduleList"]})
+        current = {
+            **props,
+            "mount_path": instance["mountPath"],
+            "service_id": instance.get("serviceId"),
+            "backup_schedules": kinds if kinds != self.normalize("backup_schedules", props.get("backup_schedules")) else props.get("backup_schedules"),
+        }
+        return ReadResult(id_, self.outputs(current, name=volume["name"], volume_instance_id=instance["id"]))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        self.delete_quietly("VolumeDelete", {"volumeId": id_})
+
+
+class Volume(Resource):
+    """A volume mounted at `mount_path` in one service instance; `backup_schedules` is a list of
+    DAILY, WEEKLY, MONTHLY. Create it before the service's first deployment."""
+
+    kind: pulumi.Output[str]
+    name: pulumi.Output[str]
+    volume_instance_id: pulumi.Output[str]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        project_id: pulumi.Input[str],
+        environment_id: pulumi.Input[str],
+        service_id: pulumi.Input[str],
+        mount_path: pulumi.Input[str],
+        name: pulumi.Input[str] | None = None,
+        backup_schedules: list[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        unknown = sorted(set(backup_schedules or []) - set(BACKUP_KINDS))
+        if unknown:
+            raise ValueError(f"{resource_name}: backup_schedules {unknown} not allowed: use {list(BACKUP_KINDS)}")
+        super().__init__(
+            VolumeProvider(),
+            resource_name,
+            {
+                "project_id": project_id,
+                "environment_id": environment_id,
+                "service_id": service_id,
+                "mount_path": mount_path,
+                "name": name,
+                "backup_schedules": sorted(backup_schedules or []),
+                "kind": None,
+                "volume_instance_id": None,
+            },
+            opts,
+        )
