@@ -43,12 +43,14 @@ LIMIT_KEYS = {"vcpus": "vCPUs", "memory_gb": "memoryGB"}
 
 #: What Railway reports for a setting nobody set. Folding these into "unset" keeps a clean `up`
 #: followed by an empty preview, whatever Railway fills in.
-PLATFORM_DEFAULTS: dict[str, Any] = {
-    "restart_policy_type": "ON_FAILURE",
-    "restart_policy_max_retries": 10,
-    "num_replicas": 1,
-    "sleep_application": False,
-    "watch_patterns": [],
+PLATFORM_DEFAULTS: dict[str, tuple[Any, ...]] = {
+    "restart_policy_type": ("ON_FAILURE",),
+    "restart_policy_max_retries": (10,),
+    "num_replicas": (1,),
+    "sleep_application": (False,),
+    "watch_patterns": ([],),
+    # Railway picks its current default builder for a service that names none.
+    "builder": ("RAILPACK", "NIXPACKS"),
 }
 
 
@@ -76,16 +78,17 @@ class ServiceInstanceProvider(RailwayResourceProvider):
             return _pre_deploy_as_text(value)
         if key in LIMIT_KEYS and value is not None:
             return float(value)
-        if key in PLATFORM_DEFAULTS and value == PLATFORM_DEFAULTS[key]:
+        if key in PLATFORM_DEFAULTS and value in PLATFORM_DEFAULTS[key]:
             return None
         if value in ("", [], {}):
             return None
         return value
 
     def _apply(self, props: dict[str, Any]) -> None:
-        settings = {field: self.normalize(key, props.get(key)) for key, field in SETTINGS.items()}
-        if settings["preDeployCommand"] is not None:
-            settings["preDeployCommand"] = [settings["preDeployCommand"]]
+        # Sent as the program wrote them (an explicit default stays explicit); unset settings as null.
+        settings = {field: props.get(key) for key, field in SETTINGS.items()}
+        pre_deploy = _pre_deploy_as_text(props.get("pre_deploy_command"))
+        settings["preDeployCommand"] = [pre_deploy] if pre_deploy else None
         settings["source"] = {"image": props.get("source_image"), "repo": props.get("source_repo")}
         if props.get("registry_credentials"):
             settings["registryCredentials"] = props["registry_credentials"]

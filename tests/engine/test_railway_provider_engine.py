@@ -31,9 +31,10 @@ from providers.railway import (
 )
 
 cfg = pulumi.Config("tiny")
-project = Project("project", name=f"tiny-{pulumi.get_stack()}", description="railstack provider test")
+variant = cfg.get_int("variant") or 1  # the update test switches to variant 2
+project = Project("project", name=f"tiny-{pulumi.get_stack()}", description=f"railstack provider test v{variant}")
 env_id = project.default_environment_id
-preview_env = Environment("preview-env", project_id=project.project_id, name="preview")
+preview_env = Environment("preview-env", project_id=project.project_id, name="preview" if variant == 1 else "review")
 
 postgres = Service("postgres", project_id=project.project_id, name="Postgres")
 api = Service("api", project_id=project.project_id, name="api")
@@ -56,6 +57,7 @@ api_vars = VariableCollection(
         "SECRET_KEY": "${{shared.SECRET_KEY}}",
         "SERVICE_TYPE": "api",
         "PORT": "8000",
+        **({} if variant == 1 else {"FEATURE": "on"}),
     },
 )
 postgres_settings = ServiceInstance(
@@ -71,15 +73,16 @@ api_settings = ServiceInstance(
 )
 volume = Volume(
     "postgres-volume", project_id=project.project_id, environment_id=env_id, service_id=postgres.service_id,
-    mount_path="/var/lib/postgresql/data", backup_schedules=["DAILY", "WEEKLY"],
+    mount_path="/var/lib/postgresql/data", backup_schedules=["DAILY", "WEEKLY"] + ([] if variant == 1 else ["MONTHLY"]),
 )
 proxy = TcpProxy("postgres-proxy", environment_id=env_id, service_id=postgres.service_id, application_port=5432)
 domain = ServiceDomain(
-    "api-domain", project_id=project.project_id, environment_id=env_id, service_id=api.service_id, target_port=8000,
+    "api-domain", project_id=project.project_id, environment_id=env_id, service_id=api.service_id,
+    target_port=8000 if variant == 1 else 8080,
 )
 custom = CustomDomain(
     "api-custom-domain", project_id=project.project_id, environment_id=env_id, service_id=api.service_id,
-    domain="api.tiny.example.com", target_port=8000,
+    domain="api.tiny.example.com", target_port=8000 if variant == 1 else 8080,
 )
 
 postgres_deploy = ServiceDeployment(
@@ -232,6 +235,31 @@ def test_changing_one_setting_redeploys_only_that_service(workspace: PulumiWorks
     assert fields["serviceInstanceDeployV2"] == 1, f"only the api redeploys: {dict(fields)}"
     assert fields["serviceInstanceUpdate"] == 1, f"only the api's settings are written: {dict(fields)}"
     assert fields["variableCollectionUpsert"] == 0, f"no variable changed: {dict(fields)}"
+    workspace.run("preview", "--expect-no-changes")
+
+
+def test_in_place_updates_keep_every_object_and_redeploy_only_what_changed(
+    workspace: PulumiWorkspace, emulator: EmulatorServer
+) -> None:
+    before_ids = {kind: sorted(o["id"] for o in objs) for kind, objs in _projects(emulator, "tiny-lifecycle")[0].items()
+                  if isinstance(objs, list)}
+    workspace.run("config", "set", "variant", "2")
+    before = emulator.requests()
+    workspace.run("up", "--yes", "--skip-preview")
+    fields = Counter(field for r in emulator.requests()[len(before):] for field in r["fields"])
+
+    (project,) = _projects(emulator, "tiny-lifecycle")
+    after_ids = {kind: sorted(o["id"] for o in objs) for kind, objs in project.items() if isinstance(objs, list)}
+    assert after_ids == before_ids, "updates must happen in place, never by replacement"
+    assert project["description"] == "railstack provider test v2"
+    assert sorted(e["name"] for e in project["environments"]) == ["production", "review"]
+    assert [d["targetPort"] for d in project["serviceDomains"]] == [8080]
+    assert [d["targetPort"] for d in project["customDomains"]] == [8080]
+    assert fields["serviceInstanceDeployV2"] == 1, f"only the api (new variable) redeploys: {dict(fields)}"
+    assert fields["variableCollectionUpsert"] == 1, f"one write for the api's variables: {dict(fields)}"
+    for field in ("projectUpdate", "environmentRename", "serviceDomainUpdate", "customDomainUpdate",
+                  "volumeInstanceBackupScheduleUpdate"):
+        assert fields[field] == 1, f"{field} expected once: {dict(fields)}"
     workspace.run("preview", "--expect-no-changes")
 
 

@@ -1,0 +1,45 @@
+"""Fixtures of the emulator suite: a fresh emulator per test, served over real HTTP on 127.0.0.1.
+
+Every test in tests/emulator carries the `emulator` marker (registered here, as the suite owns it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from railway_emulator import EmulatorServer
+from tests.emulator.railway_client import TOKEN, RailwayClient
+
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "emulator: talks to the Railway API emulator over HTTP")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.emulator)
+
+
+@pytest.fixture(scope="session")
+def http() -> Iterator[httpx.Client]:
+    """One HTTP client for the whole suite: building one costs more than most tests."""
+    with httpx.Client(timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def emulator() -> Iterator[EmulatorServer]:
+    with EmulatorServer(token=TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+def railway(http: httpx.Client, emulator: EmulatorServer) -> RailwayClient:
+    return RailwayClient(http, emulator.url, TOKEN)

@@ -1,0 +1,75 @@
+"""scripts/railway-emulator as a process: its announced URL, its token, and a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+
+from tests.pulumi_cli import ROOT
+
+LAUNCHER = ROOT / "scripts" / "railway-emulator"
+LISTENING = re.compile(r"railway-emulator listening on (http://127\.0\.0\.1:(\d+)/graphql/v2)")
+
+
+@contextmanager
+def _launched(*args: str) -> Iterator[subprocess.Popen[str]]:
+    environment = {key: value for key, value in os.environ.items() if key != "RAILWAY_EMULATOR_TOKEN"}
+    process = subprocess.Popen(
+        [str(LAUNCHER), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def test_launcher_serves_on_a_free_port_with_the_given_token_and_stops_on_sigterm(http: httpx.Client) -> None:
+    token = "cli-token-9b2e"
+    with _launched("--port", "0", "--token", token) as process:
+        assert process.stdout is not None
+        first_line = process.stdout.readline().strip()
+        match = LISTENING.fullmatch(first_line)
+        assert match, f"unexpected first line: {first_line!r}"
+        url, port = match.group(1), int(match.group(2))
+        assert port > 0
+
+        answered = http.post(
+            url, json={"query": "{ projects { edges { node { id } } } }"}, headers={"Authorization": f"Bearer {token}"}
+        )
+        refused = http.post(url, json={"query": "{ projects { edges { node { id } } } }"})
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=10)
+
+    assert answered.json() == {"data": {"projects": {"edges": []}}}
+    assert refused.json() == {"data": None, "errors": [{"message": "Not Authorized"}]}
+    assert process.returncode == 0
+    assert token not in first_line + stdout + stderr, "a given token is never printed"
+
+
+def test_launcher_without_a_token_generates_one_and_prints_it_once(http: httpx.Client) -> None:
+    with _launched() as process:
+        assert process.stdout is not None
+        match = LISTENING.fullmatch(process.stdout.readline().strip())
+        assert match
+        token_line = process.stdout.readline().strip()
+        assert token_line.startswith("token: ")
+        token = token_line.removeprefix("token: ")
+
+        answered = http.post(
+            match.group(1),
+            json={"query": "{ projects { edges { node { id } } } }"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=10)
+
+    assert answered.json() == {"data": {"projects": {"edges": []}}}
+    assert process.returncode == 0

@@ -1,0 +1,208 @@
+"""Each Railway provider's create, read, update and delete against the Railway API emulator.
+
+The providers are called directly (as Pulumi's dynamic-provider process calls them), so every
+operation's effect can be checked in the emulator right after it. Whole-program behaviour under the
+real engine is in tests/engine/test_railway_provider_engine.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from providers.railway.deployment import ServiceDeploymentProvider
+from providers.railway.domain import CustomDomainProvider, ServiceDomainProvider
+from providers.railway.environment import EnvironmentProvider
+from providers.railway.project import ProjectProvider
+from providers.railway.service import ServiceProvider
+from providers.railway.service_instance import ServiceInstanceProvider
+from providers.railway.tcp_proxy import TcpProxyProvider
+from providers.railway.variables import VariableCollectionProvider
+from providers.railway.volume import VolumeProvider
+from railway_emulator import EmulatorServer
+
+TOKEN = "provider-tests-token"
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[EmulatorServer]:
+    with EmulatorServer(token=TOKEN) as emu:
+        yield emu
+
+
+@pytest.fixture(autouse=True)
+def railway_env(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAILWAY_API_URL", emulator.url)
+    monkeypatch.setenv("RAILWAY_API_TOKEN", TOKEN)
+
+
+@pytest.fixture
+def project() -> Iterator[dict[str, Any]]:
+    provider = ProjectProvider()
+    created = provider.create({"name": "crud-project", "description": "d"})
+    yield {"id": created.id, **created.outs}
+    provider.delete(created.id, created.outs)
+
+
+@pytest.fixture
+def service(project: dict[str, Any]) -> dict[str, Any]:
+    created = ServiceProvider().create({"project_id": project["id"], "name": "api"})
+    return {"id": created.id, "environment_id": project["default_environment_id"], "project_id": project["id"]}
+
+
+def state(emulator: EmulatorServer, kind: str) -> list[dict[str, Any]]:
+    return emulator.state_json()[kind]
+
+
+def test_project_create_read_update_delete(emulator: EmulatorServer) -> None:
+    provider = ProjectProvider()
+    created = provider.create({"name": "p1", "description": "first", "pr_deploys": False})
+    assert created.outs["kind"] == "railway:Project"
+    assert created.outs["default_environment_id"], "a new project comes with its environment"
+    assert provider.read(created.id, created.outs).outs == created.outs, "read must return what create did"
+
+    provider.update(created.id, created.outs, {**created.outs, "name": "p1-renamed", "description": "second"})
+    read = provider.read(created.id, created.outs).outs
+    assert (read["name"], read["description"]) == ("p1-renamed", "second")
+
+    provider.delete(created.id, created.outs)
+    assert provider.read(created.id, created.outs).id is None
+    provider.delete(created.id, created.outs)  # already gone counts as deleted
+
+
+def test_project_create_adopts_a_project_whose_answer_was_lost(emulator: EmulatorServer) -> None:
+    emulator.inject(field="projectCreate", kind="500", after=True)
+    created = ProjectProvider().create({"name": "lost-answer"})
+    assert [p["id"] for p in state(emulator, "projects") if p["name"] == "lost-answer"] == [created.id]
+    ProjectProvider().delete(created.id, created.outs)
+
+
+def test_environment_create_read_rename_delete(project: dict[str, Any], emulator: EmulatorServer) -> None:
+    provider = EnvironmentProvider()
+    props = {"project_id": project["id"], "name": "staging"}
+    created = provider.create(props)
+    assert provider.read(created.id, created.outs).outs == created.outs
+    provider.update(created.id, created.outs, {**props, "name": "qa"})
+    assert provider.read(created.id, created.outs).outs["name"] == "qa"
+    provider.delete(created.id, created.outs)
+    assert provider.read(created.id, created.outs).id is None
+    provider.delete(created.id, created.outs)
+
+
+def test_service_create_read_rename_delete_and_no_deployment(project: dict[str, Any], emulator: EmulatorServer) -> None:
+    provider = ServiceProvider()
+    deployments = emulator.counters()["deployments"]
+    created = provider.create({"project_id": project["id"], "name": "worker", "icon": None})
+    assert emulator.counters()["deployments"] == deployments, "creating a service must not deploy"
+    assert provider.read(created.id, created.outs).outs == created.outs
+    provider.update(created.id, created.outs, {**created.outs, "name": "worker-logs"})
+    assert provider.read(created.id, created.outs).outs["name"] == "worker-logs"
+    provider.delete(created.id, created.outs)
+    assert provider.read(created.id, created.outs).id is None
+    provider.delete(created.id, created.outs)
+
+
+def test_service_instance_settings_round_trip_without_deploying(service: dict[str, Any], emulator: EmulatorServer) -> None:
+    provider = ServiceInstanceProvider()
+    props = {
+        "service_id": service["id"], "environment_id": service["environment_id"],
+        "source_image": "ghcr.io/example/app:1", "start_command": "run api", "pre_deploy_command": "migrate",
+        "healthcheck_path": "/health", "healthcheck_timeout": 60, "num_replicas": 2, "restart_policy_type": "ALWAYS",
+        "cron_schedule": None, "overlap_seconds": 20, "draining_seconds": 10, "vcpus": 2, "memory_gb": 4,
+    }
+    deployments = emulator.counters()["deployments"]
+    created = provider.create(props)
+    assert emulator.counters()["deployments"] == deployments, "settings alone must not deploy"
+    read = provider.read(created.id, created.outs)
+    assert provider.diff(created.id, read.outs, props).changes is False, "read must match what was written"
+
+    changed = {**props, "num_replicas": 3, "start_command": "run api --fast"}
+    assert provider.diff(created.id, created.outs, changed).replaces == []
+    updated = provider.update(created.id, created.outs, changed)
+    assert updated.outs["revision"] != created.outs["revision"]
+    assert provider.read(created.id, updated.outs).outs["num_replicas"] == 3
+    assert provider.diff(created.id, created.outs, {**props, "environment_id": "other"}).replaces == ["environment_id"]
+
+
+def test_variable_collection_writes_once_without_deploying_and_replaces_removed_names(
+    service: dict[str, Any], emulator: EmulatorServer
+) -> None:
+    provider = VariableCollectionProvider()
+    props = {
+        "project_id": service["project_id"], "environment_id": service["environment_id"], "service_id": service["id"],
+        "variables": {"DATABASE_URL": "${{Postgres.DATABASE_URL}}", "OLD": "1"},
+    }
+    before = emulator.counters()
+    created = provider.create(props)
+    after = emulator.counters()
+    assert after["by_field"].get("variableCollectionUpsert", 0) - before["by_field"].get("variableCollectionUpsert", 0) == 1
+    assert after["deployments"] == before["deployments"], "variables are written with skipDeploys"
+    assert provider.read(created.id, created.outs).outs["variables"] == props["variables"], "kept verbatim"
+
+    provider.update(created.id, created.outs, {**props, "variables": {"DATABASE_URL": "${{Postgres.DATABASE_URL}}"}})
+    assert provider.read(created.id, created.outs).outs["variables"] == {"DATABASE_URL": "${{Postgres.DATABASE_URL}}"}
+    provider.delete(created.id, created.outs)
+    assert provider.read(created.id, created.outs).outs.get("variables") in ({}, None)
+
+
+def test_deployment_deploys_once_per_create_and_per_trigger_change(service: dict[str, Any], emulator: EmulatorServer) -> None:
+    provider = ServiceDeploymentProvider()
+    props = {"service_id": service["id"], "environment_id": service["environment_id"], "triggers": {"v": "1"}}
+    before = emulator.counters()["deployments"]
+    created = provider.create(props)
+    assert emulator.counters()["deployments"] == before + 1
+    assert provider.diff(created.id, created.outs, props).changes is False
+    assert provider.diff(created.id, created.outs, {**props, "triggers": {"v": "2"}}).changes is True
+    provider.update(created.id, created.outs, {**props, "triggers": {"v": "2"}})
+    assert emulator.counters()["deployments"] == before + 2
+
+
+def test_service_domain_and_custom_domain_lifecycle(service: dict[str, Any], emulator: EmulatorServer) -> None:
+    base = {"project_id": service["project_id"], "environment_id": service["environment_id"], "service_id": service["id"]}
+    domains = ServiceDomainProvider()
+    domain = domains.create({**base, "target_port": 8000})
+    assert domains.read(domain.id, domain.outs).outs == domain.outs
+    domains.update(domain.id, domain.outs, {**base, "target_port": 8080})
+    assert domains.read(domain.id, domain.outs).outs["target_port"] == 8080
+    domains.delete(domain.id, domain.outs)
+    assert domains.read(domain.id, domain.outs).id is None
+
+    customs = CustomDomainProvider()
+    custom = customs.create({**base, "domain": "api.example.org", "target_port": 8000})
+    assert custom.outs["cname_record"]["type"] == "DNS_RECORD_TYPE_CNAME"
+    assert custom.outs["txt_record"]["type"] == "DNS_RECORD_TYPE_TXT"
+    assert customs.diff(custom.id, custom.outs, {**base, "domain": "www.example.org", "target_port": 8000}).replaces == ["domain"]
+    customs.delete(custom.id, custom.outs)
+    customs.delete(custom.id, custom.outs)
+    assert state(emulator, "customDomains") == [] or all(d["id"] != custom.id for d in state(emulator, "customDomains"))
+
+
+def test_volume_lifecycle_with_backup_schedules(service: dict[str, Any], emulator: EmulatorServer) -> None:
+    provider = VolumeProvider()
+    props = {
+        "project_id": service["project_id"], "environment_id": service["environment_id"], "service_id": service["id"],
+        "mount_path": "/data", "name": None, "backup_schedules": ["DAILY"],
+    }
+    created = provider.create(props)
+    read = provider.read(created.id, created.outs)
+    assert provider.diff(created.id, read.outs, props).changes is False
+    changed = {**props, "mount_path": "/var/data", "backup_schedules": ["DAILY", "WEEKLY"]}
+    provider.update(created.id, created.outs, changed)
+    read = provider.read(created.id, created.outs).outs
+    assert (read["mount_path"], read["backup_schedules"]) == ("/var/data", ["DAILY", "WEEKLY"])
+    provider.delete(created.id, created.outs)
+    assert provider.read(created.id, created.outs).id is None
+
+
+def test_tcp_proxy_lifecycle_strips_the_trailing_dot(service: dict[str, Any], emulator: EmulatorServer) -> None:
+    provider = TcpProxyProvider()
+    props = {"environment_id": service["environment_id"], "service_id": service["id"], "application_port": 5432}
+    created = provider.create(props)
+    assert not created.outs["domain"].endswith(".")
+    assert provider.read(created.id, created.outs).outs == created.outs
+    assert provider.diff(created.id, created.outs, {**props, "application_port": 6379}).replaces == ["application_port"]
+    provider.delete(created.id, created.outs)
+    assert provider.read(created.id, created.outs).id is None
+    provider.delete(created.id, created.outs)
