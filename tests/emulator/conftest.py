@@ -1,6 +1,6 @@
 """Fixtures of the emulator suite: a fresh emulator per test, served over real HTTP on 127.0.0.1.
 
-Every test in tests/emulator carries the `emulator` marker (registered here, as the suite owns it).
+Every test in tests/emulator carries the `emulator` marker (registered in pyproject.toml).
 """
 
 from __future__ import annotations
@@ -15,10 +15,6 @@ from railway_emulator import EmulatorServer
 from tests.emulator.railway_client import TOKEN, RailwayClient
 
 HERE = Path(__file__).resolve().parent
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "emulator: talks to the Railway API emulator over HTTP")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

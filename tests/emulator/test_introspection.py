@@ -134,3 +134,21 @@ def test_reset_forgets_objects_requests_faults_and_counts(
     assert emulator.requests() == []
     assert emulator.counters() == {"requests": 0, "writes": 0, "deployments": 0, "by_field": {}}
     assert railway.post("{ projects { edges { node { id } } } }").status_code == 200
+
+
+def test_request_log_cuts_values_that_validation_messages_quote(
+    emulator: EmulatorServer, railway: RailwayClient
+) -> None:
+    upsert = "mutation U($input: VariableUpsertInput!) { variableUpsert(input: $input) }"
+    railway.post(upsert, {"input": {"projectId": "p", "environmentId": "e", "name": "PIN", "value": 987654321}})
+    railway.post(
+        'mutation { variableUpsert(input: {projectId: "p", environmentId: "e", name: "PIN", value: 987654321}) }'
+    )
+    railway.post('{ project(id: "p") { environments(sort: top987654321) { edges { cursor } } } }')
+
+    entries = emulator.requests()[-3:]
+
+    assert "987654321" not in json.dumps(entries)
+    assert entries[0]["errors"] == ["Variable '$input' has invalid value at .value: <redacted>"]
+    assert entries[1]["errors"] == ["String cannot represent a non string value: <redacted>"]
+    assert entries[2]["errors"] == ["Value <redacted> does not exist in 'SortOrder' enum."]

@@ -1,0 +1,73 @@
+"""Command line: `python -m railway_emulator [--port N] [--token T]` serves the emulator until signalled.
+
+Prints `railway-emulator listening on http://127.0.0.1:PORT/graphql/v2` as its first stdout line once it
+accepts connections (port 0 picks a free port), and `token: ...` as the second line only when it had to
+generate the token; a token given with `--token` or `RAILWAY_EMULATOR_TOKEN` is never printed. SIGTERM or
+SIGINT stops it with exit status 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+from railway_emulator.schema import SCHEMA_PATH_ENV
+from railway_emulator.server import EmulatorServer
+
+TOKEN_ENV = "RAILWAY_EMULATOR_TOKEN"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="railway-emulator", description="Serve the Railway API emulator on 127.0.0.1."
+    )
+    parser.add_argument("--port", type=int, default=0, help="port to listen on (0, the default, picks a free one)")
+    parser.add_argument("--token", help=f"the accepted API token (default: ${TOKEN_ENV}, else a generated one)")
+    parser.add_argument(
+        "--schema", type=Path, help=f"Railway's schema.graphql (default: ${SCHEMA_PATH_ENV} or ../shared)"
+    )
+    parser.add_argument(
+        "--deploy-seconds",
+        type=float,
+        default=0.0,
+        help="how long a deployment reads BUILDING/DEPLOYING before SUCCESS (default 0: at once)",
+    )
+    parser.add_argument("--log-requests", action="store_true", help="log request lines (never headers) to stderr")
+    args = parser.parse_args(argv)
+
+    token = args.token or os.environ.get(TOKEN_ENV)
+    generated = not token
+    server = EmulatorServer(
+        token=token or secrets.token_urlsafe(24),
+        port=args.port,
+        schema_path=args.schema,
+        deploy_seconds=args.deploy_seconds,
+        log_requests=args.log_requests,
+    )
+    stop = threading.Event()
+
+    def request_stop(_signal: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    server.start()
+    print(f"railway-emulator listening on {server.url}", flush=True)
+    if generated:
+        # The one place a token is shown: whoever started the emulator needs the one it made up.
+        print(f"token: {server.token}", flush=True)
+    try:
+        stop.wait()
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,286 @@
+"""One emulated Railway API: GraphQL-over-HTTP semantics, auth, faults and bookkeeping, minus the socket.
+
+`Emulator.handle_graphql` turns a request body and headers into an HTTP status, headers and body, in
+Railway's order: a document that does not parse or validate against the schema is HTTP 400 with
+graphql-core's messages; an armed fault answers next (it stands for Railway's edge, which fails before
+any authentication); a missing or wrong token is HTTP 200 with "Not Authorized" and null data; then the
+operation runs. One lock guards the state, the faults and the journal; a `slow` fault sleeps outside it,
+so other requests proceed meanwhile.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    execute,
+    get_operation_ast,
+    parse,
+    validate,
+)
+
+from railway_emulator.errors import NOT_AUTHORIZED
+from railway_emulator.faults import Fault, Faults, parse_fault
+from railway_emulator.journal import Journal
+from railway_emulator.registry import Context, resolve_attribute
+from railway_emulator.schema import load_schema
+from railway_emulator.state import State
+
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+@dataclass
+class HttpAnswer:
+    """What the HTTP layer sends back."""
+
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=lambda: dict(JSON_HEADERS))
+
+
+@dataclass
+class _Request:
+    """What the emulator knows of a GraphQL request; partly filled when it is rejected early."""
+
+    document: DocumentNode = field(default_factory=lambda: DocumentNode(definitions=()))
+    variables: dict[str, Any] | None = None
+    operation_name: str | None = None
+    fields: list[str] = field(default_factory=list)
+
+
+class _RequestError(Exception):
+    """A request rejected before execution (HTTP 400), with the messages to answer."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+        self.request = _Request()
+
+
+class Emulator:
+    """Railway's GraphQL API over an in-memory workspace, for one token."""
+
+    def __init__(self, token: str, *, schema_path: Path | None = None, deploy_seconds: float = 0.0) -> None:
+        if not token:
+            raise ValueError("the emulator needs a non-empty token")
+        self._token = token
+        self.lock = threading.RLock()
+        self.schema = load_schema(schema_path)
+        self._deploy_seconds = deploy_seconds
+        self.state = State(deploy_seconds=deploy_seconds)
+        self.faults = Faults()
+        self.journal = Journal()
+
+    def __repr__(self) -> str:
+        # Never show the token, not even in a traceback's locals.
+        return f"Emulator(projects={len(self.state.projects)})"
+
+    # --- the GraphQL endpoint ------------------------------------------------------------------------
+
+    def handle_graphql(self, body: bytes, headers: Mapping[str, str]) -> HttpAnswer:
+        try:
+            request = self._prepare(body)
+        except _RequestError as rejected:
+            self._record(rejected.request, 400, None, rejected.messages, [])
+            return _json(400, {"errors": [{"message": message} for message in rejected.messages]})
+
+        with self.lock:
+            fault = self.faults.take(request.fields, request.operation_name)
+        fault_kind = fault.kind if fault else None
+        if fault is not None and not fault.after:
+            if fault.kind != "slow":
+                return self._fault_answer(fault, request, [])
+            time.sleep(fault.delay)
+
+        account = _bearer_matches(headers.get("authorization"), self._token)
+        project = _matches(headers.get("project-access-token"), self._token)
+        if not (account or project):
+            self._record(request, 200, fault_kind, [NOT_AUTHORIZED], [])
+            return _json(200, {"data": None, "errors": [{"message": NOT_AUTHORIZED}]})
+
+        with self.lock:
+            context = Context(state=self.state, account_token=account)
+            result = execute(
+                self.schema,
+                request.document,
+                context_value=context,
+                variable_values=request.variables,
+                operation_name=request.operation_name,
+                field_resolver=resolve_attribute,
+            )
+        assert isinstance(result, ExecutionResult), "every resolver is synchronous"
+        status, payload = _payload(result)
+
+        if fault is not None and fault.after:
+            if fault.kind != "slow":
+                return self._fault_answer(fault, request, context.writes)
+            time.sleep(fault.delay)
+        self._record(
+            request, status, fault_kind, [error["message"] for error in payload.get("errors", [])], context.writes
+        )
+        return _json(status, payload)
+
+    def _prepare(self, body: bytes) -> _Request:
+        """The request parsed and validated against the schema, or `_RequestError` (HTTP 400)."""
+        request = _Request()
+        try:
+            query, request.variables, request.operation_name = _read_body(body)
+            try:
+                request.document = parse(query)
+            except GraphQLError as error:
+                raise _RequestError([error.message]) from error
+            errors = validate(self.schema, request.document)
+            if errors:
+                raise _RequestError([error.message for error in errors])
+            operation = get_operation_ast(request.document, request.operation_name)
+            if operation is None:
+                if request.operation_name:
+                    raise _RequestError([f"Unknown operation named '{request.operation_name}'."])
+                raise _RequestError(["Must provide operation name if query contains multiple operations."])
+        except _RequestError as rejected:
+            rejected.request = request
+            raise
+        request.fields = _root_fields(request.document, operation)
+        # The operation's own name counts when the body names none (a document with one operation).
+        request.operation_name = operation.name.value if operation.name else None
+        return request
+
+    def _fault_answer(self, fault: Fault, request: _Request, writes: list[str]) -> HttpAnswer:
+        status, headers, body = fault.response()
+        self._record(request, status, fault.kind, [], writes)
+        return HttpAnswer(status=status, body=body, headers=headers)
+
+    def _record(self, request: _Request, status: int, fault: str | None, errors: list[str], writes: list[str]) -> None:
+        with self.lock:
+            self.journal.record(
+                timestamp=time.time(),
+                fields=request.fields,
+                operation_name=request.operation_name,
+                status=status,
+                variables=request.variables,
+                fault=fault,
+                errors=errors,
+                writes=writes,
+            )
+
+    # --- test-facing controls ---------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        with self.lock:
+            return self.state.snapshot()
+
+    def requests(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [dict(entry) for entry in self.journal.entries]
+
+    def counters(self) -> dict[str, Any]:
+        with self.lock:
+            return self.journal.counters(deployments=self.state.deployments_created)
+
+    def inject(self, spec: Any) -> dict[str, Any]:
+        """Arm a fault described as in `POST /_emulator/faults`; raises `FaultSpecError` when invalid."""
+        fault = parse_fault(spec)
+        with self.lock:
+            self.faults.arm(fault)
+        return fault.describe()
+
+    def armed_faults(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return self.faults.describe()
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            self.faults.clear()
+
+    def reset(self) -> None:
+        """Forget every object, fault, logged request and count, as a fresh emulator would be."""
+        with self.lock:
+            self.state = State(deploy_seconds=self._deploy_seconds)
+            self.faults.clear()
+            self.journal = Journal()
+
+
+def _read_body(body: bytes) -> tuple[str, dict[str, Any] | None, str | None]:
+    try:
+        request = json.loads(body or b"null")
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise _RequestError([f"Request body is not valid JSON: {error}"]) from error
+    if not isinstance(request, dict):
+        raise _RequestError(["Request body must be a JSON object with a query"])
+    query = request.get("query")
+    if not isinstance(query, str) or not query.strip():
+        raise _RequestError(["Must provide query string."])
+    variables = request.get("variables")
+    if variables is not None and not isinstance(variables, dict):
+        raise _RequestError(["Variables must be provided as a JSON object."])
+    operation_name = request.get("operationName")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise _RequestError(["operationName must be a string."])
+    return query, variables, operation_name
+
+
+def _root_fields(document: DocumentNode, operation: OperationDefinitionNode) -> list[str]:
+    """The operation's root field names (not aliases), looking through fragments, in document order."""
+    fragments = {
+        definition.name.value: definition.selection_set
+        for definition in document.definitions
+        if isinstance(definition, FragmentDefinitionNode)
+    }
+    names: list[str] = []
+
+    def walk(selection_set: SelectionSetNode, seen: frozenset[str]) -> None:
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                if not selection.name.value.startswith("__") and selection.name.value not in names:
+                    names.append(selection.name.value)
+            elif isinstance(selection, InlineFragmentNode):
+                walk(selection.selection_set, seen)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name in fragments and name not in seen:
+                    walk(fragments[name], seen | {name})
+
+    walk(operation.selection_set, frozenset())
+    return names
+
+
+def _matches(given: str | None, expected: str) -> bool:
+    if given is None:
+        return False
+    return hmac.compare_digest(given.strip().encode(), expected.encode())
+
+
+def _bearer_matches(header: str | None, token: str) -> bool:
+    scheme, _, credentials = (header or "").strip().partition(" ")
+    return scheme.lower() == "bearer" and _matches(credentials, token)
+
+
+def _payload(result: ExecutionResult) -> tuple[int, dict[str, Any]]:
+    errors = [error.formatted for error in result.errors or []]
+    if result.data is None and errors and all("path" not in error or error["path"] is None for error in errors):
+        # No field ran: the variables did not coerce. GraphQL over HTTP answers that as a bad request.
+        return 400, {"errors": errors}
+    payload: dict[str, Any] = {"data": result.data}
+    if errors:
+        payload["errors"] = errors
+    return 200, payload
+
+
+def _json(status: int, payload: Any) -> HttpAnswer:
+    return HttpAnswer(status=status, body=json.dumps(payload).encode())

@@ -1,0 +1,15 @@
+"""The resolvers of the Railway object families the emulator models, one module per family.
+
+Importing this package registers every resolver with `railway_emulator.registry`.
+"""
+
+from railway_emulator.resolvers import (  # noqa: F401
+    deployments,
+    domains,
+    environments,
+    projects,
+    services,
+    tcp_proxies,
+    variables,
+    volumes,
+)

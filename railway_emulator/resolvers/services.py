@@ -1,0 +1,286 @@
+"""Services and their per-environment instances: create, rename, connect a source, settings, limits, delete.
+
+A service belongs to a project and has one instance in every environment of it. Names are unique within
+a project. Creating or connecting a service with a source (image or repo) deploys every instance, as
+Railway starts a first build; `serviceInstanceUpdate` only stores settings and never deploys (the
+settings are picked up by the next deployment). Settings are read back with Railway's platform defaults
+filled in (see `state.PLATFORM_DEFAULTS`). A service with a volume cannot run more than one replica.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from railway_emulator.errors import NotImplementedByEmulator, RailwayError
+from railway_emulator.registry import Context, field, mutation, query, snake
+from railway_emulator.resolvers.common import connection, generated_name, require_name, variable_map
+from railway_emulator.resolvers.deployments import deploy
+from railway_emulator.state import (
+    INSTANCE_SETTINGS,
+    PLAN_LIMITS,
+    PLATFORM_DEFAULTS,
+    Project,
+    Service,
+    ServiceInstance,
+    State,
+    new_id,
+)
+
+_NON_NULL_SETTINGS = {"builder", "restart_policy_type", "restart_policy_max_retries"}
+"""Settings the schema reads as non-null: setting them to null restores the platform default."""
+
+
+def create_instance(state: State, service: Service, environment_id: str) -> ServiceInstance:
+    """The instance of `service` in an environment, starting from the service's source."""
+    now = state.now_iso()
+    instance = ServiceInstance(
+        id=new_id(),
+        service_id=service.id,
+        environment_id=environment_id,
+        created_at=now,
+        updated_at=now,
+        source=dict(service.source) if service.source else None,
+        branch=service.branch,
+        registry_credentials=dict(service.registry_credentials) if service.registry_credentials else None,
+    )
+    state.instances[(service.id, environment_id)] = instance
+    return instance
+
+
+def replicas_of(instance: ServiceInstance) -> int:
+    """How many replicas an instance runs: the sum over regions when it has a multi-region config."""
+    if isinstance(instance.multi_region_config, dict) and instance.multi_region_config:
+        total = 0
+        for region in instance.multi_region_config.values():
+            if isinstance(region, dict) and isinstance(region.get("numReplicas"), int):
+                total += region["numReplicas"]
+        return total
+    return instance.num_replicas or 0
+
+
+def _source(value: dict[str, Any] | None) -> dict[str, str | None] | None:
+    if value is None:
+        return None
+    image, repo = value.get("image"), value.get("repo")
+    if image and repo:
+        raise RailwayError("A service source is either an image or a repo, not both")
+    if not image and not repo:
+        return None
+    return {"image": image, "repo": repo}
+
+
+def _check_unique_name(state: State, project_id: str, name: str, keep: str | None = None) -> None:
+    for other in state.services_of(project_id):
+        if other.name == name and other.id != keep:
+            raise RailwayError(f'Service with name "{name}" already exists in this project')
+
+
+# --- services -----------------------------------------------------------------------------------------
+
+
+@query("service")
+def service(ctx: Context, id: str) -> Service:
+    return ctx.state.service(id)
+
+
+@mutation("serviceCreate")
+def service_create(ctx: Context, input: dict[str, Any]) -> Service:
+    state = ctx.state
+    project = state.project(input["projectId"])
+    if input.get("templateId") is not None:
+        raise NotImplementedByEmulator("serviceCreate input.templateId")
+    environment_id = input.get("environmentId")
+    if environment_id is not None:
+        state.environment_of_project(environment_id, project.id)
+    name = require_name(input["name"], "Service") if input.get("name") is not None else generated_name()
+    _check_unique_name(state, project.id, name)
+    variables = variable_map(input["variables"]) if input.get("variables") is not None else {}
+    credentials = input.get("registryCredentials")
+    now = state.now_iso()
+    created = Service(
+        id=new_id(),
+        project_id=project.id,
+        name=name,
+        created_at=now,
+        updated_at=now,
+        icon=input.get("icon"),
+        source=_source(input.get("source")),
+        branch=input.get("branch"),
+        registry_credentials=dict(credentials) if credentials else None,
+    )
+    state.services[created.id] = created
+    for environment in state.environments_of(project.id):
+        instance = create_instance(state, created, environment.id)
+        if environment_id is None or environment.id == environment_id:
+            state.service_variables[(created.id, environment.id)] = dict(variables)
+        else:
+            state.service_variables[(created.id, environment.id)] = {}
+        if instance.source:
+            deploy(state, instance, "service_create")
+    return created
+
+
+@mutation("serviceUpdate")
+def service_update(ctx: Context, id: str, input: dict[str, Any]) -> Service:
+    state = ctx.state
+    target = state.service(id)
+    if input.get("name") is not None:
+        name = require_name(input["name"], "Service")
+        _check_unique_name(state, target.project_id, name, keep=target.id)
+        target.name = name
+    if "icon" in input:
+        target.icon = input["icon"]
+    target.updated_at = state.now_iso()
+    return target
+
+
+@mutation("serviceConnect")
+def service_connect(ctx: Context, id: str, input: dict[str, Any]) -> Service:
+    state = ctx.state
+    target = state.service(id)
+    source = _source({"image": input.get("image"), "repo": input.get("repo")})
+    if source is None:
+        raise RailwayError("serviceConnect needs an image or a repo")
+    target.source = source
+    target.branch = input.get("branch")
+    target.updated_at = state.now_iso()
+    for instance in state.instances_of(target.id):
+        instance.source = dict(source)
+        instance.branch = target.branch
+        instance.updated_at = target.updated_at
+        deploy(state, instance, "source_change")
+    return target
+
+
+@mutation("serviceDelete")
+def service_delete(ctx: Context, id: str, environment_id: str | None = None) -> bool:
+    state = ctx.state
+    target = state.service(id)
+    if environment_id is not None:
+        # The emulator has no forked environments, so the service goes from every environment (Railway's
+        # behaviour for a non-fork environment id).
+        state.environment_of_project(environment_id, target.project_id)
+    state.delete_service(id)
+    return True
+
+
+@field("Service", "project")
+def service_project(ctx: Context, parent: Service) -> Project:
+    return ctx.state.project(parent.project_id)
+
+
+@field("Service", "serviceInstances")
+def service_instances(ctx: Context, parent: Service, **paging: Any) -> dict[str, Any]:
+    return connection(ctx.state.instances_of(parent.id), **paging)
+
+
+@field("Service", "repoTriggers")
+def service_repo_triggers(ctx: Context, parent: Service, **paging: Any) -> dict[str, Any]:
+    return connection([], **paging)
+
+
+# --- service instances ----------------------------------------------------------------------------------
+
+
+@query("serviceInstance")
+def service_instance(ctx: Context, environment_id: str, service_id: str) -> ServiceInstance:
+    return ctx.state.instance(service_id, environment_id)
+
+
+@query("serviceInstanceIsUpdatable")
+def service_instance_is_updatable(ctx: Context, environment_id: str, service_id: str) -> bool:
+    return ctx.state.instance(service_id, environment_id).is_updatable
+
+
+@mutation("serviceInstanceUpdate")
+def service_instance_update(
+    ctx: Context, service_id: str, input: dict[str, Any], environment_id: str | None = None
+) -> bool:
+    state = ctx.state
+    state.service(service_id)
+    if environment_id is not None:
+        targets = [state.instance(service_id, environment_id)]
+    else:
+        # Without an environment Railway updates the service in every (non-fork) environment.
+        targets = state.instances_of(service_id)
+    updates: dict[str, Any] = {}
+    for key in INSTANCE_SETTINGS:
+        if key in input:
+            attribute = snake(key)
+            value = copy.deepcopy(input[key])
+            if value is None and attribute in _NON_NULL_SETTINGS:
+                value = PLATFORM_DEFAULTS[attribute]
+            if value is None and attribute == "watch_patterns":
+                value = []
+            updates[attribute] = value
+    if "source" in input:
+        updates["source"] = _source(input["source"])
+    _check_settings(updates)
+    for instance in targets:
+        proposed = copy.copy(instance)
+        for attribute, value in updates.items():
+            setattr(proposed, attribute, value)
+        if replicas_of(proposed) > 1 and state.volume_instance_for(service_id, instance.environment_id):
+            raise RailwayError("A service with a volume cannot have more than one replica")
+    now = state.now_iso()
+    for instance in targets:
+        for attribute, value in updates.items():
+            setattr(instance, attribute, copy.deepcopy(value))
+        instance.updated_at = now
+    return True
+
+
+def _check_settings(updates: dict[str, Any]) -> None:
+    for attribute in (
+        "num_replicas",
+        "restart_policy_max_retries",
+        "healthcheck_timeout",
+        "draining_seconds",
+        "overlap_seconds",
+    ):
+        value = updates.get(attribute)
+        if value is not None and value < 0:
+            raise RailwayError(f"{attribute} must not be negative")
+    multi_region = updates.get("multi_region_config")
+    if multi_region is not None and not isinstance(multi_region, dict):
+        raise RailwayError('multiRegionConfig must be an object like {"<region>": {"numReplicas": 1}}')
+
+
+@mutation("serviceInstanceLimitsUpdate")
+def service_instance_limits_update(ctx: Context, input: dict[str, Any]) -> bool:
+    instance = ctx.state.instance(input["serviceId"], input["environmentId"])
+    for key in ("vCPUs", "memoryGB"):
+        if key not in input:
+            continue
+        value = input[key]
+        if value is None:
+            instance.limit_override.pop(key, None)
+        elif value <= 0 or value > PLAN_LIMITS[key]:
+            raise RailwayError(f"{key} must be greater than 0 and at most {PLAN_LIMITS[key]:g} on this plan")
+        else:
+            instance.limit_override[key] = float(value)
+    instance.updated_at = ctx.state.now_iso()
+    return True
+
+
+@query("serviceInstanceLimits")
+def service_instance_limits(ctx: Context, environment_id: str, service_id: str) -> dict[str, float]:
+    instance = ctx.state.instance(service_id, environment_id)
+    return {**PLAN_LIMITS, **instance.limit_override}
+
+
+@query("serviceInstanceLimitOverride")
+def service_instance_limit_override(ctx: Context, environment_id: str, service_id: str) -> dict[str, float] | None:
+    instance = ctx.state.instance(service_id, environment_id)
+    return dict(instance.limit_override) or None
+
+
+@field("ServiceInstance", "service")
+def instance_service(ctx: Context, parent: ServiceInstance) -> Service:
+    return ctx.state.service(parent.service_id)
+
+
+@field("ServiceInstance", "serviceName")
+def instance_service_name(ctx: Context, parent: ServiceInstance) -> str:
+    return ctx.state.service(parent.service_id).name

@@ -1,0 +1,235 @@
+"""The emulator's HTTP server: Railway's endpoint plus the `/_emulator/` controls, on 127.0.0.1 only.
+
+Routes:
+- `POST /graphql/v2` (any query string, e.g. `?source=railstack`): Railway's GraphQL API;
+- `GET /_emulator/state` (redacted dump), `GET /_emulator/requests`, `GET /_emulator/counters`,
+  `GET|POST|DELETE /_emulator/faults`, `POST /_emulator/reset`: test controls, no token needed, answered
+  only to loopback clients.
+
+`EmulatorServer` runs it on a background thread for in-process tests. The stdlib `ThreadingHTTPServer`
+is enough: one thread per request, the emulator's lock serialises the state. Request lines are not
+logged by default; when they are, they carry no header, so never a token.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+from railway_emulator.core import Emulator, HttpAnswer
+from railway_emulator.faults import FaultSpecError
+
+GRAPHQL_PATH = "/graphql/v2"
+LOOPBACK = ("127.0.0.1", "::1")
+MAX_BODY = 10 * 1024 * 1024
+
+
+class _HttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], emulator: Emulator, log_requests: bool) -> None:
+        super().__init__(address, _Handler)
+        self.emulator = emulator
+        self.log_requests = log_requests
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that gave up (a timeout, often on purpose under a `slow` fault) is not an error.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _HttpServer
+    protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle's algorithm on, keep-alive clients then
+    # wait for a delayed ACK (~40 ms) on every request.
+    disable_nagle_algorithm = True
+    server_version = "railway-emulator"
+    sys_version = ""
+
+    def do_POST(self) -> None:
+        path = urlsplit(self.path).path
+        body = self._body()
+        if body is None:
+            return
+        if path == GRAPHQL_PATH:
+            headers = {key.lower(): value for key, value in self.headers.items()}
+            self._send(self.server.emulator.handle_graphql(body, headers))
+        elif path == "/_emulator/faults" and self._local():
+            try:
+                spec = json.loads(body or b"null")
+                self._send_json(200, self.server.emulator.inject(spec))
+            except (json.JSONDecodeError, FaultSpecError) as error:
+                self._send_json(400, {"error": str(error)})
+        elif path == "/_emulator/reset" and self._local():
+            self.server.emulator.reset()
+            self._send_json(200, {"reset": True})
+        else:
+            self._not_found()
+
+    def do_GET(self) -> None:
+        path = urlsplit(self.path).path
+        emulator = self.server.emulator
+        if path == GRAPHQL_PATH:
+            self._send_json(405, {"errors": [{"message": "Use POST for GraphQL requests."}]})
+            return
+        if not path.startswith("/_emulator/") or not self._local():
+            self._not_found()
+            return
+        views = {
+            "/_emulator/state": emulator.snapshot,
+            "/_emulator/requests": emulator.requests,
+            "/_emulator/counters": emulator.counters,
+            "/_emulator/faults": emulator.armed_faults,
+        }
+        view = views.get(path)
+        if view is None:
+            self._not_found()
+        else:
+            self._send_json(200, view())
+
+    def do_DELETE(self) -> None:
+        if urlsplit(self.path).path == "/_emulator/faults" and self._local():
+            self.server.emulator.clear_faults()
+            self._send_json(200, {"cleared": True})
+        else:
+            self._not_found()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.log_requests:
+            sys.stderr.write(f"railway-emulator: {format % args}\n")
+
+    def _local(self) -> bool:
+        return self.client_address[0] in LOOPBACK
+
+    def _body(self) -> bytes | None:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_BODY:
+            self._send_json(400, {"errors": [{"message": "Bad Content-Length"}]})
+            return None
+        return self.rfile.read(length) if length else b""
+
+    def _not_found(self) -> None:
+        self._send_json(404, {"error": f"no route for {self.command} {urlsplit(self.path).path}"})
+
+    def _send_json(self, status: int, payload: Any) -> None:
+        self._send(HttpAnswer(status=status, body=json.dumps(payload).encode()))
+
+    def _send(self, answer: HttpAnswer) -> None:
+        self.send_response(answer.status)
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(answer.body)))
+        self.end_headers()
+        self.wfile.write(answer.body)
+
+
+class EmulatorServer:
+    """The emulator served over HTTP on a background thread; a context manager.
+
+    >>> with EmulatorServer(token="t") as emu:  # doctest: +SKIP
+    ...     httpx.post(emu.url, json={"query": "{ projects { edges { node { id } } } }"},
+    ...                headers={"Authorization": "Bearer t"})
+    """
+
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        port: int = 0,
+        schema_path: Path | None = None,
+        deploy_seconds: float = 0.0,
+        log_requests: bool = False,
+    ) -> None:
+        self.token = token or secrets.token_urlsafe(24)
+        self.emulator = Emulator(self.token, schema_path=schema_path, deploy_seconds=deploy_seconds)
+        self._requested_port = port
+        self._log_requests = log_requests
+        self._httpd: _HttpServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def __repr__(self) -> str:
+        return f"EmulatorServer(url={self.url if self._httpd else None!r})"
+
+    # --- lifecycle ---------------------------------------------------------------------------------------
+
+    def start(self) -> EmulatorServer:
+        if self._httpd is not None:
+            return self
+        self._httpd = _HttpServer(("127.0.0.1", self._requested_port), self.emulator, self._log_requests)
+        # A short poll interval makes stop() quick, which matters with one server per test.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="railway-emulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is None:
+            return
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._httpd = None
+        self._thread = None
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # --- addresses -----------------------------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        if self._httpd is None:
+            raise RuntimeError("the emulator server is not running")
+        return int(self._httpd.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """The GraphQL endpoint, the emulated `https://backboard.railway.com/graphql/v2`."""
+        return f"{self.base_url}{GRAPHQL_PATH}"
+
+    # --- test controls, the same as the /_emulator/ routes ---------------------------------------------------
+
+    def state_json(self) -> dict[str, Any]:
+        """Every object, variable values redacted (as `GET /_emulator/state`)."""
+        return self.emulator.snapshot()
+
+    def requests(self) -> list[dict[str, Any]]:
+        """Served requests, secrets redacted (as `GET /_emulator/requests`)."""
+        return self.emulator.requests()
+
+    def counters(self) -> dict[str, Any]:
+        return self.emulator.counters()
+
+    def inject(self, **spec: Any) -> dict[str, Any]:
+        """Arm a fault: `emu.inject(field="serviceCreate", kind="429", count=1, retry_after=1)`."""
+        return self.emulator.inject(spec)
+
+    def clear_faults(self) -> None:
+        self.emulator.clear_faults()
+
+    def reset(self) -> None:
+        self.emulator.reset()

@@ -1,0 +1,505 @@
+"""The emulator's in-memory model of one Railway workspace: records, lookups, cascading deletes, dump.
+
+Records are dataclasses whose snake_case attributes are the camelCase fields of Railway's schema, so the
+default resolver can read them directly; fields that need other records (a project's environments, an
+instance's latest deployment) are resolved in `railway_emulator.resolvers`. Deleting removes the record,
+so a later lookup answers "Not Authorized" as Railway does for deleted objects.
+
+`State` is not thread-safe by itself: the `Emulator` that owns it holds its one lock around every request.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from railway_emulator.errors import NOT_AUTHORIZED, RailwayError
+from railway_emulator.redaction import fingerprint
+
+DEFAULT_REGION = "us-west2"
+"""The region Railway reads back for an instance nobody set a region on."""
+
+PLATFORM_DEFAULTS: dict[str, Any] = {
+    "builder": "RAILPACK",
+    "num_replicas": 1,
+    "region": DEFAULT_REGION,
+    "restart_policy_type": "ON_FAILURE",
+    "restart_policy_max_retries": 10,
+    "sleep_application": False,
+}
+"""Service instance settings as Railway reads them back when they were never set: a provider must treat
+these as equal to "unset" or its diffs never converge."""
+
+PLAN_LIMITS: dict[str, float] = {"vCPUs": 32.0, "memoryGB": 32.0}
+"""Resource limits of the emulated workspace's plan (Railway Pro), merged under any override."""
+
+DEFAULT_VOLUME_SIZE_MB = 5000
+
+_Record = TypeVar("_Record")
+
+
+def new_id() -> str:
+    """A Railway-style id: a UUID4 string."""
+    return str(uuid.uuid4())
+
+
+def iso(timestamp: float) -> str:
+    """Railway's DateTime format: ISO 8601 in UTC with milliseconds and a `Z`."""
+    moment = datetime.fromtimestamp(timestamp, tz=UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class Project:
+    id: str
+    name: str
+    description: str | None
+    is_public: bool
+    pr_deploys: bool
+    workspace_id: str | None
+    created_at: str
+    updated_at: str
+    base_environment_id: str | None = None
+    bot_pr_environments: bool = False
+    focused_pr_environments: bool = False
+    is_temp_project: bool = False
+    subscription_type: str = "pro"
+    deleted_at: str | None = None
+    expired_at: str | None = None
+    team_id: str | None = None
+    members: list[Any] = field(default_factory=list)
+    feature_flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Environment:
+    id: str
+    project_id: str
+    name: str
+    created_at: str
+    updated_at: str
+    is_ephemeral: bool = False
+    source_environment_id: str | None = None
+    can_access: bool = True
+    unmerged_changes_count: int = 0
+    meta: dict[str, Any] | None = None
+    deleted_at: str | None = None
+
+
+@dataclass
+class Service:
+    id: str
+    project_id: str
+    name: str
+    created_at: str
+    updated_at: str
+    icon: str | None = None
+    source: dict[str, str | None] | None = None
+    """`{"image": ..., "repo": ...}` as given at create or by serviceConnect; new instances start from it."""
+    branch: str | None = None
+    registry_credentials: dict[str, str] | None = None
+    has_hidden_registry_credentials_from_template: bool = False
+    template_id: str | None = None
+    template_service_id: str | None = None
+    template_thread_slug: str | None = None
+    feature_flags: list[str] = field(default_factory=list)
+    deleted_at: str | None = None
+
+
+@dataclass
+class ServiceInstance:
+    id: str
+    service_id: str
+    environment_id: str
+    created_at: str
+    updated_at: str
+    source: dict[str, str | None] | None = None
+    branch: str | None = None
+    build_command: str | None = None
+    builder: str = PLATFORM_DEFAULTS["builder"]
+    cron_schedule: str | None = None
+    dockerfile_path: str | None = None
+    draining_seconds: int | None = None
+    healthcheck_path: str | None = None
+    healthcheck_timeout: int | None = None
+    ipv6_egress_enabled: bool | None = None
+    multi_region_config: dict[str, Any] | None = None
+    nixpacks_plan: Any = None
+    num_replicas: int | None = PLATFORM_DEFAULTS["num_replicas"]
+    overlap_seconds: int | None = None
+    pre_deploy_command: list[str] | None = None
+    railway_config_file: str | None = None
+    region: str | None = PLATFORM_DEFAULTS["region"]
+    registry_credentials: dict[str, str] | None = None
+    restart_policy_max_retries: int = PLATFORM_DEFAULTS["restart_policy_max_retries"]
+    restart_policy_type: str = PLATFORM_DEFAULTS["restart_policy_type"]
+    root_directory: str | None = None
+    sleep_application: bool | None = PLATFORM_DEFAULTS["sleep_application"]
+    start_command: str | None = None
+    watch_patterns: list[str] = field(default_factory=list)
+    limit_override: dict[str, float] = field(default_factory=dict)
+    is_updatable: bool = False
+    next_cron_run_at: str | None = None
+    railpack_info: Any = None
+    upstream_url: str | None = None
+    deleted_at: str | None = None
+
+
+INSTANCE_SETTINGS: tuple[str, ...] = (
+    "buildCommand",
+    "builder",
+    "cronSchedule",
+    "dockerfilePath",
+    "drainingSeconds",
+    "healthcheckPath",
+    "healthcheckTimeout",
+    "ipv6EgressEnabled",
+    "multiRegionConfig",
+    "nixpacksPlan",
+    "numReplicas",
+    "overlapSeconds",
+    "preDeployCommand",
+    "railwayConfigFile",
+    "region",
+    "registryCredentials",
+    "restartPolicyMaxRetries",
+    "restartPolicyType",
+    "rootDirectory",
+    "sleepApplication",
+    "startCommand",
+    "watchPatterns",
+)
+"""`ServiceInstanceUpdateInput` keys stored as given (`source` is handled apart: it is an object)."""
+
+
+@dataclass
+class Deployment:
+    id: str
+    project_id: str
+    service_id: str
+    environment_id: str
+    created_at: str
+    updated_at: str
+    created_ts: float
+    ready_ts: float
+    """When the build "finishes": before it the deployment reads BUILDING/DEPLOYING, after it SUCCESS."""
+    meta: dict[str, Any]
+    can_redeploy: bool = True
+    can_rollback: bool = False
+    deployment_stopped: bool = False
+    suggest_add_service_domain: bool = False
+    creator: Any = None
+    diagnosis: Any = None
+    snapshot_id: str | None = None
+    static_url: str | None = None
+    url: str | None = None
+    instances: list[Any] = field(default_factory=list)
+    sockets: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class ServiceDomain:
+    id: str
+    project_id: str
+    service_id: str
+    environment_id: str
+    domain: str
+    suffix: str
+    target_port: int | None
+    created_at: str
+    updated_at: str
+    sync_status: str = "ACTIVE"
+    cdn_mode: str | None = None
+    edge_id: str | None = None
+    new_domain_name: str | None = None
+    new_host_label: str | None = None
+    deleted_at: str | None = None
+
+
+@dataclass
+class CustomDomain:
+    id: str
+    project_id: str
+    service_id: str
+    environment_id: str
+    domain: str
+    target_port: int | None
+    status: dict[str, Any]
+    created_at: str
+    updated_at: str
+    sync_status: str = "ACTIVE"
+    cdn_mode: str | None = None
+    edge_id: str | None = None
+    deleted_at: str | None = None
+
+
+@dataclass
+class Volume:
+    id: str
+    project_id: str
+    name: str
+    created_at: str
+
+
+@dataclass
+class VolumeInstance:
+    id: str
+    volume_id: str
+    environment_id: str
+    service_id: str | None
+    mount_path: str
+    region: str | None
+    created_at: str
+    size_mb: int = DEFAULT_VOLUME_SIZE_MB
+    current_size_mb: float = 0.0
+    state: str | None = "READY"
+    external_id: str | None = None
+    backup_schedules: list[str] = field(default_factory=list)
+    """Kinds (DAILY, WEEKLY, MONTHLY) set by volumeInstanceBackupScheduleUpdate."""
+
+
+@dataclass
+class TcpProxy:
+    id: str
+    service_id: str
+    environment_id: str
+    application_port: int
+    proxy_port: int
+    domain: str
+    created_at: str
+    updated_at: str
+    sync_status: str = "ACTIVE"
+    deleted_at: str | None = None
+
+
+class State:
+    """Every record of the emulated workspace, keyed by id, in creation order."""
+
+    def __init__(self, *, deploy_seconds: float = 0.0, clock: Callable[[], float] = time.time) -> None:
+        self.clock = clock
+        self.deploy_seconds = deploy_seconds
+        self.workspace_id = new_id()
+        self.projects: dict[str, Project] = {}
+        self.environments: dict[str, Environment] = {}
+        self.services: dict[str, Service] = {}
+        self.instances: dict[tuple[str, str], ServiceInstance] = {}
+        """Keyed by (service id, environment id)."""
+        self.shared_variables: dict[str, dict[str, str]] = {}
+        """Environment id -> the environment's shared variables, values verbatim."""
+        self.service_variables: dict[tuple[str, str], dict[str, str]] = {}
+        """(service id, environment id) -> the instance's variables, values verbatim."""
+        self.deployments: dict[str, Deployment] = {}
+        self.service_domains: dict[str, ServiceDomain] = {}
+        self.custom_domains: dict[str, CustomDomain] = {}
+        self.volumes: dict[str, Volume] = {}
+        self.volume_instances: dict[str, VolumeInstance] = {}
+        self.tcp_proxies: dict[str, TcpProxy] = {}
+        self.deployments_created = 0
+
+    # --- time -----------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        return self.clock()
+
+    def now_iso(self) -> str:
+        return iso(self.clock())
+
+    # --- lookups: an unknown id answers what Railway answers for it ------------------------------
+
+    def project(self, project_id: str) -> Project:
+        return _found(self.projects.get(project_id))
+
+    def environment(self, environment_id: str) -> Environment:
+        return _found(self.environments.get(environment_id))
+
+    def service(self, service_id: str) -> Service:
+        return _found(self.services.get(service_id))
+
+    def instance(self, service_id: str, environment_id: str) -> ServiceInstance:
+        return _found(self.instances.get((service_id, environment_id)))
+
+    def deployment(self, deployment_id: str) -> Deployment:
+        return _found(self.deployments.get(deployment_id))
+
+    def volume(self, volume_id: str) -> Volume:
+        return _found(self.volumes.get(volume_id))
+
+    def volume_instance(self, volume_instance_id: str) -> VolumeInstance:
+        return _found(self.volume_instances.get(volume_instance_id))
+
+    def environment_of_project(self, environment_id: str, project_id: str) -> Environment:
+        environment = self.environment(environment_id)
+        if environment.project_id != project_id:
+            raise RailwayError(f"Environment {environment_id} does not belong to project {project_id}")
+        return environment
+
+    def service_of_project(self, service_id: str, project_id: str) -> Service:
+        service = self.service(service_id)
+        if service.project_id != project_id:
+            raise RailwayError(f"Service {service_id} does not belong to project {project_id}")
+        return service
+
+    # --- listings -------------------------------------------------------------------------------
+
+    def environments_of(self, project_id: str) -> list[Environment]:
+        return [env for env in self.environments.values() if env.project_id == project_id]
+
+    def services_of(self, project_id: str) -> list[Service]:
+        return [svc for svc in self.services.values() if svc.project_id == project_id]
+
+    def instances_in(self, environment_id: str) -> list[ServiceInstance]:
+        return [inst for inst in self.instances.values() if inst.environment_id == environment_id]
+
+    def instances_of(self, service_id: str) -> list[ServiceInstance]:
+        return [inst for inst in self.instances.values() if inst.service_id == service_id]
+
+    def volumes_of(self, project_id: str) -> list[Volume]:
+        return [vol for vol in self.volumes.values() if vol.project_id == project_id]
+
+    def volume_instances_of(self, volume_id: str) -> list[VolumeInstance]:
+        return [vi for vi in self.volume_instances.values() if vi.volume_id == volume_id]
+
+    def volume_instance_for(self, service_id: str, environment_id: str) -> VolumeInstance | None:
+        for vi in self.volume_instances.values():
+            if vi.service_id == service_id and vi.environment_id == environment_id:
+                return vi
+        return None
+
+    def deployments_of(self, service_id: str, environment_id: str) -> list[Deployment]:
+        """The instance's deployments, newest first."""
+        found = [
+            d for d in self.deployments.values() if (d.service_id, d.environment_id) == (service_id, environment_id)
+        ]
+        return sorted(found, key=lambda d: d.created_ts, reverse=True)
+
+    def service_domains_of(self, service_id: str, environment_id: str) -> list[ServiceDomain]:
+        return [
+            d for d in self.service_domains.values() if (d.service_id, d.environment_id) == (service_id, environment_id)
+        ]
+
+    def custom_domains_of(self, service_id: str, environment_id: str) -> list[CustomDomain]:
+        return [
+            d for d in self.custom_domains.values() if (d.service_id, d.environment_id) == (service_id, environment_id)
+        ]
+
+    def tcp_proxies_of(self, service_id: str, environment_id: str) -> list[TcpProxy]:
+        return [
+            p for p in self.tcp_proxies.values() if (p.service_id, p.environment_id) == (service_id, environment_id)
+        ]
+
+    # --- cascading deletes: what Railway removes along with an object ----------------------------
+
+    def delete_instance(self, service_id: str, environment_id: str) -> None:
+        self.instances.pop((service_id, environment_id), None)
+        self.service_variables.pop((service_id, environment_id), None)
+        _drop(self.deployments, lambda d: (d.service_id, d.environment_id) == (service_id, environment_id))
+        _drop(self.service_domains, lambda d: (d.service_id, d.environment_id) == (service_id, environment_id))
+        _drop(self.custom_domains, lambda d: (d.service_id, d.environment_id) == (service_id, environment_id))
+        _drop(self.tcp_proxies, lambda p: (p.service_id, p.environment_id) == (service_id, environment_id))
+
+    def delete_environment(self, environment_id: str) -> None:
+        for instance in self.instances_in(environment_id):
+            self.delete_instance(instance.service_id, environment_id)
+        self.shared_variables.pop(environment_id, None)
+        _drop(self.volume_instances, lambda vi: vi.environment_id == environment_id)
+        for environment in self.environments.values():
+            if environment.source_environment_id == environment_id:
+                environment.source_environment_id = None
+        self.environments.pop(environment_id, None)
+
+    def delete_volume(self, volume_id: str) -> None:
+        _drop(self.volume_instances, lambda vi: vi.volume_id == volume_id)
+        self.volumes.pop(volume_id, None)
+
+    def delete_service(self, service_id: str) -> None:
+        # A service's volume goes with it: Railway deletes attached volumes together with the service.
+        attached = {vi.volume_id for vi in self.volume_instances.values() if vi.service_id == service_id}
+        for volume_id in attached:
+            self.delete_volume(volume_id)
+        for instance in self.instances_of(service_id):
+            self.delete_instance(service_id, instance.environment_id)
+        self.services.pop(service_id, None)
+
+    def delete_project(self, project_id: str) -> None:
+        for service in self.services_of(project_id):
+            self.delete_service(service.id)
+        for volume in self.volumes_of(project_id):
+            self.delete_volume(volume.id)
+        for environment in self.environments_of(project_id):
+            self.delete_environment(environment.id)
+        self.projects.pop(project_id, None)
+
+    # --- the test-facing dump ---------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every record as JSON-ready dicts with camelCase keys, every secret replaced by a fingerprint."""
+        variables: list[dict[str, Any]] = []
+        for environment_id, values in self.shared_variables.items():
+            project_id = self.environments[environment_id].project_id
+            variables += _variable_rows(project_id, environment_id, None, values)
+        for (service_id, environment_id), values in self.service_variables.items():
+            project_id = self.services[service_id].project_id
+            variables += _variable_rows(project_id, environment_id, service_id, values)
+        return {
+            "projects": _rows(self.projects.values()),
+            "environments": _rows(self.environments.values()),
+            "services": _rows(self.services.values()),
+            "serviceInstances": _rows(self.instances.values()),
+            "variables": variables,
+            "deployments": _rows(self.deployments.values(), skip=("created_ts", "ready_ts")),
+            "serviceDomains": _rows(self.service_domains.values()),
+            "customDomains": _rows(self.custom_domains.values()),
+            "volumes": _rows(self.volumes.values()),
+            "volumeInstances": _rows(self.volume_instances.values()),
+            "tcpProxies": _rows(self.tcp_proxies.values()),
+        }
+
+
+def _found(record: _Record | None) -> _Record:
+    if record is None:
+        raise RailwayError(NOT_AUTHORIZED)
+    return record
+
+
+def _drop(table: dict[str, Any], doomed: Callable[[Any], bool]) -> None:
+    for key in [key for key, record in table.items() if doomed(record)]:
+        del table[key]
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _rows(records: Iterable[Any], skip: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    rows = []
+    for record in records:
+        row: dict[str, Any] = {}
+        for item in fields(record):
+            if item.name in skip:
+                continue
+            value = getattr(record, item.name)
+            if item.name == "registry_credentials" and value:
+                value = {**value, "password": fingerprint(value.get("password", ""))}
+            row[_camel(item.name)] = value
+        rows.append(row)
+    return rows
+
+
+def _variable_rows(
+    project_id: str, environment_id: str, service_id: str | None, values: dict[str, str]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "projectId": project_id,
+            "environmentId": environment_id,
+            "serviceId": service_id,
+            "name": name,
+            "value": fingerprint(value),
+        }
+        for name, value in values.items()
+    ]
