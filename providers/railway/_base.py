@@ -37,14 +37,18 @@ class RailwayResourceProvider(ResourceProvider):
     _api_url: str | None = None
     _client_instance: RailwayClient | None = None
 
+    _token_kind: str | None = None
+
     def configure(self, req: ConfigureRequest) -> None:
+        # Stack config: railway:token (secret), railway:tokenKind (account|project), railway:apiUrl.
         self._token = req.config.get("railway:token")
+        self._token_kind = req.config.get("railway:tokenKind")
         self._api_url = req.config.get("railway:apiUrl")
 
     @property
     def client(self) -> RailwayClient:
         if self._client_instance is None:
-            self._client_instance = client_from_settings(self._token, self._api_url)
+            self._client_instance = client_from_settings(self._token, self._api_url, self._token_kind)
         return self._client_instance
 
     # -- diff ------------------------------------------------------------------------------------

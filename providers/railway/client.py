@@ -224,14 +224,16 @@ class RailwayClient:
         return data
 
 
-def client_from_settings(token: str | None, api_url: str | None = None) -> RailwayClient:
-    """A client from explicit settings, falling back to RAILWAY_API_TOKEN / RAILWAY_TOKEN.
+def client_from_settings(token: str | None, api_url: str | None = None, token_kind: str | None = None) -> RailwayClient:
+    """A client from the stack's settings, else from the environment.
 
-    RAILWAY_TOKEN is Railway's name for a project token; RAILWAY_API_TOKEN for an account or
-    workspace token (the one projectCreate needs).
+    The environment offers RAILWAY_API_TOKEN (an account or workspace token, the kind projectCreate
+    needs) and RAILWAY_TOKEN (Railway's name for a project token).
     """
+    if token_kind not in (None, "account", "project"):
+        raise RailwayAuthError("configure", f"railway:tokenKind = {token_kind!r}: allowed values are account, project")
     if token:
-        return RailwayClient(token, api_url=api_url)
+        return RailwayClient(token, token_kind="project" if token_kind == "project" else "account", api_url=api_url)
     if os.environ.get("RAILWAY_API_TOKEN"):
         return RailwayClient(os.environ["RAILWAY_API_TOKEN"], api_url=api_url)
     if os.environ.get("RAILWAY_TOKEN"):
