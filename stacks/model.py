@@ -1,0 +1,227 @@
+"""The typed model of a railstack stack: one app image in several roles, Postgres, Redis, sizing.
+
+Every field has a type and a description; unknown keys are errors (`extra="forbid"`), so a typo in
+`Pulumi.<stack>.yaml` fails instead of being ignored. Defaults that differ between environments are
+not here but in the environment profiles (`stacks/profiles/*.yaml`), which `stacks.load` merges
+under the stack's own config.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+NAME = r"^[a-z][a-z0-9_-]{0,30}$"
+ENV_VAR = r"^[A-Z_][A-Z0-9_]*$"
+BackupKind = Literal["DAILY", "WEEKLY", "MONTHLY"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Sizing(Model):
+    """How much of the platform one role gets."""
+
+    replicas: Annotated[int, Field(ge=1, le=50, description="Number of instances of the role.")] = 1
+    vcpus: Annotated[float, Field(gt=0, le=32, description="vCPU limit per instance.")] = 1
+    memory_gb: Annotated[float, Field(gt=0, le=32, description="Memory limit per instance, in GB.")] = 1
+
+
+class AppSource(Model):
+    """Where the one app image comes from: a built image, or a repository Railway builds."""
+
+    image: str | None = Field(None, description="Container image reference, e.g. ghcr.io/acme/app:1.4.2.")
+    repo: str | None = Field(None, description="GitHub repository `owner/name` Railway builds from.")
+    branch: str | None = Field(None, description="Branch of `repo` to deploy (repository's default when unset).")
+    root_directory: str = Field("/", description="Directory of `repo` holding the app (Railway's root directory).")
+    dockerfile_path: str = Field("Dockerfile", description="Dockerfile, relative to root_directory.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> AppSource:
+        if (self.image is None) == (self.repo is None):
+            raise ValueError("set exactly one of app.image or app.repo")
+        if self.repo is not None and not re.fullmatch(r"[\w.-]+/[\w.-]+", self.repo):
+            raise ValueError(f"app.repo = {self.repo!r} must look like owner/name")
+        return self
+
+
+class ApiRole(Model):
+    """The HTTP API: the only role with a public domain."""
+
+    start_command: str = Field(
+        "/app/entrypoint api", description="Command that starts the API server (the image's entrypoint role)."
+    )
+    pre_deploy_command: str | None = Field(
+        "/app/entrypoint migrate", description="Runs before each deployment goes live: database migrations."
+    )
+    healthcheck_path: Annotated[str, Field(pattern=r"^/", description="HTTP path that answers 200 when healthy.")] = (
+        "/health"
+    )
+    healthcheck_timeout: Annotated[int, Field(ge=1, le=3600, description="Seconds a deployment may take to pass its healthcheck.")] = 120
+    port: Annotated[int, Field(ge=1, le=65535, description="Port the API listens on (PORT).")] = 8000
+    public_domain: bool = Field(True, description="Give the API a Railway-provided public domain.")
+    custom_domains: list[str] = Field(default_factory=list, description="Custom domains routed to the API.")
+    web_concurrency: Annotated[int, Field(ge=1, le=64, description="Server worker processes (WEB_CONCURRENCY).")] = 2
+    threads: Annotated[int, Field(ge=1, le=64, description="Threads per server process (THREADS).")] = 2
+    sizing: Sizing = Field(default_factory=Sizing, description="Replicas and limits of the API.")
+
+    @field_validator("custom_domains")
+    @classmethod
+    def _domains(cls, value: list[str]) -> list[str]:
+        for domain in value:
+            if not re.fullmatch(r"(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}", domain):
+                raise ValueError(f"{domain!r} is not a lowercase DNS name such as api.example.com")
+        if len(set(value)) != len(value):
+            raise ValueError("custom domains must be unique")
+        return value
+
+
+class WorkerRole(Model):
+    """A Celery worker consuming one queue. Workers have no domain and no public port."""
+
+    concurrency: Annotated[int, Field(ge=1, le=64, description="Celery worker processes (--concurrency).")] = 2
+    max_tasks_per_child: Annotated[int, Field(ge=1, description="Tasks before a worker process is recycled.")] = 100
+    sizing: Sizing = Field(default_factory=Sizing, description="Replicas and limits of this worker.")
+
+
+class BeatRole(Model):
+    """Celery beat, the scheduler: exactly one instance, or scheduled tasks run twice."""
+
+    sizing: Sizing = Field(default_factory=Sizing, description="Limits of beat; replicas must stay 1.")
+
+    @model_validator(mode="after")
+    def _single(self) -> BeatRole:
+        if self.sizing.replicas != 1:
+            raise ValueError(f"sizing.replicas = {self.sizing.replicas}: beat must run exactly 1 replica")
+        return self
+
+
+class FlowerRole(Model):
+    """Flower, the Celery monitor: private, behind a generated basic-auth password."""
+
+    enabled: bool = Field(False, description="Run Flower.")
+    port: Annotated[int, Field(ge=1, le=65535, description="Port Flower listens on (private network only).")] = 5555
+    sizing: Sizing = Field(default_factory=Sizing, description="Replicas and limits of Flower.")
+
+
+class Postgres(Model):
+    """The PostgreSQL database."""
+
+    version: Annotated[str, Field(pattern=r"^(1[3-9])$", description="Major version (13-19).")] = "16"
+    image: str | None = Field(
+        None, description="Image to run; default Railway's postgres-ssl image of `version` (the official image locally)."
+    )
+    volume: bool = Field(True, description="Keep the data on a volume.")
+    backups: list[BackupKind] = Field(default_factory=list, description="Volume backup schedules.")
+    protect: bool = Field(False, description="Refuse to delete the database and its volume (Pulumi `protect`).")
+    sizing: Sizing = Field(default_factory=Sizing, description="Limits of the database; replicas must stay 1.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Postgres:
+        if self.sizing.replicas != 1:
+            raise ValueError(f"sizing.replicas = {self.sizing.replicas}: one database instance (a volume has one writer)")
+        if self.backups and not self.volume:
+            raise ValueError("backups need volume: true (backups are volume snapshots)")
+        return self
+
+
+class Redis(Model):
+    """Redis, the Celery broker and cache: a service of the stack, or an external one (e.g. Upstash)."""
+
+    mode: Literal["service", "external"] = Field("service", description="Run Redis in the stack, or use an external URL.")
+    image: str | None = Field(None, description="Image when mode is service; default the official redis image.")
+    version: Annotated[str, Field(pattern=r"^[6-8](\.\d+)?$", description="Redis major(.minor) version.")] = "7"
+    volume: bool = Field(True, description="Persist Redis data on a volume (mode service).")
+    external_url_secret: str | None = Field(
+        None,
+        description="Name of a secret stack config key holding the external rediss:// URL (mode external).",
+    )
+    sizing: Sizing = Field(default_factory=Sizing, description="Limits of Redis; replicas must stay 1.")
+
+    @model_validator(mode="after")
+    def _mode(self) -> Redis:
+        if self.mode == "external" and not self.external_url_secret:
+            raise ValueError("mode external needs external_url_secret (a secret config key with the rediss:// URL)")
+        if self.mode == "service" and self.external_url_secret:
+            raise ValueError("external_url_secret is only for mode external")
+        if self.sizing.replicas != 1:
+            raise ValueError(f"sizing.replicas = {self.sizing.replicas}: one Redis instance")
+        return self
+
+
+class Secrets(Model):
+    """Generated secrets. Bump a rotation number to generate that secret anew."""
+
+    length: Annotated[int, Field(ge=24, le=128, description="Length of generated secrets.")] = 48
+    rotation: dict[Literal["secret_key", "jwt_secret_key", "admin_password", "postgres_password", "redis_password", "flower_password"], Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict, description="Rotation counter per secret; changing one regenerates only that secret."
+    )
+
+
+class StackConfig(Model):
+    """A railstack stack: what `railstack:stack` in Pulumi.<stack>.yaml configures, over the profile."""
+
+    target: Literal["railway", "docker"] = Field(description="Where the stack runs.")
+    environment: Literal["demo", "staging", "production", "development"] = Field(
+        description="The environment profile the stack uses."
+    )
+    project_name: Annotated[str | None, Field(pattern=NAME, description="Railway project name; default railstack-<stack>.")] = None
+    app: AppSource = Field(description="The app image every role runs.")
+    api: ApiRole = Field(default_factory=ApiRole, description="The HTTP API role.")
+    workers: dict[Annotated[str, Field(pattern=NAME)], WorkerRole] = Field(
+        default_factory=lambda: {"logs": WorkerRole(), "content_generation": WorkerRole()},
+        description="One Celery worker per queue, by queue name.",
+    )
+    beat: BeatRole = Field(default_factory=BeatRole, description="The Celery beat scheduler.")
+    flower: FlowerRole = Field(default_factory=FlowerRole, description="Optional Flower monitor.")
+    postgres: Postgres = Field(default_factory=Postgres, description="The database.")
+    redis: Redis = Field(default_factory=Redis, description="The broker and cache.")
+    secrets: Secrets = Field(default_factory=Secrets, description="Generated secrets and their rotation.")
+    variables: dict[Annotated[str, Field(pattern=ENV_VAR)], str] = Field(
+        default_factory=dict, description="Extra plain (non-secret) variables for every app role."
+    )
+    secret_variables: list[Annotated[str, Field(pattern=ENV_VAR)]] = Field(
+        default_factory=list,
+        description="Extra secret variables for every app role, each read from the secret stack config key of that name.",
+    )
+
+    @field_validator("workers")
+    @classmethod
+    def _workers(cls, value: dict[str, WorkerRole]) -> dict[str, WorkerRole]:
+        if not value:
+            raise ValueError("at least one worker queue is needed")
+        return value
+
+    @field_validator("variables")
+    @classmethod
+    def _plain(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value:
+            if re.search(r"PASSWORD|SECRET|TOKEN|_KEY$", name):
+                raise ValueError(f"{name} looks like a secret: list it in secret_variables, never as a plain value")
+            if name in RESERVED_VARIABLES:
+                raise ValueError(f"{name} is set by railstack itself")
+        return value
+
+    @model_validator(mode="after")
+    def _environment_rules(self) -> StackConfig:
+        # Top-level rules: messages start with the key path, as field errors do.
+        if self.environment == "production":
+            p = self.postgres
+            if not (p.volume and p.backups and p.protect):
+                raise ValueError(
+                    f"postgres: production needs volume: true, backups and protect: true "
+                    f"(now volume: {p.volume}, backups: {list(p.backups)}, protect: {p.protect})"
+                )
+        if self.target == "docker" and self.environment != "development":
+            raise ValueError(f"target = 'docker': docker is for the development environment, not {self.environment}")
+        return self
+
+
+#: Variables railstack sets on every app role; configuring them would break the wiring.
+RESERVED_VARIABLES = frozenset(
+    {"SERVICE_TYPE", "PORT", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND",
+     "SECRET_KEY", "JWT_SECRET_KEY", "ADMIN_PASSWORD"}
+)

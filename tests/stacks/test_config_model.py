@@ -1,0 +1,98 @@
+"""Stack configuration: profiles merged under overrides, and bad configuration rejected with the
+stack, the key path and what is allowed."""
+
+from __future__ import annotations
+
+import pytest
+
+from stacks.load import ConfigError, environments, json_schema, load_stack_config
+
+IMAGE = {"app": {"image": "ghcr.io/acme/app:1"}}
+
+
+@pytest.mark.parametrize("stack", ["demo", "staging", "prod"])
+def test_each_railway_environment_loads_from_its_profile(stack: str) -> None:
+    config = load_stack_config(stack, IMAGE)
+    assert config.target == "railway"
+    assert sorted(config.workers) == ["content_generation", "logs"]
+    assert config.beat.sizing.replicas == 1
+
+
+def test_production_profile_protects_and_backs_up_the_database() -> None:
+    config = load_stack_config("prod", IMAGE)
+    assert (config.postgres.volume, config.postgres.protect) == (True, True)
+    assert set(config.postgres.backups) == {"DAILY", "WEEKLY"}
+    assert config.api.sizing.replicas >= 2
+
+
+def test_overrides_win_over_the_profile_and_worker_defaults_apply_to_every_queue() -> None:
+    config = load_stack_config(
+        "staging", {**IMAGE, "workers": {"logs": {"concurrency": 9}, "emails": {}}, "api": {"sizing": {"replicas": 3}}}
+    )
+    assert config.workers["logs"].concurrency == 9
+    assert config.workers["emails"].concurrency == 2, "a new queue gets the profile's worker defaults"
+    assert config.api.sizing.replicas == 3
+    assert config.api.sizing.vcpus == 1, "sizing keys not overridden keep the profile's values"
+
+
+BAD = [
+    ("staging", {**IMAGE, "beat": {"sizing": {"replicas": 2}}},
+     "staging: beat: sizing.replicas = 2: beat must run exactly 1 replica"),
+    ("staging", {**IMAGE, "api": {"replicas": 2}},
+     "staging: api.replicas: unknown key; allowed keys here: custom_domains, healthcheck_path"),
+    ("demo", {}, "demo: app: required, not set"),
+    ("demo", {"app": {"image": "x:1", "repo": "acme/app"}}, "demo: app: set exactly one of app.image or app.repo"),
+    ("staging", {**IMAGE, "target": "heroku"}, "staging: target = 'heroku': Input should be 'railway' or 'docker'"),
+    ("prod", {**IMAGE, "postgres": {"protect": False}},
+     "prod: postgres: production needs volume: true, backups and protect: true (now volume: True, backups: ['DAILY', 'WEEKLY'], protect: False)"),
+    ("staging", {**IMAGE, "workers": {"logs": {"concurrency": 0}}},
+     "staging: workers.logs.concurrency = 0: Input should be greater than or equal to 1"),
+    ("staging", {**IMAGE, "workers": {}}, "staging: workers: at least one worker queue is needed"),
+    ("staging", {**IMAGE, "variables": {"STRIPE_SECRET": "sk_live_1"}},
+     "staging: variables: STRIPE_SECRET looks like a secret: list it in secret_variables"),
+    ("staging", {**IMAGE, "variables": {"DATABASE_URL": "postgres://x"}},
+     "staging: variables: DATABASE_URL is set by railstack itself"),
+    ("staging", {**IMAGE, "redis": {"mode": "external"}},
+     "staging: redis: mode external needs external_url_secret"),
+    ("staging", {**IMAGE, "api": {"custom_domains": ["API.Example.com"]}},
+     "staging: api.custom_domains: 'API.Example.com' is not a lowercase DNS name"),
+    ("mystack", IMAGE, "mystack: environment is not set: a stack not named dev, demo, staging, prod must set environment"),
+    ("staging", {**IMAGE, "environment": "qa"}, "staging: environment = 'qa': allowed values are demo, development, production, staging"),
+    ("staging", {**IMAGE, "postgres": {"volume": False, "backups": ["DAILY"]}},
+     "staging: postgres: backups need volume: true"),
+    ("demo", {**IMAGE, "target": "docker"}, "demo: target = 'docker': docker is for the development environment, not demo"),
+]
+
+
+@pytest.mark.parametrize(("stack", "overrides", "expected"), BAD, ids=[b[2].split(":")[1].strip() + f"-{i}" for i, b in enumerate(BAD)])
+def test_bad_configuration_is_rejected_naming_stack_key_and_what_is_allowed(
+    stack: str, overrides: dict, expected: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_stack_config(stack, overrides)
+    assert any(p.startswith(expected) or expected in p for p in caught.value.problems), caught.value.problems
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_stack_config("staging", {**IMAGE, "api": {"port": 0, "threads": 0}})
+    assert len(caught.value.problems) == 2, caught.value.problems
+
+
+def test_a_value_under_a_secret_looking_key_is_never_echoed() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_stack_config("staging", {**IMAGE, "secrets": {"rotation": {"secret_key": "hunter2-value"}}})
+    message = str(caught.value)
+    assert "secrets.rotation.secret_key = <redacted>" in message
+    assert "hunter2-value" not in message
+
+
+def test_json_schema_describes_every_field() -> None:
+    schema = json_schema()
+    def walk(node: dict, path: str) -> None:
+        for name, prop in node.get("properties", {}).items():
+            assert prop.get("description") or "$ref" in prop or "allOf" in prop, f"{path}.{name} has no description"
+    walk(schema, "stack")
+    for name, definition in schema.get("$defs", {}).items():
+        walk(definition, name)
+    assert set(environments()) == {"demo", "staging", "production", "development"}
