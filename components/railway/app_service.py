@@ -1,0 +1,105 @@
+"""AppService on Railway: one app role (api, a worker, beat, flower) from the one app image.
+
+Connection strings and secrets arrive as Railway references, never as copied values:
+`${{Postgres.DATABASE_URL}}`, `${{Redis.REDIS_URL}}`, `${{shared.SECRET_KEY}}`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+
+from components.railway.service import ServiceSpec, build_service
+from components.roles import Role
+from stacks.model import ApiRole, AppSource
+
+
+@dataclass(frozen=True)
+class AppServiceArgs:
+    role: Role
+    app: AppSource
+    api: ApiRole
+    project_id: pulumi.Input[str]
+    environment_id: pulumi.Input[str]
+    redis_url_ref: str
+    """Reference to the Redis URL: `${{Redis.REDIS_URL}}`, or `${{shared.REDIS_URL}}` when external."""
+    secret_rotations: dict[str, str]
+    """Rotation counter of every generated secret, by name."""
+    extra_secret_names: tuple[str, ...] = ()
+    """Shared variables holding the stack's extra secret variables."""
+    deploy_after: list[pulumi.Resource] = field(default_factory=list)
+
+
+def _source(app: AppSource) -> dict[str, str | None]:
+    if app.image:
+        return {"source_image": app.image}
+    return {"source_repo": app.repo, "root_directory": app.root_directory, "dockerfile_path": app.dockerfile_path}
+
+
+def _ref(secret: str) -> str:
+    return "${{shared." + secret.upper() + "}}"
+
+
+class AppService(pulumi.ComponentResource):
+    """One app role as a Railway service."""
+
+    service_id: pulumi.Output[str]
+    """Railway service id."""
+    deployment: pulumi.Resource
+    """The role's deployment step."""
+    url: pulumi.Output[str] | None
+    """https URL of the role's Railway domain (the API only), else None."""
+    variables: dict[str, str]
+    """The role's variables as written: plain values and `${{...}}` references, never secret values."""
+
+    def __init__(self, name: str, args: AppServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("railstack:railway:AppService", name, None, opts)
+        role = args.role
+        variables = {
+            **role.variables,
+            "DATABASE_URL": "${{Postgres.DATABASE_URL}}",
+            "REDIS_URL": args.redis_url_ref,
+            "CELERY_BROKER_URL": args.redis_url_ref,
+            "CELERY_RESULT_BACKEND": args.redis_url_ref,
+            **{secret.upper(): _ref(secret) for secret in role.secrets},
+            **{name: "${{shared." + name + "}}" for name in args.extra_secret_names},
+        }
+        if role.kind == "flower":
+            variables["FLOWER_BASIC_AUTH"] = "admin:${{shared.FLOWER_PASSWORD}}"
+
+        settings: dict[str, object] = {"restart_policy_type": "ON_FAILURE", "restart_policy_max_retries": 10}
+        if role.kind == "api":
+            settings.update(
+                start_command=args.api.start_command,
+                pre_deploy_command=args.api.pre_deploy_command,
+                healthcheck_path=args.api.healthcheck_path,
+                healthcheck_timeout=args.api.healthcheck_timeout,
+            )
+        if role.kind == "beat":
+            # Never two schedulers, not even for the seconds a new deployment overlaps the old one.
+            settings.update(overlap_seconds=0)
+
+        # DATABASE_URL and REDIS_URL embed the database and Redis passwords: rotating either
+        # must redeploy every app role too.
+        used = (*role.secrets, "postgres_password", "redis_password")
+        secrets_used = {s: args.secret_rotations[s] for s in used}
+        spec = ServiceSpec(
+            service_name=role.name,
+            source=_source(args.app),
+            sizing=role.sizing,
+            variables=variables,
+            settings=settings,
+            secrets_used=secrets_used,
+            public_port=role.port if role.kind == "api" and args.api.public_domain else None,
+            custom_domains=tuple(args.api.custom_domains) if role.kind == "api" else (),
+        )
+        built = build_service(
+            self, name, spec, project_id=args.project_id, environment_id=args.environment_id,
+            deploy_after=args.deploy_after,
+        )
+        self.service_id = built.service.service_id
+        self.deployment = built.deployment
+        self.url = built.domain.domain.apply(lambda d: f"https://{d}") if built.domain else None
+        self.variables = variables
+        self.register_outputs({"service_id": self.service_id, "url": self.url, "variables": self.variables})

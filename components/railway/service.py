@@ -1,0 +1,140 @@
+"""How one railstack role becomes Railway objects: a service, its settings, its variables, optional
+volume and domains, and the single deployment that follows them.
+
+Used by every Railway component (database, cache, app roles), so they all share the rule that
+settings and variables are written first and deployed once, in one step that is re-run only when
+something it is made of changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+
+from providers.railway import (
+    CustomDomain,
+    Service,
+    ServiceDeployment,
+    ServiceDomain,
+    ServiceInstance,
+    VariableCollection,
+    Volume,
+)
+from stacks.model import Sizing
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What one Railway service of the stack is made of."""
+
+    service_name: str
+    """Railway service name, what `${{Name.VAR}}` references use."""
+    source: dict[str, Any]
+    """ServiceInstance source arguments: source_image, or source_repo with root_directory and dockerfile_path."""
+    sizing: Sizing
+    variables: dict[str, pulumi.Input[str]]
+    """The service's own variables (references as `${{...}}` strings, verbatim)."""
+    settings: dict[str, Any] = field(default_factory=dict)
+    """Further ServiceInstance settings (start_command, healthcheck_path, ...)."""
+    secrets_used: dict[str, str] = field(default_factory=dict)
+    """Rotation counter of each shared secret the service references: rotating one redeploys it."""
+    volume_mount: str | None = None
+    backups: tuple[str, ...] = ()
+    public_port: int | None = None
+    """Give the service a Railway domain routed to this port (the API only)."""
+    custom_domains: tuple[str, ...] = ()
+    protect: bool = False
+    """Protect the service and its volume from deletion."""
+
+
+@dataclass
+class BuiltService:
+    service: Service
+    instance: ServiceInstance
+    variables: VariableCollection
+    deployment: ServiceDeployment
+    domain: ServiceDomain | None
+
+
+def build_service(
+    owner: pulumi.ComponentResource,
+    name: str,
+    spec: ServiceSpec,
+    *,
+    project_id: pulumi.Input[str],
+    environment_id: pulumi.Input[str],
+    deploy_after: list[pulumi.Resource],
+) -> BuiltService:
+    """Creates the service's resources as children of `owner`, named `<name>-<part>`."""
+    child = pulumi.ResourceOptions(parent=owner)
+    protected = pulumi.ResourceOptions(parent=owner, protect=spec.protect)
+    service = Service(f"{name}-service", project_id=project_id, name=spec.service_name, opts=protected)
+    instance = ServiceInstance(
+        f"{name}-settings",
+        service_id=service.service_id,
+        environment_id=environment_id,
+        num_replicas=spec.sizing.replicas,
+        vcpus=spec.sizing.vcpus,
+        memory_gb=spec.sizing.memory_gb,
+        **spec.source,
+        **spec.settings,
+        opts=child,
+    )
+    variables = VariableCollection(
+        f"{name}-variables",
+        project_id=project_id,
+        environment_id=environment_id,
+        service_id=service.service_id,
+        variables=spec.variables,
+        opts=child,
+    )
+    before_deploy: list[pulumi.Resource] = [instance, variables, *deploy_after]
+    if spec.volume_mount:
+        before_deploy.append(
+            Volume(
+                f"{name}-volume",
+                project_id=project_id,
+                environment_id=environment_id,
+                service_id=service.service_id,
+                mount_path=spec.volume_mount,
+                backup_schedules=list(spec.backups),
+                opts=protected,
+            )
+        )
+    domain = None
+    if spec.public_port is not None:
+        domain = ServiceDomain(
+            f"{name}-domain",
+            project_id=project_id,
+            environment_id=environment_id,
+            service_id=service.service_id,
+            target_port=spec.public_port,
+            opts=child,
+        )
+        before_deploy.append(domain)
+        for custom in spec.custom_domains:
+            before_deploy.append(
+                CustomDomain(
+                    f"{name}-domain-{custom.replace('.', '-')}",
+                    project_id=project_id,
+                    environment_id=environment_id,
+                    service_id=service.service_id,
+                    domain=custom,
+                    target_port=spec.public_port,
+                    opts=child,
+                )
+            )
+    deployment = ServiceDeployment(
+        f"{name}-deployment",
+        service_id=service.service_id,
+        environment_id=environment_id,
+        triggers={
+            "settings": instance.revision,
+            "variables": variables.revision,
+            **{f"secret:{secret}": counter for secret, counter in sorted(spec.secrets_used.items())},
+        },
+        opts=pulumi.ResourceOptions(parent=owner, depends_on=before_deploy),
+    )
+    return BuiltService(service, instance, variables, deployment, domain)
