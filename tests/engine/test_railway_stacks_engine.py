@@ -167,3 +167,41 @@ def test_staging_destroy_leaves_the_emulator_empty(staging: PulumiWorkspace, emu
     state = emulator.state_json()
     assert [p for p in state["projects"] if p["id"] == project_id] == []
     assert [s for s in state["services"] if s["projectId"] == project_id] == []
+
+
+def test_prod_destroy_keeps_only_the_protected_database_volume_and_project(
+    tmp_path: Path, emulator: EmulatorServer
+) -> None:
+    ws = stack_workspace(tmp_path, emulator, "prod")
+    ws.run("up", "--yes", "--skip-preview")
+    project_id = ws.json("stack", "output")["project_id"]
+
+    refused = ws.run("destroy", "--yes", "--skip-preview", check=False)
+    assert refused.returncode != 0, "a plain destroy must refuse to delete protected production data"
+    ws.run("destroy", "--yes", "--skip-preview", "--exclude-protected")
+
+    state = emulator.state_json()
+    assert [p["name"] for p in state["projects"] if p["id"] == project_id] == ["railstack-prod"]
+    assert [s["name"] for s in state["services"] if s["projectId"] == project_id] == ["Postgres"]
+    assert len([v for v in state["volumes"] if v["projectId"] == project_id]) == 1
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("railstack:stack.beat.sizing.replicas=2", "staging: beat: sizing.replicas = 2: beat must run exactly 1 replica"),
+        ("railstack:stack.api.replicas=2", "staging: api.replicas: unknown key; allowed keys here:"),
+    ],
+)
+def test_bad_configuration_fails_the_preview_before_touching_railway(
+    override: str, expected: str, tmp_path: Path, emulator: EmulatorServer
+) -> None:
+    ws = stack_workspace(tmp_path, emulator, "staging")
+    key, value = override.split("=")
+    ws.run("config", "set", "--path", key, value)
+    before = emulator.counters()["requests"]
+    proc = ws.run("preview", check=False)
+    assert proc.returncode != 0
+    assert expected in proc.stdout + proc.stderr, (proc.stdout + proc.stderr)[-2000:]
+    assert "Traceback" not in proc.stdout + proc.stderr, "a configuration error is a message, not a crash"
+    assert emulator.counters()["requests"] == before, "nothing may reach Railway when the configuration is bad"
