@@ -96,3 +96,11 @@ def test_json_schema_describes_every_field() -> None:
     for name, definition in schema.get("$defs", {}).items():
         walk(definition, name)
     assert set(environments()) == {"demo", "staging", "production", "development"}
+
+
+def test_committed_json_schema_matches_the_model() -> None:
+    import json
+    from pathlib import Path
+
+    committed = json.loads((Path(__file__).resolve().parents[2] / "stacks" / "stack-config.schema.json").read_text())
+    assert committed == json_schema(), "stacks/stack-config.schema.json is stale: run scripts/config-schema"

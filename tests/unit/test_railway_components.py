@@ -1,0 +1,120 @@
+"""Wiring and invariants of the Railway components, per environment, with Pulumi mocks.
+
+A recording Mocks registers every resource the program would create; the assertions read their
+inputs. Engine behaviour (diffs, deployments) is tested against the emulator in tests/engine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pytest
+
+from stacks.load import load_stack_config
+
+
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+
+
+def unwrap(value: Any) -> Any:
+    """Inputs as the program wrote them: secret envelopes opened (these are mock values)."""
+    if isinstance(value, dict):
+        if value.get(SECRET_SIG) == "1b47061264138c4ac30d75fd1eb44270":
+            return unwrap(value.get("value"))
+        return {k: unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap(v) for v in value]
+    return value
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    def __init__(self) -> None:
+        self.resources: dict[str, dict[str, Any]] = {}
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.resources[args.name] = {"type": args.typ, "inputs": unwrap(dict(args.inputs))}
+        outputs = dict(args.inputs)
+        if args.typ == "pulumi-python:dynamic:Resource":
+            outputs.update(project_id="p-1", default_environment_id="e-1", service_id=f"s-{args.name}",
+                           revision="r", domain="api.up.railway.app")
+        if args.typ == "random:index/randomPassword:RandomPassword":
+            outputs["result"] = "generated-" + args.name
+        return f"{args.name}-id", outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+        return {}
+
+
+def render(stack: str, overrides: dict[str, Any]) -> RecordingMocks:
+    """Registers the Railway AppStack of `stack` under mocks and returns what was registered."""
+    from components.railway.app_stack import AppStack, AppStackArgs
+
+    mocks = RecordingMocks()
+    pulumi.runtime.set_mocks(mocks, project="railstack", stack=stack, preview=False)
+    config = load_stack_config(stack, {"app": {"image": "ghcr.io/acme/app:1"}, **overrides})
+
+    @pulumi.runtime.test
+    def program() -> None:
+        AppStack("railstack", AppStackArgs(config=config, project_name=f"railstack-{stack}", extra_secrets={}))
+
+    program()  # returns once every registration has reached the mocks
+    return mocks
+
+
+@pytest.fixture(params=["demo", "staging", "prod"])
+def rendered(request: pytest.FixtureRequest) -> tuple[str, dict[str, dict[str, Any]]]:
+    mocks = render(request.param, {"flower": {"enabled": True}})
+    return request.param, mocks.resources
+
+
+def inputs(resources: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
+    assert name in resources, f"{name} was not registered; registered: {sorted(resources)}"
+    return resources[name]["inputs"]
+
+
+def test_beat_runs_one_replica_without_overlap_and_has_no_domain(rendered) -> None:
+    stack, resources = rendered
+    beat = inputs(resources, "railstack-beat-settings")
+    assert (beat["num_replicas"], beat["overlap_seconds"]) == (1, 0), f"{stack}: beat must be a single scheduler"
+    for role in ("beat", "worker-logs", "worker-content-generation", "flower"):
+        assert f"railstack-{role}-domain" not in resources, f"{stack}: {role} must not get a public domain"
+    assert "railstack-api-domain" in resources, f"{stack}: the api has a public domain"
+
+
+def test_api_has_healthcheck_and_runs_migrations_before_deploying(rendered) -> None:
+    stack, resources = rendered
+    api = inputs(resources, "railstack-api-settings")
+    assert api["healthcheck_path"] == "/health", stack
+    assert api["pre_deploy_command"], f"{stack}: migrations run in the pre-deploy command"
+
+
+def test_every_app_role_gets_connections_and_secrets_by_reference(rendered) -> None:
+    stack, resources = rendered
+    service_types = set()
+    for role in ("api", "worker-logs", "worker-content-generation", "beat", "flower"):
+        variables = inputs(resources, f"railstack-{role}-variables")["variables"]
+        assert variables["DATABASE_URL"] == "${{Postgres.DATABASE_URL}}", f"{stack}/{role}"
+        assert variables["REDIS_URL"] == variables["CELERY_BROKER_URL"] == "${{Redis.REDIS_URL}}", f"{stack}/{role}"
+        assert variables["SECRET_KEY"] == "${{shared.SECRET_KEY}}", f"{stack}/{role}"
+        assert variables["JWT_SECRET_KEY"] == "${{shared.JWT_SECRET_KEY}}", f"{stack}/{role}"
+        service_types.add(variables["SERVICE_TYPE"])
+    assert len(service_types) == 5, f"{stack}: each role has its own SERVICE_TYPE: {service_types}"
+
+
+def test_sizing_comes_from_the_environment_profile(rendered) -> None:
+    stack, resources = rendered
+    replicas = inputs(resources, "railstack-api-settings")["num_replicas"]
+    assert replicas == {"demo": 1, "staging": 1, "prod": 2}[stack]
+    volume = inputs(resources, "railstack-postgres-volume")
+    assert volume["mount_path"] == "/var/lib/postgresql/data"
+    assert volume["backup_schedules"] == {"demo": [], "staging": ["DAILY"], "prod": ["DAILY", "WEEKLY"]}[stack]
+
+
+def test_secrets_are_generated_by_random_and_shared_as_secret_variables(rendered) -> None:
+    stack, resources = rendered
+    passwords = {n for n, r in resources.items() if r["type"] == "random:index/randomPassword:RandomPassword"}
+    assert len(passwords) == 6, f"{stack}: {sorted(passwords)}"
+    shared = inputs(resources, "railstack-shared-variables")["variables"]
+    assert set(shared) == {"SECRET_KEY", "JWT_SECRET_KEY", "ADMIN_PASSWORD", "POSTGRES_PASSWORD", "REDIS_PASSWORD",
+                           "FLOWER_PASSWORD"}
