@@ -43,7 +43,8 @@ def copy_project(dest: Path, stack: str) -> Path:
 
 
 def stack_workspace(root: Path, emulator: EmulatorServer, stack: str) -> PulumiWorkspace:
-    project = copy_project(root / "project", stack) if (root / "project").mkdir() is None else root / "project"
+    (root / "project").mkdir()
+    project = copy_project(root / "project", stack)
     state = root / "state"
     state.mkdir(exist_ok=True)
     ws = PulumiWorkspace(project_dir=project, state_dir=state, extra_env={"RAILWAY_API_URL": emulator.url})
@@ -101,6 +102,16 @@ def test_staging_up_then_preview_shows_no_changes(staging: PulumiWorkspace, emul
     print(f"\nstaging up: {after['requests'] - before['requests']} requests, {deployments} deployments, {services} services")
     assert deployments == services, "exactly one deployment per service"
     staging.run("preview", "--expect-no-changes")
+
+
+def test_workers_beat_and_flower_deploy_after_the_api(staging: PulumiWorkspace) -> None:
+    resources = json.loads(staging.run("stack", "export").stdout)["deployment"]["resources"]
+    urns = {r["urn"].split("::")[-1]: r for r in resources}
+    api = urns["railstack-api-deployment"]["urn"]
+    for role in ("worker-logs", "worker-content-generation", "beat", "flower"):
+        assert api in urns[f"railstack-{role}-deployment"].get("dependencies", []), f"{role} must deploy after the api"
+    for backing in ("railstack-postgres-deployment", "railstack-redis-deployment"):
+        assert urns[backing]["urn"] in urns["railstack-api-deployment"]["dependencies"], "the api waits for its data stores"
 
 
 def test_state_holds_no_generated_secret_in_plaintext(staging: PulumiWorkspace) -> None:
