@@ -20,6 +20,16 @@ VENV = ROOT / ".venv"
 TEST_PASSPHRASE = "railstack-tests-only"
 
 
+def write_program(directory: Path, program: str, name: str = "tiny") -> Path:
+    """A Python Pulumi project in `directory` running `program` in the repository's virtualenv."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "__main__.py").write_text(program)
+    (directory / "Pulumi.yaml").write_text(
+        f"name: {name}\nruntime:\n  name: python\n  options:\n    toolchain: pip\n    virtualenv: {VENV}\n"
+    )
+    return directory
+
+
 class PulumiError(AssertionError):
     """A pulumi command failed; the message carries the command and its output."""
 

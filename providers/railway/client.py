@@ -163,9 +163,9 @@ class RailwayClient:
         body = {"query": document, "variables": variables or {}, "operationName": operation}
 
         last_error: RailwayError | None = None
+        delay = 0.0  # before the next attempt; a 429's Retry-After overrides the backoff
         for attempt in range(self._retry.attempts):
-            if last_error is not None:
-                time.sleep(delay)
+            time.sleep(delay)
             delay = self._retry.backoff(attempt)
             try:
                 response = self._http.post(self._url, json=body)

@@ -8,7 +8,6 @@ out-of-band delete, changed, and destroyed; the emulator's own records are the e
 from __future__ import annotations
 
 import json
-import textwrap
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ import httpx
 import pytest
 
 from railway_emulator import EmulatorServer
-from tests.pulumi_cli import ROOT, VENV, PulumiWorkspace
+from tests.pulumi_cli import ROOT, PulumiWorkspace, write_program
 
 pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("pulumi_cli")]
 
@@ -115,19 +114,7 @@ def emulator() -> Iterator[EmulatorServer]:
 def _workspace(root: Path, emulator: EmulatorServer, stack: str) -> PulumiWorkspace:
     project = root / "program"
     project.mkdir(exist_ok=True)
-    (project / "__main__.py").write_text(PROGRAM)
-    (project / "Pulumi.yaml").write_text(
-        textwrap.dedent(
-            f"""\
-            name: tiny
-            runtime:
-              name: python
-              options:
-                toolchain: pip
-                virtualenv: {VENV}
-            """
-        )
-    )
+    write_program(project, PROGRAM)
     state = root / "state"
     state.mkdir(exist_ok=True)
     ws = PulumiWorkspace(

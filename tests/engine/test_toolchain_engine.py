@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from tests.pulumi_cli import VENV, PulumiWorkspace
+from tests.pulumi_cli import VENV, PulumiWorkspace, write_program
 
 pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("pulumi_cli")]
 
@@ -49,19 +48,7 @@ pulumi.export("label", label.label)
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> PulumiWorkspace:
     project = tmp_path_factory.mktemp("tiny-program")
-    (project / "__main__.py").write_text(PROGRAM)
-    (project / "Pulumi.yaml").write_text(
-        textwrap.dedent(
-            f"""\
-            name: tiny
-            runtime:
-              name: python
-              options:
-                toolchain: pip
-                virtualenv: {VENV}
-            """
-        )
-    )
+    write_program(project, PROGRAM)
     ws = PulumiWorkspace(project_dir=project, state_dir=tmp_path_factory.mktemp("state"))
     ws.run("stack", "init", "test")
     yield ws
