@@ -35,7 +35,6 @@ class AppSource(Model):
 
     image: str | None = Field(None, description="Container image reference, e.g. ghcr.io/acme/app:1.4.2.")
     repo: str | None = Field(None, description="GitHub repository `owner/name` Railway builds from.")
-    branch: str | None = Field(None, description="Branch of `repo` to deploy (repository's default when unset).")
     root_directory: str = Field("/", description="Directory of `repo` holding the app (Railway's root directory).")
     dockerfile_path: str = Field("Dockerfile", description="Dockerfile, relative to root_directory.")
 
