@@ -6,11 +6,11 @@ Connection strings and secrets arrive as Railway references, never as copied val
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pulumi
 
-from components.railway.service import ServiceSpec, build_service
+from components.railway.service import Placement, ServiceSpec, build_service
 from components.roles import Role
 from stacks.model import ApiRole, AppSource
 
@@ -20,15 +20,13 @@ class AppServiceArgs:
     role: Role
     app: AppSource
     api: ApiRole
-    project_id: pulumi.Input[str]
-    environment_id: pulumi.Input[str]
+    placement: Placement
     redis_url_ref: str
     """Reference to the Redis URL: `${{Redis.REDIS_URL}}`, or `${{shared.REDIS_URL}}` when external."""
     secret_rotations: dict[str, str]
     """Rotation counter of every generated secret, by name."""
     extra_secret_names: tuple[str, ...] = ()
     """Shared variables holding the stack's extra secret variables."""
-    deploy_after: list[pulumi.Resource] = field(default_factory=list)
 
 
 def _source(app: AppSource) -> dict[str, str | None]:
@@ -94,10 +92,7 @@ class AppService(pulumi.ComponentResource):
             public_port=role.port if role.kind == "api" and args.api.public_domain else None,
             custom_domains=tuple(args.api.custom_domains) if role.kind == "api" else (),
         )
-        built = build_service(
-            self, name, spec, project_id=args.project_id, environment_id=args.environment_id,
-            deploy_after=args.deploy_after,
-        )
+        built = build_service(self, name, spec, args.placement)
         self.service_id = built.service.service_id
         self.deployment = built.deployment
         self.url = built.domain.domain.apply(lambda d: f"https://{d}") if built.domain else None

@@ -9,6 +9,7 @@ import pulumi
 from components.railway.app_service import AppService, AppServiceArgs
 from components.railway.postgres import PostgresDatabase, PostgresDatabaseArgs
 from components.railway.redis import RedisCache, RedisCacheArgs
+from components.railway.service import Placement
 from components.roles import app_roles
 from components.secrets import FLOWER_SECRET, SECRET_NAMES, SecretSet, SecretSetArgs
 from providers.railway import Project, VariableCollection
@@ -74,8 +75,8 @@ class AppStack(pulumi.ComponentResource):
         self.service_ids = {}
         postgres = PostgresDatabase(
             f"{name}-postgres",
-            PostgresDatabaseArgs(config.postgres, project_id, environment_id,
-                                 secrets.rotations["postgres_password"], [shared]),
+            PostgresDatabaseArgs(config.postgres, secrets.rotations["postgres_password"],
+                                 Placement(project_id, environment_id, [shared])),
             opts=pulumi.ResourceOptions(parent=self),
         )
         backing.append(postgres.deployment)
@@ -83,7 +84,8 @@ class AppStack(pulumi.ComponentResource):
         if config.redis.mode == "service":
             redis = RedisCache(
                 f"{name}-redis",
-                RedisCacheArgs(config.redis, project_id, environment_id, secrets.rotations["redis_password"], [shared]),
+                RedisCacheArgs(config.redis, secrets.rotations["redis_password"],
+                               Placement(project_id, environment_id, [shared])),
                 opts=pulumi.ResourceOptions(parent=self),
             )
             backing.append(redis.deployment)
@@ -102,13 +104,13 @@ class AppStack(pulumi.ComponentResource):
                     role=role,
                     app=config.app,
                     api=config.api,
-                    project_id=project_id,
-                    environment_id=environment_id,
+                    # The API runs the migrations: everything else deploys after it.
+                    placement=Placement(
+                        project_id, environment_id, backing if role.kind == "api" else [*backing, *api_deployment]
+                    ),
                     redis_url_ref=redis_ref,
                     secret_rotations=secrets.rotations,
                     extra_secret_names=tuple(sorted(args.extra_secrets)),
-                    # The API runs the migrations: everything else deploys after it.
-                    deploy_after=backing if role.kind == "api" else [*backing, *api_deployment],
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )

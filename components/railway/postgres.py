@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.railway.service import ServiceSpec, build_service
+from components.railway.service import Placement, ServiceSpec, build_service
 from stacks.model import Postgres
 
 SERVICE_NAME = "Postgres"
@@ -17,11 +17,9 @@ MOUNT = "/var/lib/postgresql/data"
 @dataclass(frozen=True)
 class PostgresDatabaseArgs:
     config: Postgres
-    project_id: pulumi.Input[str]
-    environment_id: pulumi.Input[str]
     password_rotation: str
     """Rotation counter of the postgres password (a deployment trigger)."""
-    deploy_after: list[pulumi.Resource]
+    placement: Placement
 
 
 class PostgresDatabase(pulumi.ComponentResource):
@@ -57,10 +55,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             backups=tuple(pg.backups),
             protect=pg.protect,
         )
-        built = build_service(
-            self, name, spec, project_id=args.project_id, environment_id=args.environment_id,
-            deploy_after=args.deploy_after,
-        )
+        built = build_service(self, name, spec, args.placement)
         self.service_id = built.service.service_id
         self.deployment = built.deployment
         self.register_outputs({"service_id": self.service_id})

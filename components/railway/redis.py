@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.railway.service import ServiceSpec, build_service
+from components.railway.service import Placement, ServiceSpec, build_service
 from stacks.model import Redis
 
 SERVICE_NAME = "Redis"
@@ -16,10 +16,8 @@ IMAGE = "redis:{version}"
 @dataclass(frozen=True)
 class RedisCacheArgs:
     config: Redis
-    project_id: pulumi.Input[str]
-    environment_id: pulumi.Input[str]
     password_rotation: str
-    deploy_after: list[pulumi.Resource]
+    placement: Placement
 
 
 class RedisCache(pulumi.ComponentResource):
@@ -53,10 +51,7 @@ class RedisCache(pulumi.ComponentResource):
             secrets_used={"redis_password": args.password_rotation},
             volume_mount="/data" if redis.volume else None,
         )
-        built = build_service(
-            self, name, spec, project_id=args.project_id, environment_id=args.environment_id,
-            deploy_after=args.deploy_after,
-        )
+        built = build_service(self, name, spec, args.placement)
         self.service_id = built.service.service_id
         self.deployment = built.deployment
         self.register_outputs({"service_id": self.service_id})

@@ -49,6 +49,16 @@ class ServiceSpec:
     """Protect the service and its volume from deletion."""
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where a service goes and what it deploys after."""
+
+    project_id: pulumi.Input[str]
+    environment_id: pulumi.Input[str]
+    deploy_after: list[pulumi.Resource] = field(default_factory=list)
+    """Resources whose changes must be in place before this service deploys."""
+
+
 @dataclass
 class BuiltService:
     service: Service
@@ -58,16 +68,9 @@ class BuiltService:
     domain: ServiceDomain | None
 
 
-def build_service(
-    owner: pulumi.ComponentResource,
-    name: str,
-    spec: ServiceSpec,
-    *,
-    project_id: pulumi.Input[str],
-    environment_id: pulumi.Input[str],
-    deploy_after: list[pulumi.Resource],
-) -> BuiltService:
+def build_service(owner: pulumi.ComponentResource, name: str, spec: ServiceSpec, placement: Placement) -> BuiltService:
     """Creates the service's resources as children of `owner`, named `<name>-<part>`."""
+    project_id, environment_id = placement.project_id, placement.environment_id
     child = pulumi.ResourceOptions(parent=owner)
     protected = pulumi.ResourceOptions(parent=owner, protect=spec.protect)
     service = Service(f"{name}-service", project_id=project_id, name=spec.service_name, opts=protected)
@@ -90,7 +93,7 @@ def build_service(
         variables=spec.variables,
         opts=child,
     )
-    before_deploy: list[pulumi.Resource] = [instance, variables, *deploy_after]
+    before_deploy: list[pulumi.Resource] = [instance, variables, *placement.deploy_after]
     if spec.volume_mount:
         before_deploy.append(
             Volume(
