@@ -55,7 +55,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> PulumiWorkspace:
     ws.run("destroy", "--yes", "--skip-preview", check=False)
 
 
-def test_pulumi_cli_is_the_sdk_version_and_the_random_plugin_is_installed(workspace: PulumiWorkspace) -> None:
+def test_pulumi_cli_and_plugins_are_at_the_python_sdks_versions(workspace: PulumiWorkspace) -> None:
     from importlib.metadata import version
 
     cli = workspace.run("version").stdout.strip()
@@ -63,7 +63,9 @@ def test_pulumi_cli_is_the_sdk_version_and_the_random_plugin_is_installed(worksp
 
     plugins = workspace.json("plugin", "ls")
     installed = {(p["name"], p["kind"], p["version"]) for p in plugins}
-    assert ("random", "resource", version("pulumi-random")) in installed, f"plugins installed: {installed}"
+    for sdk in ("random", "docker"):
+        wanted = (sdk, "resource", version(f"pulumi-{sdk}"))
+        assert wanted in installed, f"the {sdk} plugin must be at the pulumi-{sdk} SDK's version: {installed}"
 
 
 def test_preview_plans_the_password_and_the_dynamic_resource(workspace: PulumiWorkspace) -> None:
