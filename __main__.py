@@ -6,7 +6,8 @@ the preview with one line per problem and touches nothing.
 
 import pulumi
 
-from components.railway.app_stack import AppStack, AppStackArgs
+from components.docker import app_stack as docker_stack
+from components.railway import app_stack as railway_stack
 from stacks.load import ConfigError, load_stack_config
 
 stack = pulumi.get_stack()
@@ -18,24 +19,43 @@ except ConfigError as err:
 secret_config = pulumi.Config()
 extra_secrets = {name: secret_config.require_secret(name) for name in config.secret_variables}
 
+external_redis_url = (
+    secret_config.require_secret(config.redis.external_url_secret)
+    if config.redis.mode == "external" and config.redis.external_url_secret
+    else None
+)
+resource_prefix = config.project_name or f"railstack-{stack}"
+
 if config.target == "railway":
-    app = AppStack(
+    app = railway_stack.AppStack(
         "railstack",
-        AppStackArgs(
+        railway_stack.AppStackArgs(
             config=config,
-            project_name=config.project_name or f"railstack-{stack}",
+            project_name=resource_prefix,
             extra_secrets=extra_secrets,
-            external_redis_url=(
-                secret_config.require_secret(config.redis.external_url_secret)
-                if config.redis.mode == "external" and config.redis.external_url_secret
-                else None
-            ),
+            external_redis_url=external_redis_url,
         ),
     )
     pulumi.export("api_url", app.api_url)
     pulumi.export("project_id", app.project_id)
     pulumi.export("service_ids", app.service_ids)
     pulumi.export("variables", app.variables)
+    pulumi.export("variable_names", {role: sorted(v) for role, v in app.variables.items()})
     pulumi.export("shared_variables", {name: "[secret]" for name in app.shared_variable_names})
 else:
-    raise pulumi.RunError(f"{stack}: target = 'docker': the local Docker target is not implemented yet")
+    local = docker_stack.AppStack(
+        "railstack",
+        docker_stack.AppStackArgs(
+            config=config,
+            stack=stack,
+            prefix=resource_prefix,
+            extra_secrets=extra_secrets,
+            external_redis_url=external_redis_url,
+        ),
+    )
+    pulumi.export("api_url", local.api_url)
+    pulumi.export("flower_url", local.flower_url)
+    pulumi.export("network", local.network_name)
+    pulumi.export("containers", local.container_names)
+    pulumi.export("volumes", local.volume_names)
+    pulumi.export("variable_names", local.variable_names)

@@ -7,8 +7,9 @@ references on Railway, as values pointing at containers on Docker) under the sam
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from stacks.model import Sizing, StackConfig
 
@@ -16,6 +17,15 @@ RoleKind = Literal["api", "worker", "beat", "flower"]
 
 #: Secrets every app role receives; the API also gets the admin password, Flower its own.
 APP_SECRETS = ("secret_key", "jwt_secret_key")
+
+#: The connection variables every app role receives: the database, and Redis as cache, broker and
+#: result backend.
+CONNECTION_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")
+
+#: Flower's basic-auth user; the password is the generated flower_password.
+FLOWER_USER = "admin"
+
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -95,3 +105,30 @@ def app_roles(config: StackConfig) -> list[Role]:
             )
         )
     return roles
+
+
+def role_environment(
+    role: Role,
+    *,
+    database_url: V,
+    redis_url: V,
+    secret: Callable[[str], V],
+    extra_secrets: Mapping[str, V],
+    prefixed: Callable[[str, V], V],
+) -> dict[str, str | V]:
+    """The full variable contract of an app role, the same names on every target.
+
+    Targets differ only in how a value is written: Railway passes `${{...}}` references,
+    Docker the values themselves (secret outputs). `secret(name)` writes a generated secret,
+    `prefixed(text, value)` writes `text` followed by a value (Flower's `user:password`).
+    """
+    variables: dict[str, str | V] = dict(role.variables)
+    variables["DATABASE_URL"] = database_url
+    for name in CONNECTION_VARIABLES[1:]:
+        variables[name] = redis_url
+    for name in role.secrets:
+        variables[name.upper()] = secret(name)
+    variables.update(extra_secrets)
+    if role.kind == "flower":
+        variables["FLOWER_BASIC_AUTH"] = prefixed(f"{FLOWER_USER}:", secret("flower_password"))
+    return variables

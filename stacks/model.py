@@ -31,19 +31,30 @@ class Sizing(Model):
 
 
 class AppSource(Model):
-    """Where the one app image comes from: a built image, or a repository Railway builds."""
+    """Where the one app image comes from: a built image, a repository Railway builds, or a local
+    directory the local Docker engine builds."""
 
     image: str | None = Field(None, description="Container image reference, e.g. ghcr.io/acme/app:1.4.2.")
-    repo: str | None = Field(None, description="GitHub repository `owner/name` Railway builds from.")
+    repo: str | None = Field(None, description="GitHub repository `owner/name` Railway builds from (target railway).")
+    path: str | None = Field(
+        None, description="Directory of this project holding the app and its Dockerfile, built on the local engine (target docker)."
+    )
     root_directory: str = Field("/", description="Directory of `repo` holding the app (Railway's root directory).")
-    dockerfile_path: str = Field("Dockerfile", description="Dockerfile, relative to root_directory.")
+    dockerfile_path: str = Field("Dockerfile", description="Dockerfile, relative to root_directory (repo) or to path.")
+    build_args: dict[Annotated[str, Field(pattern=ENV_VAR)], str] = Field(
+        default_factory=dict, description="Docker build arguments when building from path, e.g. BASE_IMAGE."
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> AppSource:
-        if (self.image is None) == (self.repo is None):
-            raise ValueError("set exactly one of app.image or app.repo")
+        if sum(v is not None for v in (self.image, self.repo, self.path)) != 1:
+            raise ValueError("set exactly one of app.image, app.repo or app.path")
         if self.repo is not None and not re.fullmatch(r"[\w.-]+/[\w.-]+", self.repo):
             raise ValueError(f"app.repo = {self.repo!r} must look like owner/name")
+        if self.path is not None and (self.path.startswith("/") or ".." in self.path.split("/")):
+            raise ValueError(f"app.path = {self.path!r} must be a directory inside the project, e.g. app")
+        if self.build_args and self.path is None:
+            raise ValueError("app.build_args only apply when building from app.path")
         return self
 
 
@@ -160,6 +171,36 @@ class Secrets(Model):
     )
 
 
+class LocalDocker(Model):
+    """Settings of the local Docker target only: which host ports publish what, and volume lifetime.
+
+    Published ports are always bound to 127.0.0.1: a development stack is never reachable from
+    the network.
+    """
+
+    api_port: Annotated[int, Field(ge=1024, le=65535, description="Host port (on 127.0.0.1) of the API.")] = 8000
+    flower_port: Annotated[int, Field(ge=1024, le=65535, description="Host port (on 127.0.0.1) of Flower, when enabled.")] = 5555
+    postgres_port: Annotated[
+        int | None, Field(ge=1024, le=65535, description="Host port (on 127.0.0.1) of Postgres; unset: not published.")
+    ] = None
+    redis_port: Annotated[
+        int | None, Field(ge=1024, le=65535, description="Host port (on 127.0.0.1) of Redis; unset: not published.")
+    ] = None
+    keep_volumes: bool = Field(
+        False, description="Leave the Postgres and Redis volumes in place when the stack is destroyed."
+    )
+    start_timeout: Annotated[
+        int, Field(ge=10, le=1800, description="Seconds each container may take to become healthy during `pulumi up`.")
+    ] = 180
+
+    @model_validator(mode="after")
+    def _distinct_ports(self) -> LocalDocker:
+        ports = [p for p in (self.api_port, self.flower_port, self.postgres_port, self.redis_port) if p is not None]
+        if len(set(ports)) != len(ports):
+            raise ValueError(f"host ports must differ, got {ports}")
+        return self
+
+
 class StackConfig(Model):
     """A railstack stack: what `railstack:stack` in Pulumi.<stack>.yaml configures, over the profile."""
 
@@ -167,7 +208,10 @@ class StackConfig(Model):
     environment: Literal["demo", "staging", "production", "development"] = Field(
         description="The environment profile the stack uses."
     )
-    project_name: Annotated[str | None, Field(pattern=NAME, description="Railway project name; default railstack-<stack>.")] = None
+    project_name: Annotated[
+        str | None,
+        Field(pattern=NAME, description="Railway project name, or the prefix of local Docker names; default railstack-<stack>."),
+    ] = None
     app: AppSource = Field(description="The app image every role runs.")
     api: ApiRole = Field(default_factory=ApiRole, description="The HTTP API role.")
     workers: dict[Annotated[str, Field(pattern=NAME)], WorkerRole] = Field(
@@ -179,8 +223,9 @@ class StackConfig(Model):
     postgres: Postgres = Field(default_factory=Postgres, description="The database.")
     redis: Redis = Field(default_factory=Redis, description="The broker and cache.")
     secrets: Secrets = Field(default_factory=Secrets, description="Generated secrets and their rotation.")
-    variables: dict[Annotated[str, Field(pattern=ENV_VAR)], str] = Field(
-        default_factory=dict, description="Extra plain (non-secret) variables for every app role."
+    docker: LocalDocker = Field(default_factory=LocalDocker, description="Local Docker settings (target docker only).")
+    variables: dict[Annotated[str, Field(pattern=ENV_VAR)], Annotated[str, Field(coerce_numbers_to_str=True)]] = Field(
+        default_factory=dict, description="Extra plain (non-secret) variables for every app role (numbers are written as text)."
     )
     secret_variables: list[Annotated[str, Field(pattern=ENV_VAR)]] = Field(
         default_factory=list,
@@ -214,13 +259,28 @@ class StackConfig(Model):
                     f"postgres: production needs volume: true, backups and protect: true "
                     f"(now volume: {p.volume}, backups: {list(p.backups)}, protect: {p.protect})"
                 )
-        if self.target == "docker" and self.environment != "development":
-            raise ValueError(f"target = 'docker': docker is for the development environment, not {self.environment}")
+        if self.target == "docker":
+            if self.environment != "development":
+                raise ValueError(f"target = 'docker': docker is for the development environment, not {self.environment}")
+            if self.app.repo is not None:
+                raise ValueError("app.repo: Railway builds repositories; on target docker set app.path (built locally) or app.image")
+            if self.api.sizing.replicas != 1:
+                raise ValueError(
+                    f"api.sizing.replicas = {self.api.sizing.replicas}: on target docker the API publishes one host port, so 1 replica"
+                )
+            if self.redis.mode == "external" and self.docker.redis_port is not None:
+                raise ValueError("docker.redis_port: there is no local Redis to publish when redis.mode is external")
+        else:
+            if self.app.path is not None:
+                raise ValueError("app.path: only the local Docker target builds from a directory; on Railway set app.image or app.repo")
+            if "docker" in self.model_fields_set:
+                raise ValueError("docker: these settings are for target docker only")
         return self
 
 
 #: Variables railstack sets on every app role; configuring them would break the wiring.
 RESERVED_VARIABLES = frozenset(
-    {"SERVICE_TYPE", "PORT", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND",
-     "SECRET_KEY", "JWT_SECRET_KEY", "ADMIN_PASSWORD"}
+    {"SERVICE_TYPE", "PORT", "WEB_CONCURRENCY", "THREADS", "CELERY_QUEUES", "CELERY_CONCURRENCY",
+     "CELERY_MAX_TASKS_PER_CHILD", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND",
+     "SECRET_KEY", "JWT_SECRET_KEY", "ADMIN_PASSWORD", "FLOWER_BASIC_AUTH"}
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,25 @@ def write_program(directory: Path, program: str, name: str = "tiny") -> Path:
         f"name: {name}\nruntime:\n  name: python\n  options:\n    toolchain: pip\n    virtualenv: {VENV}\n"
     )
     return directory
+
+
+#: What the railstack program is made of (copied, never modified in place, by tests).
+PROJECT_FILES = ("Pulumi.yaml", "__main__.py", "components", "stacks", "providers", "app")
+
+
+def copy_project(dest: Path, stack: str) -> Path:
+    """A copy of the railstack project in `dest` with `stack`'s config file, using the repository's venv."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, dest / name)
+    stack_file = ROOT / f"Pulumi.{stack}.yaml"
+    (dest / stack_file.name).write_text(stack_file.read_text() if stack_file.exists() else "config: {}\n")
+    (dest / ".venv").symlink_to(VENV)
+    return dest
 
 
 class PulumiError(AssertionError):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pulumi
 
 from components.railway.service import Placement, ServiceSpec, build_service
-from components.roles import Role
+from components.roles import Role, role_environment
 from stacks.model import ApiRole, AppSource
 
 
@@ -54,17 +54,14 @@ class AppService(pulumi.ComponentResource):
     def __init__(self, name: str, args: AppServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("railstack:railway:AppService", name, None, opts)
         role = args.role
-        variables = {
-            **role.variables,
-            "DATABASE_URL": "${{Postgres.DATABASE_URL}}",
-            "REDIS_URL": args.redis_url_ref,
-            "CELERY_BROKER_URL": args.redis_url_ref,
-            "CELERY_RESULT_BACKEND": args.redis_url_ref,
-            **{secret.upper(): _ref(secret) for secret in role.secrets},
-            **{name: "${{shared." + name + "}}" for name in args.extra_secret_names},
-        }
-        if role.kind == "flower":
-            variables["FLOWER_BASIC_AUTH"] = "admin:${{shared.FLOWER_PASSWORD}}"
+        variables = role_environment(
+            role,
+            database_url="${{Postgres.DATABASE_URL}}",
+            redis_url=args.redis_url_ref,
+            secret=_ref,
+            extra_secrets={name: "${{shared." + name + "}}" for name in args.extra_secret_names},
+            prefixed=lambda text, ref: text + ref,
+        )
 
         settings: dict[str, object] = {"restart_policy_type": "ON_FAILURE", "restart_policy_max_retries": 10}
         if role.kind == "api":

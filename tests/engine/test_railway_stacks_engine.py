@@ -7,7 +7,6 @@ local state backend; the Railway API is the emulator, whose records are the evid
 from __future__ import annotations
 
 import json
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,13 +16,12 @@ import pytest
 import yaml
 
 from railway_emulator import EmulatorServer
-from tests.pulumi_cli import ROOT, VENV, PulumiWorkspace
+from tests.pulumi_cli import PulumiWorkspace, copy_project
 from tests.stacks.test_config_model import BAD
 
 pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("pulumi_cli")]
 
 TOKEN = "stack-tests-token"
-PROJECT_FILES = ["Pulumi.yaml", "__main__.py", "components", "stacks", "providers"]
 
 
 @pytest.fixture(scope="module")
@@ -32,21 +30,7 @@ def emulator() -> Iterator[EmulatorServer]:
         yield emu
 
 
-def copy_project(dest: Path, stack: str) -> Path:
-    for name in PROJECT_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy(source, dest / name)
-    stack_file = ROOT / f"Pulumi.{stack}.yaml"
-    (dest / stack_file.name).write_text(stack_file.read_text() if stack_file.exists() else "config: {}\n")
-    (dest / ".venv").symlink_to(VENV)
-    return dest
-
-
 def stack_workspace(root: Path, emulator: EmulatorServer, stack: str) -> PulumiWorkspace:
-    (root / "project").mkdir()
     project = copy_project(root / "project", stack)
     state = root / "state"
     state.mkdir(exist_ok=True)

@@ -8,6 +8,7 @@ import pytest
 from stacks.load import ConfigError, environments, json_schema, load_stack_config
 
 IMAGE = {"app": {"image": "ghcr.io/acme/app:1"}}
+LOCAL = {"app": {"path": "app"}}
 
 
 @pytest.mark.parametrize("stack", ["demo", "staging", "prod"])
@@ -16,6 +17,13 @@ def test_each_railway_environment_loads_from_its_profile(stack: str) -> None:
     assert config.target == "railway"
     assert sorted(config.workers) == ["content_generation", "logs"]
     assert config.beat.sizing.replicas == 1
+
+
+def test_dev_runs_on_docker_with_loopback_ports_and_numbers_as_variable_text() -> None:
+    config = load_stack_config("dev", {**LOCAL, "variables": {"HEARTBEAT_SECONDS": 3}})
+    assert (config.target, config.environment) == ("docker", "development")
+    assert (config.docker.api_port, config.docker.postgres_port, config.docker.keep_volumes) == (8000, None, False)
+    assert config.variables == {"HEARTBEAT_SECONDS": "3"}, "a YAML number becomes the variable's text"
 
 
 def test_production_profile_protects_and_backs_up_the_database() -> None:
@@ -41,7 +49,7 @@ BAD = [
     ("staging", {**IMAGE, "api": {"replicas": 2}},
      "staging: api.replicas: unknown key; allowed keys here: custom_domains, healthcheck_path"),
     ("demo", {}, "demo: app: required, not set"),
-    ("demo", {"app": {"image": "x:1", "repo": "acme/app"}}, "demo: app: set exactly one of app.image or app.repo"),
+    ("demo", {"app": {"image": "x:1", "repo": "acme/app"}}, "demo: app: set exactly one of app.image, app.repo or app.path"),
     ("staging", {**IMAGE, "target": "heroku"}, "staging: target = 'heroku': Input should be 'railway' or 'docker'"),
     ("prod", {**IMAGE, "postgres": {"protect": False}},
      "prod: postgres: production needs volume: true, backups and protect: true (now volume: True, backups: ['DAILY', 'WEEKLY'], protect: False)"),
@@ -61,6 +69,17 @@ BAD = [
     ("staging", {**IMAGE, "postgres": {"volume": False, "backups": ["DAILY"]}},
      "staging: postgres: backups need volume: true"),
     ("demo", {**IMAGE, "target": "docker"}, "demo: target = 'docker': docker is for the development environment, not demo"),
+    ("dev", {"app": {"repo": "acme/app"}},
+     "dev: app.repo: Railway builds repositories; on target docker set app.path (built locally) or app.image"),
+    ("staging", {"app": {"path": "app"}},
+     "staging: app.path: only the local Docker target builds from a directory; on Railway set app.image or app.repo"),
+    ("staging", {**IMAGE, "docker": {"api_port": 9000}}, "staging: docker: these settings are for target docker only"),
+    ("dev", {**LOCAL, "api": {"sizing": {"replicas": 2}}},
+     "dev: api.sizing.replicas = 2: on target docker the API publishes one host port, so 1 replica"),
+    ("dev", {**LOCAL, "docker": {"api_port": 5555}}, "dev: docker: host ports must differ, got [5555, 5555]"),
+    ("dev", {**LOCAL, "docker": {"api_port": 80}}, "dev: docker.api_port = 80: Input should be greater than or equal to 1024"),
+    ("dev", {"app": {"path": "../elsewhere"}}, "dev: app: app.path = '../elsewhere' must be a directory inside the project, e.g. app"),
+    ("dev", {"app": {"image": "x:1", "build_args": {"BASE_IMAGE": "y"}}}, "dev: app: app.build_args only apply when building from app.path"),
 ]
 
 

@@ -12,38 +12,7 @@ import pulumi
 import pytest
 
 from stacks.load import load_stack_config
-
-
-SECRET_SIG = "4dabf18193072939515e22adb298388d"
-
-
-def unwrap(value: Any) -> Any:
-    """Inputs as the program wrote them: secret envelopes opened (these are mock values)."""
-    if isinstance(value, dict):
-        if value.get(SECRET_SIG) == "1b47061264138c4ac30d75fd1eb44270":
-            return unwrap(value.get("value"))
-        return {k: unwrap(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [unwrap(v) for v in value]
-    return value
-
-
-class RecordingMocks(pulumi.runtime.Mocks):
-    def __init__(self) -> None:
-        self.resources: dict[str, dict[str, Any]] = {}
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        self.resources[args.name] = {"type": args.typ, "inputs": unwrap(dict(args.inputs))}
-        outputs = dict(args.inputs)
-        if args.typ == "pulumi-python:dynamic:Resource":
-            outputs.update(project_id="p-1", default_environment_id="e-1", service_id=f"s-{args.name}",
-                           revision="r", domain="api.up.railway.app")
-        if args.typ == "random:index/randomPassword:RandomPassword":
-            outputs["result"] = "generated-" + args.name
-        return f"{args.name}-id", outputs
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
-        return {}
+from tests.unit.mocks import RecordingMocks
 
 
 def render(stack: str, overrides: dict[str, Any]) -> RecordingMocks:

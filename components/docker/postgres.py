@@ -1,0 +1,97 @@
+"""PostgresDatabase on local Docker: the Postgres image (official by default) on a named volume,
+its password from the SecretSet, healthy only once it accepts TCP connections.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_docker as docker
+
+from components.docker.container import ContainerSpec, Healthcheck, LocalPlacement, build_container, label_args
+from stacks.model import Postgres
+
+ROLE = "postgres"
+IMAGE = "postgres:{version}"
+USER = "postgres"
+DATABASE = "railway"
+"""The database name Railway's Postgres uses, so both targets have the same DATABASE_URL shape."""
+MOUNT = "/var/lib/postgresql/data"
+PORT = 5432
+
+#: Healthy means what the apps need: a password login over TCP to the stack's database. (TCP, not
+#: the socket: while the image initialises the cluster it listens on the socket only.)
+#: The image applies POSTGRES_PASSWORD only when it creates the cluster, so a volume kept from an
+#: earlier stack (docker.keep_volumes) still has that stack's password; when the login fails, the
+#: check sets the password over the container's own socket (trusted locally, as in the official
+#: image) and tries again. The password is read from the environment, never written into the check.
+HEALTHCHECK = (
+    f'login() {{ PGPASSWORD="$POSTGRES_PASSWORD" psql -h 127.0.0.1 -U {USER} -d {DATABASE} -Atqc "select 1" >/dev/null 2>&1; }}; '
+    f"login || {{ echo \"ALTER ROLE {USER} PASSWORD :'pw';\" | "
+    f'psql -h /var/run/postgresql -U {USER} -d {DATABASE} -v pw="$POSTGRES_PASSWORD" -Atq >/dev/null 2>&1 && login; }}'
+)
+
+
+@dataclass(frozen=True)
+class PostgresDatabaseArgs:
+    config: Postgres
+    image: pulumi.Input[str]
+    """Image id to run (the component's caller resolves `config.image`)."""
+    password: pulumi.Input[str]
+    placement: LocalPlacement
+    host_port: int | None = None
+    """Publish 5432 on 127.0.0.1 at this port (None: reachable only on the stack's network)."""
+    keep_volume: bool = False
+    """Leave the volume in place when the stack is destroyed."""
+
+
+def image_reference(config: Postgres) -> str:
+    return config.image or IMAGE.format(version=config.version)
+
+
+class PostgresDatabase(pulumi.ComponentResource):
+    """The database container. Apps reach it as `postgres:5432` on the stack's network."""
+
+    container: docker.Container
+    """The database container (apps start after it is healthy)."""
+    database_url: pulumi.Output[str]
+    """postgresql:// URL on the stack's network (secret: it embeds the password)."""
+    volume_name: pulumi.Output[str] | None
+    """Docker volume holding the data, or None without a volume."""
+
+    def __init__(self, name: str, args: PostgresDatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("railstack:docker:PostgresDatabase", name, None, opts)
+        pg = args.config
+        placement = args.placement
+        mounts: dict[str, pulumi.Input[str]] = {}
+        self.volume_name = None
+        if pg.volume:
+            volume = docker.Volume(
+                f"{name}-data",
+                name=f"{placement.prefix}-postgres-data",
+                labels=label_args(placement.labels(ROLE), docker.VolumeLabelArgs),
+                opts=pulumi.ResourceOptions(parent=self, protect=pg.protect, retain_on_delete=args.keep_volume),
+            )
+            mounts[MOUNT] = volume.name
+            self.volume_name = volume.name
+        spec = ContainerSpec(
+            role=ROLE,
+            image=args.image,
+            sizing=pg.sizing,
+            environment={
+                "POSTGRES_USER": USER,
+                "POSTGRES_PASSWORD": args.password,
+                "POSTGRES_DB": DATABASE,
+                # A subdirectory: the volume's root may hold lost+found, which initdb refuses.
+                "PGDATA": f"{MOUNT}/pgdata",
+            },
+            healthcheck=Healthcheck(test=["CMD-SHELL", HEALTHCHECK], interval="3s", retries=10, start_period="30s"),
+            ports={PORT: args.host_port} if args.host_port else {},
+            mounts=mounts,
+        )
+        self.container = build_container(self, f"{name}-container", spec, placement)
+        self.database_url = pulumi.Output.secret(
+            pulumi.Output.concat(f"postgresql://{USER}:", args.password, f"@{ROLE}:{PORT}/{DATABASE}")
+        )
+        self.register_outputs({"database_url": self.database_url, "volume_name": self.volume_name})

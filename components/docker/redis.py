@@ -1,0 +1,84 @@
+"""RedisCache on local Docker: the Redis image (official by default) with a required password,
+append-only persistence on a named volume, healthy once an authenticated PING answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_docker as docker
+
+from components.docker.container import ContainerSpec, Healthcheck, LocalPlacement, build_container, label_args
+from stacks.model import Redis
+
+ROLE = "redis"
+IMAGE = "redis:{version}"
+PORT = 6379
+
+
+@dataclass(frozen=True)
+class RedisCacheArgs:
+    config: Redis
+    image: pulumi.Input[str]
+    """Image id to run (the component's caller resolves `config.image`)."""
+    password: pulumi.Input[str]
+    placement: LocalPlacement
+    host_port: int | None = None
+    """Publish 6379 on 127.0.0.1 at this port (None: reachable only on the stack's network)."""
+    keep_volume: bool = False
+
+
+def image_reference(config: Redis) -> str:
+    return config.image or IMAGE.format(version=config.version)
+
+
+class RedisCache(pulumi.ComponentResource):
+    """The Redis container. Apps reach it as `redis:6379` on the stack's network."""
+
+    container: docker.Container
+    """The Redis container (apps start after it is healthy)."""
+    redis_url: pulumi.Output[str]
+    """redis:// URL on the stack's network (secret: it embeds the password)."""
+    volume_name: pulumi.Output[str] | None
+    """Docker volume holding the append-only file, or None without a volume."""
+
+    def __init__(self, name: str, args: RedisCacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("railstack:docker:RedisCache", name, None, opts)
+        redis = args.config
+        placement = args.placement
+        mounts: dict[str, pulumi.Input[str]] = {}
+        self.volume_name = None
+        if redis.volume:
+            volume = docker.Volume(
+                f"{name}-data",
+                name=f"{placement.prefix}-redis-data",
+                labels=label_args(placement.labels(ROLE), docker.VolumeLabelArgs),
+                opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.keep_volume),
+            )
+            mounts["/data"] = volume.name
+            self.volume_name = volume.name
+        spec = ContainerSpec(
+            role=ROLE,
+            image=args.image,
+            sizing=redis.sizing,
+            environment={"REDIS_PASSWORD": args.password},
+            # The shell expands the password inside the container, so it is in no container config;
+            # a password is mandatory: Redis must never accept unauthenticated clients.
+            command=[
+                "sh", "-c",
+                'exec redis-server --requirepass "$REDIS_PASSWORD" --appendonly yes --dir /data --bind 0.0.0.0',
+            ],  # fmt: skip
+            # The official image and railstack/redis both have the redis user owning /data.
+            user="redis",
+            healthcheck=Healthcheck(
+                test=["CMD-SHELL", 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli ping | grep -q PONG'],
+                interval="3s",
+                retries=10,
+            ),
+            ports={PORT: args.host_port} if args.host_port else {},
+            mounts=mounts,
+        )
+        self.container = build_container(self, f"{name}-container", spec, placement)
+        self.redis_url = pulumi.Output.secret(pulumi.Output.concat("redis://default:", args.password, f"@{ROLE}:{PORT}"))
+        self.register_outputs({"redis_url": self.redis_url, "volume_name": self.volume_name})
