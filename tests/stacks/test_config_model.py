@@ -123,3 +123,13 @@ def test_committed_json_schema_matches_the_model() -> None:
 
     committed = json.loads((Path(__file__).resolve().parents[2] / "stacks" / "stack-config.schema.json").read_text())
     assert committed == json_schema(), "stacks/stack-config.schema.json is stale: run scripts/config-schema"
+
+
+def test_committed_stack_files_carry_no_encryption_salt() -> None:
+    """The passphrase salt belongs to whoever created the stack; a committed one makes every other
+    checkout fail with "incorrect passphrase" (scripts/up-dev writes it locally)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    salted = [p.name for p in sorted(root.glob("Pulumi.*.yaml")) if "encryptionsalt:" in p.read_text()]
+    assert salted == [], f"remove the encryptionsalt line from {', '.join(salted)} before committing"
