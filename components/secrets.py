@@ -25,6 +25,8 @@ class SecretSetArgs:
     """Length of every generated secret."""
     rotation: dict[str, int] = field(default_factory=dict)
     """Rotation counter per secret name (0 when absent)."""
+    fingerprint_key: bool = False
+    """Also generate a key for fingerprints of variable values (Railway variable collections)."""
 
 
 class SecretSet(pulumi.ComponentResource):
@@ -34,6 +36,9 @@ class SecretSet(pulumi.ComponentResource):
     """Secret outputs, by secret name."""
     rotations: dict[str, str]
     """The rotation counter of each secret, as text (not secret): a deployment trigger."""
+    fingerprint_key: pulumi.Output[str] | None
+    """A random key (secret, never a variable) for keyed fingerprints of variable values, which let
+    a preview name the variables that change without revealing their values."""
 
     def __init__(self, name: str, args: SecretSetArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("railstack:secrets:SecretSet", name, None, opts)
@@ -52,4 +57,10 @@ class SecretSet(pulumi.ComponentResource):
             )
             self.values[secret] = pulumi.Output.secret(password.result)
             self.rotations[secret] = counter
-        self.register_outputs({"values": self.values, "rotations": self.rotations})
+        self.fingerprint_key = None
+        if args.fingerprint_key:
+            key = random.RandomPassword(f"{name}-fingerprint-key", length=64, special=False, opts=child)
+            self.fingerprint_key = pulumi.Output.secret(key.result)
+        # Secret values stay attributes, never registered outputs: the Python SDK writes registered
+        # outputs to its debug log in clear text, and `pulumi preview --json` streams that log.
+        self.register_outputs({"rotations": self.rotations})

@@ -32,7 +32,7 @@ def write_program(directory: Path, program: str, name: str = "tiny") -> Path:
 
 
 #: What the railstack program is made of (copied, never modified in place, by tests).
-PROJECT_FILES = ("Pulumi.yaml", "__main__.py", "components", "stacks", "providers", "app")
+PROJECT_FILES = ("Pulumi.yaml", "__main__.py", "components", "stacks", "providers", "app", "policy")
 
 
 def copy_project(dest: Path, stack: str) -> Path:

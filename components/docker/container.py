@@ -92,7 +92,7 @@ def environment_list(environment: dict[str, pulumi.Input[str]]) -> pulumi.Output
     """`NAME=value` entries, sorted by name; secret if any value is."""
     names = sorted(environment)
     return pulumi.Output.all(*(environment[n] for n in names)).apply(
-        lambda values: [f"{n}={v}" for n, v in zip(names, values)]
+        lambda values: [f"{n}={v}" for n, v in zip(names, values, strict=True)]
     )
 
 

@@ -94,4 +94,6 @@ class PostgresDatabase(pulumi.ComponentResource):
         self.database_url = pulumi.Output.secret(
             pulumi.Output.concat(f"postgresql://{USER}:", args.password, f"@{ROLE}:{PORT}/{DATABASE}")
         )
-        self.register_outputs({"database_url": self.database_url, "volume_name": self.volume_name})
+        # Secret values stay attributes, never registered outputs: the Python SDK writes registered
+        # outputs to its debug log in clear text, and `pulumi preview --json` streams that log.
+        self.register_outputs({"volume_name": self.volume_name})

@@ -81,4 +81,6 @@ class RedisCache(pulumi.ComponentResource):
         )
         self.container = build_container(self, f"{name}-container", spec, placement)
         self.redis_url = pulumi.Output.secret(pulumi.Output.concat("redis://default:", args.password, f"@{ROLE}:{PORT}"))
-        self.register_outputs({"redis_url": self.redis_url, "volume_name": self.volume_name})
+        # Secret values stay attributes, never registered outputs: the Python SDK writes registered
+        # outputs to its debug log in clear text, and `pulumi preview --json` streams that log.
+        self.register_outputs({"volume_name": self.volume_name})

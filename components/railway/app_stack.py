@@ -56,7 +56,12 @@ class AppStack(pulumi.ComponentResource):
         names = SECRET_NAMES + ((FLOWER_SECRET,) if config.flower.enabled else ())
         secrets = SecretSet(
             f"{name}-secrets",
-            SecretSetArgs(names=names, length=config.secrets.length, rotation=dict(config.secrets.rotation)),
+            SecretSetArgs(
+                names=names,
+                length=config.secrets.length,
+                rotation=dict(config.secrets.rotation),
+                fingerprint_key=True,
+            ),
             opts=pulumi.ResourceOptions(parent=self),
         )
         shared_values: dict[str, pulumi.Input[str]] = {s.upper(): v for s, v in secrets.values.items()}
@@ -68,6 +73,7 @@ class AppStack(pulumi.ComponentResource):
             project_id=project_id,
             environment_id=environment_id,
             variables=shared_values,
+            fingerprint_key=secrets.fingerprint_key,
             opts=pulumi.ResourceOptions(parent=self),
         )
 
@@ -76,7 +82,7 @@ class AppStack(pulumi.ComponentResource):
         postgres = PostgresDatabase(
             f"{name}-postgres",
             PostgresDatabaseArgs(config.postgres, secrets.rotations["postgres_password"],
-                                 Placement(project_id, environment_id, [shared])),
+                                 Placement(project_id, environment_id, [shared], secrets.fingerprint_key)),
             opts=pulumi.ResourceOptions(parent=self),
         )
         backing.append(postgres.deployment)
@@ -85,7 +91,7 @@ class AppStack(pulumi.ComponentResource):
             redis = RedisCache(
                 f"{name}-redis",
                 RedisCacheArgs(config.redis, secrets.rotations["redis_password"],
-                               Placement(project_id, environment_id, [shared])),
+                               Placement(project_id, environment_id, [shared], secrets.fingerprint_key)),
                 opts=pulumi.ResourceOptions(parent=self),
             )
             backing.append(redis.deployment)
@@ -106,7 +112,10 @@ class AppStack(pulumi.ComponentResource):
                     api=config.api,
                     # The API runs the migrations: everything else deploys after it.
                     placement=Placement(
-                        project_id, environment_id, backing if role.kind == "api" else [*backing, *api_deployment]
+                        project_id,
+                        environment_id,
+                        backing if role.kind == "api" else [*backing, *api_deployment],
+                        secrets.fingerprint_key,
                     ),
                     redis_url_ref=redis_ref,
                     secret_rotations=secrets.rotations,

@@ -57,6 +57,8 @@ class Placement:
     environment_id: pulumi.Input[str]
     deploy_after: list[pulumi.Resource] = field(default_factory=list)
     """Resources whose changes must be in place before this service deploys."""
+    fingerprint_key: pulumi.Input[str] | None = None
+    """Key of the variables' fingerprints (SecretSet.fingerprint_key), which name changed variables in previews."""
 
 
 @dataclass
@@ -91,6 +93,7 @@ def build_service(owner: pulumi.ComponentResource, name: str, spec: ServiceSpec,
         environment_id=environment_id,
         service_id=service.service_id,
         variables=spec.variables,
+        fingerprint_key=placement.fingerprint_key,
         opts=child,
     )
     before_deploy: list[pulumi.Resource] = [instance, variables, *placement.deploy_after]

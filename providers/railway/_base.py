@@ -24,7 +24,7 @@ CREATE_ATTEMPTS = 4
 class RailwayResourceProvider(ResourceProvider):
     """Base of railstack's Railway providers.
 
-    Subclasses set KIND (stored in every resource's outputs, so policy packs can tell the kinds
+    Subclasses set KIND (an input and an output of every resource, so policy packs can tell the kinds
     apart), REPLACE_ON (inputs whose change needs a new object) and UPDATE_ON (inputs changed in
     place). Inputs in neither set are ignored by diff.
     """

@@ -73,7 +73,7 @@ class ServiceDeployment(Resource):
                 "service_id": service_id,
                 "environment_id": environment_id,
                 "triggers": triggers,
-                "kind": None,
+                "kind": ServiceDeploymentProvider.KIND,
                 "deployment_id": None,
             },
             opts,

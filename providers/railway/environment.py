@@ -75,7 +75,7 @@ class Environment(Resource):
                 "project_id": project_id,
                 "name": name,
                 "source_environment_id": source_environment_id,
-                "kind": None,
+                "kind": EnvironmentProvider.KIND,
                 "environment_id": None,
             },
             opts,

@@ -112,7 +112,7 @@ class Project(Resource):
                 "pr_deploys": pr_deploys,
                 "default_environment_name": default_environment_name,
                 "workspace_id": workspace_id,
-                "kind": None,
+                "kind": ProjectProvider.KIND,
                 "project_id": None,
                 "default_environment_id": None,
             },

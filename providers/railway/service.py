@@ -73,6 +73,6 @@ class Service(Resource):
         super().__init__(
             ServiceProvider(),
             resource_name,
-            {"project_id": project_id, "name": name, "icon": icon, "kind": None, "service_id": None},
+            {"project_id": project_id, "name": name, "icon": icon, "kind": ServiceProvider.KIND, "service_id": None},
             opts,
         )

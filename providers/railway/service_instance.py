@@ -208,7 +208,7 @@ class ServiceInstance(Resource):
                 "environment_id": environment_id,
                 "registry_credentials": registry_credentials,
                 **props,
-                "kind": None,
+                "kind": ServiceInstanceProvider.KIND,
                 "service_instance_id": None,
                 "revision": None,
             },

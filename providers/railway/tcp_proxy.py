@@ -80,7 +80,7 @@ class TcpProxy(Resource):
                 "environment_id": environment_id,
                 "service_id": service_id,
                 "application_port": application_port,
-                "kind": None,
+                "kind": TcpProxyProvider.KIND,
                 "domain": None,
                 "proxy_port": None,
             },

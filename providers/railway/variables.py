@@ -8,6 +8,7 @@ stay references. The collection owns its scope: variables not in it are removed 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -23,6 +24,12 @@ PROVIDED_PREFIX = "RAILWAY_"
 def revision(variables: dict[str, str]) -> str:
     """A digest of the variables, for deployment triggers: changes when any name or value does."""
     return hashlib.sha256(json.dumps(variables, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def fingerprint(key: str, name: str, value: str) -> str:
+    """A keyed fingerprint of one variable: changes with its value, reveals nothing of it without
+    the key (HMAC-SHA256, truncated)."""
+    return hmac.new(key.encode(), f"{name}\0{value}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
 class VariableCollectionProvider(RailwayResourceProvider):
@@ -85,7 +92,9 @@ class VariableCollectionProvider(RailwayResourceProvider):
 class VariableCollection(Resource):
     """All variables of a service in one environment (service_id set), or the environment's
     shared variables (service_id None). Values are secret in state and outputs; `names` and
-    `revision` (a digest that changes with any value) are not."""
+    `revision` (a digest that changes with any value) are not. Given a `fingerprint_key`, the
+    input `fingerprints` holds a keyed fingerprint per variable (plain), so a preview shows which
+    variables change, by name, while every value stays secret."""
 
     kind: pulumi.Output[str]
     revision: pulumi.Output[str]
@@ -99,9 +108,25 @@ class VariableCollection(Resource):
         environment_id: pulumi.Input[str],
         variables: pulumi.Input[dict[str, pulumi.Input[str]]],
         service_id: pulumi.Input[str] | None = None,
+        fingerprint_key: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        fingerprints = None
+        if fingerprint_key is not None and isinstance(variables, dict):
+            fingerprints = {
+                name: pulumi.Output.unsecret(
+                    pulumi.Output.all(fingerprint_key, value).apply(lambda kv, n=name: fingerprint(kv[0], n, str(kv[1])))
+                )
+                for name, value in variables.items()
+            }
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["variables"]))
+        # Each value a secret of its own, not the map as one secret: then a value not known during a
+        # preview (a password being generated) leaves the other names and values visible to the
+        # preview's diff and to the policy pack.
+        if isinstance(variables, dict):
+            variables = {name: pulumi.Output.secret(value) for name, value in variables.items()}
+        else:
+            variables = pulumi.Output.secret(variables)
         super().__init__(
             VariableCollectionProvider(),
             resource_name,
@@ -109,8 +134,9 @@ class VariableCollection(Resource):
                 "project_id": project_id,
                 "environment_id": environment_id,
                 "service_id": service_id,
-                "variables": pulumi.Output.secret(variables),
-                "kind": None,
+                "variables": variables,
+                "fingerprints": fingerprints,
+                "kind": VariableCollectionProvider.KIND,
                 "revision": None,
                 "names": None,
             },

@@ -148,7 +148,7 @@ class Volume(Resource):
                 "mount_path": mount_path,
                 "name": name,
                 "backup_schedules": sorted(backup_schedules or []),
-                "kind": None,
+                "kind": VolumeProvider.KIND,
                 "volume_instance_id": None,
             },
             opts,

@@ -217,6 +217,22 @@ def test_a_second_up_changes_nothing(dev: DevStack) -> None:
     assert "unchanged" in out
 
 
+def test_the_running_stack_passes_the_policy_pack_and_its_preview_json_shows_no_secret(dev: DevStack) -> None:
+    from previews.events import parse_preview
+
+    dev.ws.extra_env["PULUMI_ENABLE_STREAMING_JSON_PREVIEW"] = "1"
+    try:
+        proc = dev.ws.run("preview", "--json", "--policy-pack", "policy", "--policy-pack-config", "policy/config/dev.json")
+    finally:
+        del dev.ws.extra_env["PULUMI_ENABLE_STREAMING_JSON_PREVIEW"]
+    preview = parse_preview(proc.stdout)
+    assert preview.violations == [] and preview.policy_warnings == [], [(v.policy, v.message) for v in preview.violations]
+    assert not preview.changes, "known values, no changes: every policy judged the real containers"
+    api_env = dict(e.split("=", 1) for e in inspect(dev.container("api"))["Config"]["Env"])
+    for name in ("SECRET_KEY", "JWT_SECRET_KEY", "ADMIN_PASSWORD", "DATABASE_URL", "REDIS_URL"):
+        assert api_env[name] not in proc.stdout + proc.stderr, f"{name} leaked into the preview JSON"
+
+
 def test_destroy_leaves_no_container_network_volume_or_image(dev: DevStack) -> None:
     dev.timed("destroy", "destroy", "--yes")
     assert labelled("container", dev.prefix) == []

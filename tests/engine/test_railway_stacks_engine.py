@@ -103,12 +103,15 @@ def test_workers_beat_and_flower_deploy_after_the_api(staging: PulumiWorkspace) 
 
 def test_state_holds_no_generated_secret_in_plaintext(staging: PulumiWorkspace) -> None:
     revealed = json.loads(staging.run("stack", "export", "--show-secrets").stdout)
-    results = [r["outputs"]["result"] for r in revealed["deployment"]["resources"]
-               if r["type"] == "random:index/randomPassword:RandomPassword"]
+    results = {r["urn"].split("::")[-1]: r["outputs"]["result"] for r in revealed["deployment"]["resources"]
+               if r["type"] == "random:index/randomPassword:RandomPassword"}
     # --show-secrets keeps the secret envelope, with the value as JSON in "plaintext".
-    secrets = [json.loads(r["plaintext"]) if isinstance(r, dict) else r for r in results]
-    assert all(isinstance(s, str) and len(s) == 48 for s in secrets)
-    assert len(secrets) == 6, "secret key, JWT, admin, postgres, redis and flower passwords"
+    values = {n: json.loads(r["plaintext"]) if isinstance(r, dict) else r for n, r in results.items()}
+    key = values.pop("railstack-secrets-fingerprint-key")
+    assert isinstance(key, str) and len(key) == 64, "the key of the variables' fingerprints"
+    secrets = [*values.values(), key]
+    assert all(isinstance(s, str) and len(s) == 48 for s in values.values())
+    assert len(values) == 6, "secret key, JWT, admin, postgres, redis and flower passwords"
     plain = staging.run("stack", "export").stdout
     leaked = [s[:4] + "…" for s in secrets if s in plain]
     assert leaked == [], f"generated secrets in the state in plaintext: {leaked}"

@@ -83,7 +83,22 @@ def test_sizing_comes_from_the_environment_profile(rendered) -> None:
 def test_secrets_are_generated_by_random_and_shared_as_secret_variables(rendered) -> None:
     stack, resources = rendered
     passwords = {n for n, r in resources.items() if r["type"] == "random:index/randomPassword:RandomPassword"}
-    assert len(passwords) == 6, f"{stack}: {sorted(passwords)}"
+    assert len(passwords) == 7, f"{stack}: {sorted(passwords)}: 6 shared secrets and the fingerprint key"
+    assert "railstack-secrets-fingerprint-key" in passwords
     shared = inputs(resources, "railstack-shared-variables")["variables"]
     assert set(shared) == {"SECRET_KEY", "JWT_SECRET_KEY", "ADMIN_PASSWORD", "POSTGRES_PASSWORD", "REDIS_PASSWORD",
-                           "FLOWER_PASSWORD"}
+                           "FLOWER_PASSWORD"}, "the fingerprint key is never a variable"
+
+
+def test_variable_fingerprints_name_every_variable_in_plain_text_without_revealing_values() -> None:
+    mocks = render("staging", {})
+    for name, resource in mocks.resources.items():
+        if not name.endswith("variables"):
+            continue
+        variables, fingerprints = resource["inputs"]["variables"], resource["inputs"]["fingerprints"]
+        assert set(fingerprints) == set(variables), f"{name}: one fingerprint per variable"
+        assert "fingerprints" not in mocks.secret_inputs[name] and "variables" in mocks.secret_inputs[name]
+        for variable, value in variables.items():
+            assert len(fingerprints[variable]) == 16 and fingerprints[variable] != value, f"{name}.{variable}"
+        if name == "railstack-shared-variables":
+            assert not any(v in f for v in variables.values() for f in fingerprints.values()), "no secret value shows"

@@ -1,0 +1,184 @@
+"""The stack as the policies see it: Railway services with everything attached to them, and Docker
+containers, each with its role.
+
+Railway objects are separate resources (a service, its settings, its variables, its domains, its
+volume) linked by `service_id`. During a preview of a new stack that id is unknown, so the link is
+taken from the engine's property dependencies (which resource the `service_id` input came from),
+and from the id itself once it is known.
+
+A role is what the service runs: its `SERVICE_TYPE` variable (the contract of the one app image),
+else the service's name (Postgres, Redis) or the Docker `railstack.role` label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi_policy import PolicyResource
+
+from policy.values import UNKNOWN, environment_list, get, plain
+
+DYNAMIC = "pulumi-python:dynamic:Resource"
+CONTAINER = "docker:index/container:Container"
+
+#: The roles that serve nobody from outside: no domain, no public port.
+BACKGROUND_ROLES = ("worker", "beat", "flower")
+APP_ROLES = ("api", "worker", "beat", "flower")
+
+
+def railway_kind(resource_type: str, props: Any) -> str | None:
+    """`railway:Service`, `railway:ServiceInstance`, ... for railstack's Railway resources."""
+    if resource_type != DYNAMIC:
+        return None
+    kind = get(props, "kind")
+    return kind if isinstance(kind, str) and kind.startswith("railway:") else None
+
+
+def role_of_service_type(service_type: Any) -> str | None:
+    """The role an app container runs, from its SERVICE_TYPE."""
+    if not isinstance(service_type, str):
+        return None
+    if service_type.startswith("celery_"):
+        return "worker"
+    return service_type if service_type in ("api", "beat", "flower") else None
+
+
+def role_of_name(name: Any) -> str | None:
+    if not isinstance(name, str):
+        return None
+    lowered = name.lower()
+    if lowered in ("postgres", "redis", "api", "beat", "flower"):
+        return lowered
+    return "worker" if lowered.startswith("worker") else None
+
+
+@dataclass
+class Attached:
+    """A Railway resource attached to a service (settings, variables, domain, volume)."""
+
+    resource: PolicyResource
+    kind: str
+    props: dict[str, Any]
+
+    @property
+    def urn(self) -> str:
+        return self.resource.urn
+
+
+@dataclass
+class RailwayService:
+    resource: PolicyResource
+    name: str
+    attached: list[Attached] = field(default_factory=list)
+
+    @property
+    def urn(self) -> str:
+        return self.resource.urn
+
+    def of_kind(self, *kinds: str) -> list[Attached]:
+        return [a for a in self.attached if a.kind in kinds]
+
+    @property
+    def instance(self) -> Attached | None:
+        found = self.of_kind("railway:ServiceInstance")
+        return found[0] if found else None
+
+    @property
+    def variables(self) -> dict[str, Any]:
+        found = self.of_kind("railway:VariableCollection")
+        values = found[0].props.get("variables") if found else None
+        return values if isinstance(values, dict) else {}
+
+    @property
+    def role(self) -> str | None:
+        return role_of_service_type(self.variables.get("SERVICE_TYPE")) or role_of_name(self.name)
+
+    @property
+    def protected(self) -> bool:
+        return bool(self.resource.opts and self.resource.opts.protect)
+
+
+@dataclass
+class Container:
+    resource: PolicyResource
+    props: dict[str, Any]
+
+    @property
+    def urn(self) -> str:
+        return self.resource.urn
+
+    @property
+    def labels(self) -> dict[str, Any]:
+        pairs = self.props.get("labels")
+        return {p.get("label"): p.get("value") for p in pairs if isinstance(p, dict)} if isinstance(pairs, list) else {}
+
+    @property
+    def env(self) -> dict[str, Any]:
+        return environment_list(self.props.get("envs"))
+
+    @property
+    def role(self) -> str | None:
+        return role_of_service_type(self.env.get("SERVICE_TYPE")) or role_of_name(self.labels.get("railstack.role"))
+
+    @property
+    def role_name(self) -> str:
+        """The role's name as the stack names it (worker-logs), for per-role counts."""
+        label = self.labels.get("railstack.role")
+        return label if isinstance(label, str) else self.resource.name
+
+
+@dataclass
+class Inventory:
+    projects: list[Attached] = field(default_factory=list)
+    services: list[RailwayService] = field(default_factory=list)
+    containers: list[Container] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, resources: Iterable[PolicyResource]) -> Inventory:
+        inventory = cls()
+        by_urn: dict[str, RailwayService] = {}
+        by_id: dict[str, RailwayService] = {}
+        pending: list[Attached] = []
+        for resource in resources:
+            props = plain(resource.props)
+            if resource.resource_type == CONTAINER:
+                inventory.containers.append(Container(resource, props))
+                continue
+            kind = railway_kind(resource.resource_type, props)
+            if kind == "railway:Project":
+                inventory.projects.append(Attached(resource, kind, props))
+            elif kind == "railway:Service":
+                service = RailwayService(resource, str(props.get("name") or resource.name))
+                inventory.services.append(service)
+                by_urn[resource.urn] = service
+                if isinstance(props.get("service_id"), str):
+                    by_id[props["service_id"]] = service
+            elif kind is not None and "service_id" in props:
+                pending.append(Attached(resource, kind, props))
+        for item in pending:
+            owner = _owner(item, by_urn, by_id)
+            if owner is not None:
+                owner.attached.append(item)
+        return inventory
+
+    def services_with_role(self, *roles: str) -> list[RailwayService]:
+        return [s for s in self.services if s.role in roles]
+
+    def containers_with_role(self, *roles: str) -> list[Container]:
+        return [c for c in self.containers if c.role in roles]
+
+    @property
+    def production(self) -> bool:
+        return any(p.props.get("default_environment_name") == "production" for p in self.projects)
+
+
+def _owner(item: Attached, by_urn: dict[str, RailwayService], by_id: dict[str, RailwayService]) -> RailwayService | None:
+    for dependency in item.resource.property_dependencies.get("service_id", []) or []:
+        if dependency.urn in by_urn:
+            return by_urn[dependency.urn]
+    service_id = item.props.get("service_id")
+    if isinstance(service_id, str) and service_id is not UNKNOWN:
+        return by_id.get(service_id)
+    return None

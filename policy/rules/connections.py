@@ -1,0 +1,103 @@
+"""How app services reach Postgres and Redis.
+
+On Railway every app service references the connection strings (`${{Postgres.DATABASE_URL}}`,
+`${{Redis.REDIS_URL}}`): a copied string goes stale when a password rotates and spreads the password
+to every service's variables. On Docker, where there are no references, the value must at least be
+a secret. Every Redis URL carries a password, and one that leaves the platform uses TLS (rediss://).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+
+from policy.inventory import CONTAINER, railway_kind
+from policy.values import UNKNOWN, environment_list, get, has_reference, is_secret, url_host, url_password
+
+#: What every app service must receive, and how the image reads them.
+CONNECTION_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")
+
+
+def variables_of(args: ResourceValidationArgs) -> tuple[str, dict[str, Any], bool] | None:
+    """("railway" | "docker", the variables, whether every name is known) of a Railway variable
+    collection or a Docker container. During a preview a Docker variable built from a value not
+    known yet is unknown as a whole, name included."""
+    if railway_kind(args.resource_type, args.props) == "railway:VariableCollection":
+        variables = get(args.props, "variables")
+        return ("railway", variables, True) if isinstance(variables, dict) else None
+    if args.resource_type == CONTAINER:
+        envs = get(args.props, "envs")
+        if not isinstance(envs, list):
+            return None
+        return "docker", environment_list(envs), not any(entry is UNKNOWN for entry in envs)
+    return None
+
+
+def _by_reference(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    found = variables_of(args)
+    if found is None:
+        return
+    target, variables, complete = found
+    if "SERVICE_TYPE" not in variables:  # not an app service (a database, the shared variables)
+        return
+    for name in CONNECTION_VARIABLES:
+        value = variables.get(name)
+        if value is UNKNOWN:
+            continue
+        if value is None and complete:
+            report(f"{args.name}: the app service receives no {name}. "
+                   f"Fix: give every app role {', '.join(CONNECTION_VARIABLES)}.")
+        elif value is None:
+            continue
+        elif target == "railway" and not has_reference(value):
+            report(f"{args.name}: {name} is a copied value, not a reference: it goes stale when a password "
+                   f"rotates and copies the password into the service. Fix: {name}="
+                   + ("${{Postgres.DATABASE_URL}}" if name == "DATABASE_URL" else "${{Redis.REDIS_URL}}") + ".")
+        elif target == "docker" and not is_secret(value):
+            report(f"{args.name}: {name} is a plain value; it embeds a password, so it must come from the "
+                   "stack's generated secrets (a secret output). Fix: build it from the SecretSet.")
+
+
+connections_by_reference = ResourceValidationPolicy(
+    name="connections-by-reference",
+    description="App services receive DATABASE_URL, REDIS_URL and the Celery broker/backend URLs as "
+    "Railway references (on Docker: as secrets), never as copied connection strings.",
+    validate=_by_reference,
+)
+
+
+def internal_host(host: str | None) -> bool:
+    """A host inside the platform: a Railway reference or private domain, a Docker alias, loopback."""
+    if host is None:
+        return True
+    if has_reference(host) or host.endswith(".railway.internal") or host in ("localhost", "127.0.0.1", "::1"):
+        return True
+    return "." not in host  # a single-label name resolves on the Docker network only
+
+
+def _redis_authenticated(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    found = variables_of(args)
+    if found is None:
+        return
+    for name, value in sorted(found[1].items()):
+        if not isinstance(value, str) or value is UNKNOWN:
+            continue
+        stripped = value.strip()
+        scheme = stripped.split("://", 1)[0].lower() if "://" in stripped else ""
+        if scheme not in ("redis", "rediss"):
+            continue
+        if url_password(stripped) is None:
+            report(f"{args.name}: {name} is a Redis URL without a password: anyone on the network can use "
+                   "the broker. Fix: redis://default:<password>@host:port, the password from a secret.")
+        host = url_host(stripped)
+        if scheme == "redis" and not internal_host(host):
+            report(f"{args.name}: {name} reaches an external Redis without TLS: the password and every task "
+                   "cross the internet in clear text. Fix: use the provider's rediss:// URL.")
+
+
+redis_authenticated = ResourceValidationPolicy(
+    name="redis-authenticated",
+    description="Every Redis URL carries a password, and a Redis outside the platform is reached over TLS (rediss://).",
+    validate=_redis_authenticated,
+)

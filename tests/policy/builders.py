@@ -1,0 +1,106 @@
+"""Hand-built policy inputs, shaped as the engine sends them: properties behind pulumi-policy's
+unknown-checking proxy, unknown values as the engine's sentinels, secrets as SecretText, Railway
+objects linked to their service through property dependencies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi_policy.policy as policy_module
+from pulumi_policy import (
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
+
+from policy.values import SecretText
+
+DYNAMIC = "pulumi-python:dynamic:Resource"
+CONTAINER = "docker:index/container:Container"
+UNKNOWN_TEXT = UNKNOWN_STRING_VALUE
+secret = SecretText
+
+
+def options(protect: bool = False) -> PolicyResourceOptions:
+    return PolicyResourceOptions(protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
+
+
+def urn(name: str, rtype: str = DYNAMIC) -> str:
+    return f"urn:pulumi:test::railstack::{rtype}::{name}"
+
+
+@dataclass
+class Stack:
+    """Resources of a stack under construction, for stack policies."""
+
+    resources: list[PolicyResource] = field(default_factory=list)
+
+    def add(self, name: str, props: dict[str, Any], rtype: str = DYNAMIC, protect: bool = False,
+            service: PolicyResource | None = None) -> PolicyResource:
+        deps = {"service_id": [service]} if service is not None else {}
+        resource = PolicyResource(rtype, unknown_checking_proxy(props), urn(name, rtype), name, options(protect),
+                                  None, None, [], deps)
+        self.resources.append(resource)
+        return resource
+
+    def project(self, environment: str = "staging") -> PolicyResource:
+        return self.add("project", {"kind": "railway:Project", "name": "p", "default_environment_name": environment})
+
+    def service(self, name: str, variables: dict[str, Any] | None = None, protect: bool = False,
+                **settings: Any) -> PolicyResource:
+        """A Railway service with its settings and (when given) its variables; service_id unknown, as
+        in the preview of a new stack."""
+        svc = self.add(name, {"kind": "railway:Service", "name": name, "service_id": UNKNOWN_TEXT}, protect=protect)
+        self.add(f"{name}-settings", {"kind": "railway:ServiceInstance", "service_id": UNKNOWN_TEXT, **settings},
+                 service=svc)
+        if variables is not None:
+            self.add(f"{name}-variables", {"kind": "railway:VariableCollection", "service_id": UNKNOWN_TEXT,
+                                           "variables": variables}, service=svc)
+        return svc
+
+    def attach(self, name: str, kind: str, service: PolicyResource, protect: bool = False, **props: Any) -> PolicyResource:
+        return self.add(name, {"kind": kind, "service_id": UNKNOWN_TEXT, **props}, protect=protect, service=service)
+
+    def container(self, role: str, envs: list[str] | None = None, **props: Any) -> PolicyResource:
+        labels = [{"label": "railstack.role", "value": role}]
+        return self.add(role, {"name": role, "labels": labels, "envs": envs or [], **props}, rtype=CONTAINER)
+
+
+def app_variables(service_type: str, **overrides: Any) -> dict[str, Any]:
+    return {
+        "SERVICE_TYPE": secret(service_type),
+        "DATABASE_URL": secret("${{Postgres.DATABASE_URL}}"),
+        "REDIS_URL": secret("${{Redis.REDIS_URL}}"),
+        "CELERY_BROKER_URL": secret("${{Redis.REDIS_URL}}"),
+        "CELERY_RESULT_BACKEND": secret("${{Redis.REDIS_URL}}"),
+        **overrides,
+    }
+
+
+NOT_APPLICABLE = "not applicable"
+
+
+def violations(policy: ResourceValidationPolicy | StackValidationPolicy, args: Any) -> list[str] | str:
+    """The messages `policy` reports on `args`, or NOT_APPLICABLE."""
+    found: list[str] = []
+    try:
+        policy.validate(args, lambda message, urn=None: found.append(message))
+    except policy_module._NotApplicableError:
+        return NOT_APPLICABLE
+    return found
+
+
+def check_stack(policy: StackValidationPolicy, stack: Stack, config: dict | None = None) -> list[str] | str:
+    return violations(policy, StackValidationArgs(stack.resources, config or {}))
+
+
+def check_resource(policy: ResourceValidationPolicy, props: dict[str, Any], rtype: str = DYNAMIC,
+                   name: str = "subject") -> list[str] | str:
+    args = ResourceValidationArgs(rtype, unknown_checking_proxy(props), urn(name, rtype), name, options(), None, {})
+    return violations(policy, args)
