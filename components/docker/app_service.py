@@ -58,6 +58,20 @@ def healthcheck(role: Role, api: ApiRole) -> Healthcheck:
     )
 
 
+def container_spec(role: Role, api: ApiRole, image: pulumi.Input[str], environment: dict[str, pulumi.Input[str]],
+                   host_port: int | None, replica: int | None = None) -> ContainerSpec:
+    """One container of an app role (also what bench/compose.py renders as its Compose twin)."""
+    return ContainerSpec(
+        role=role.name,
+        image=image,
+        sizing=role.sizing,
+        environment=environment,
+        healthcheck=healthcheck(role, api),
+        ports={role.port: host_port} if role.port and host_port else {},
+        replica=replica,
+    )
+
+
 class AppService(pulumi.ComponentResource):
     """One app role as Docker containers (one per replica)."""
 
@@ -76,15 +90,8 @@ class AppService(pulumi.ComponentResource):
         replicas = role.sizing.replicas
         self.containers = []
         for index in range(1, replicas + 1):
-            spec = ContainerSpec(
-                role=role.name,
-                image=args.image,
-                sizing=role.sizing,
-                environment=args.environment,
-                healthcheck=healthcheck(role, args.api),
-                ports={role.port: args.host_port} if role.port and args.host_port else {},
-                replica=index if replicas > 1 else None,
-            )
+            spec = container_spec(role, args.api, args.image, args.environment, args.host_port,
+                                  index if replicas > 1 else None)
             suffix = f"-{index}" if replicas > 1 else ""
             self.containers.append(build_container(self, f"{name}-container{suffix}", spec, args.placement))
         self.container_names = [c.name for c in self.containers]

@@ -50,6 +50,26 @@ def image_reference(config: Postgres) -> str:
     return config.image or IMAGE.format(version=config.version)
 
 
+def container_spec(config: Postgres, image: pulumi.Input[str], password: pulumi.Input[str],
+                   host_port: int | None, mounts: dict[str, pulumi.Input[str]]) -> ContainerSpec:
+    """The database container (also what bench/compose.py renders as its Compose twin)."""
+    return ContainerSpec(
+        role=ROLE,
+        image=image,
+        sizing=config.sizing,
+        environment={
+            "POSTGRES_USER": USER,
+            "POSTGRES_PASSWORD": password,
+            "POSTGRES_DB": DATABASE,
+            # A subdirectory: the volume's root may hold lost+found, which initdb refuses.
+            "PGDATA": f"{MOUNT}/pgdata",
+        },
+        healthcheck=Healthcheck(test=["CMD-SHELL", HEALTHCHECK], interval="3s", retries=10, start_period="30s"),
+        ports={PORT: host_port} if host_port else {},
+        mounts=mounts,
+    )
+
+
 class PostgresDatabase(pulumi.ComponentResource):
     """The database container. Apps reach it as `postgres:5432` on the stack's network."""
 
@@ -75,21 +95,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             )
             mounts[MOUNT] = volume.name
             self.volume_name = volume.name
-        spec = ContainerSpec(
-            role=ROLE,
-            image=args.image,
-            sizing=pg.sizing,
-            environment={
-                "POSTGRES_USER": USER,
-                "POSTGRES_PASSWORD": args.password,
-                "POSTGRES_DB": DATABASE,
-                # A subdirectory: the volume's root may hold lost+found, which initdb refuses.
-                "PGDATA": f"{MOUNT}/pgdata",
-            },
-            healthcheck=Healthcheck(test=["CMD-SHELL", HEALTHCHECK], interval="3s", retries=10, start_period="30s"),
-            ports={PORT: args.host_port} if args.host_port else {},
-            mounts=mounts,
-        )
+        spec = container_spec(pg, args.image, args.password, args.host_port, mounts)
         self.container = build_container(self, f"{name}-container", spec, placement)
         self.database_url = pulumi.Output.secret(
             pulumi.Output.concat(f"postgresql://{USER}:", args.password, f"@{ROLE}:{PORT}/{DATABASE}")

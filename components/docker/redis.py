@@ -33,6 +33,32 @@ def image_reference(config: Redis) -> str:
     return config.image or IMAGE.format(version=config.version)
 
 
+def container_spec(config: Redis, image: pulumi.Input[str], password: pulumi.Input[str],
+                   host_port: int | None, mounts: dict[str, pulumi.Input[str]]) -> ContainerSpec:
+    """The Redis container (also what bench/compose.py renders as its Compose twin)."""
+    return ContainerSpec(
+        role=ROLE,
+        image=image,
+        sizing=config.sizing,
+        environment={"REDIS_PASSWORD": password},
+        # The shell expands the password inside the container, so it is in no container config;
+        # a password is mandatory: Redis must never accept unauthenticated clients.
+        command=[
+            "sh", "-c",
+            'exec redis-server --requirepass "$REDIS_PASSWORD" --appendonly yes --dir /data --bind 0.0.0.0',
+        ],  # fmt: skip
+        # The official image and railstack/redis both have the redis user owning /data.
+        user="redis",
+        healthcheck=Healthcheck(
+            test=["CMD-SHELL", 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli ping | grep -q PONG'],
+            interval="3s",
+            retries=10,
+        ),
+        ports={PORT: host_port} if host_port else {},
+        mounts=mounts,
+    )
+
+
 class RedisCache(pulumi.ComponentResource):
     """The Redis container. Apps reach it as `redis:6379` on the stack's network."""
 
@@ -58,27 +84,7 @@ class RedisCache(pulumi.ComponentResource):
             )
             mounts["/data"] = volume.name
             self.volume_name = volume.name
-        spec = ContainerSpec(
-            role=ROLE,
-            image=args.image,
-            sizing=redis.sizing,
-            environment={"REDIS_PASSWORD": args.password},
-            # The shell expands the password inside the container, so it is in no container config;
-            # a password is mandatory: Redis must never accept unauthenticated clients.
-            command=[
-                "sh", "-c",
-                'exec redis-server --requirepass "$REDIS_PASSWORD" --appendonly yes --dir /data --bind 0.0.0.0',
-            ],  # fmt: skip
-            # The official image and railstack/redis both have the redis user owning /data.
-            user="redis",
-            healthcheck=Healthcheck(
-                test=["CMD-SHELL", 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli ping | grep -q PONG'],
-                interval="3s",
-                retries=10,
-            ),
-            ports={PORT: args.host_port} if args.host_port else {},
-            mounts=mounts,
-        )
+        spec = container_spec(redis, args.image, args.password, args.host_port, mounts)
         self.container = build_container(self, f"{name}-container", spec, placement)
         self.redis_url = pulumi.Output.secret(pulumi.Output.concat("redis://default:", args.password, f"@{ROLE}:{PORT}"))
         # Secret values stay attributes, never registered outputs: the Python SDK writes registered

@@ -1,0 +1,177 @@
+"""The local stack against Docker Compose, the tool users would otherwise pick.
+
+The Compose file is generated from the same model and the same container specs the dev stack uses
+(`components/docker/*.container_spec`, `components/roles.py`): same images, variables, healthcheck
+commands, limits, loopback ports and start order (`depends_on: condition: service_healthy`). Both
+run on the same engine in the same run: `pulumi up -s dev` cold (no container, Docker's build cache
+warm) and no-op, against `docker-compose up -d` cold and no-op. `pulumi up` returns once every
+container is healthy; Compose returns once it started the last container, so Compose is also timed
+until every container is healthy, the comparable figure.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bench.stats import Samples, timed
+from components.docker import app_service, postgres, redis
+from components.docker.container import LOOPBACK, LOG_OPTIONS, ContainerSpec, cpus_text
+from components.roles import app_roles, role_environment
+from stacks.load import load_stack_config
+from tests.pulumi_cli import ROOT, PulumiWorkspace, copy_project
+
+COMPOSE = "docker-compose"
+APP_IMAGE = "railstack-bench-compose-app:latest"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((LOOPBACK, 0))
+        return s.getsockname()[1]
+
+
+def _literal(words: list[str]) -> list[str]:
+    """Compose interpolates $NAME itself; $$ leaves it to the container's shell, as Docker does."""
+    return [w.replace("$", "$$") for w in words]
+
+
+def _service(spec: ContainerSpec, image: str | None = None) -> dict[str, Any]:
+    check = spec.healthcheck
+    service: dict[str, Any] = {
+        "image": image or spec.image,
+        "environment": {k: str(v) for k, v in sorted(spec.environment.items())},
+        "healthcheck": {"test": _literal(check.test), "interval": check.interval, "timeout": check.timeout,
+                        "retries": check.retries, "start_period": check.start_period},
+        "restart": "unless-stopped",
+        "mem_limit": f"{max(6, round(spec.sizing.memory_gb * 1024))}m",
+        "memswap_limit": f"{max(6, round(spec.sizing.memory_gb * 1024))}m",
+        "cpus": float(cpus_text(spec.sizing.vcpus)),
+        "logging": {"driver": "json-file", "options": dict(LOG_OPTIONS)},
+        "networks": {"default": {"aliases": [spec.role]}},
+    }
+    if spec.command:
+        service["command"] = _literal(spec.command)
+    if spec.user:
+        service["user"] = spec.user
+    if spec.ports:
+        service["ports"] = [f"{LOOPBACK}:{host}:{inner}" for inner, host in sorted(spec.ports.items())]
+    if spec.mounts:
+        service["volumes"] = [f"{volume}:{path}" for path, volume in sorted(spec.mounts.items())]
+    return service
+
+
+def compose_file(overrides: dict[str, Any], api_port: int) -> dict[str, Any]:
+    """The dev stack of `overrides` as a Compose file (with freshly generated secrets)."""
+    config = load_stack_config("dev", overrides)
+    secret_values = {name: secrets.token_hex(24) for name in
+                     ("secret_key", "jwt_secret_key", "admin_password", "postgres_password", "redis_password", "flower_password")}
+    pg_spec = postgres.container_spec(config.postgres, postgres.image_reference(config.postgres),
+                                      secret_values["postgres_password"], None, {postgres.MOUNT: "postgres-data"})
+    redis_spec = redis.container_spec(config.redis, redis.image_reference(config.redis),
+                                      secret_values["redis_password"], None, {"/data": "redis-data"})
+    database_url = (f"postgresql://{postgres.USER}:{secret_values['postgres_password']}"
+                    f"@{postgres.ROLE}:{postgres.PORT}/{postgres.DATABASE}")
+    redis_url = f"redis://default:{secret_values['redis_password']}@{redis.ROLE}:{redis.PORT}"
+    services = {"postgres": _service(pg_spec), "redis": _service(redis_spec)}
+    healthy = {"condition": "service_healthy"}
+    app = config.app
+    build = {"context": str(ROOT / (app.path or "app")), "dockerfile": app.dockerfile_path or "Dockerfile",
+             "args": dict(app.build_args)}
+    for role in app_roles(config):
+        environment = role_environment(
+            role, database_url=database_url, redis_url=redis_url, secret=lambda s: secret_values[s],
+            extra_secrets={}, prefixed=lambda text, value: text + value,
+        )
+        spec = app_service.container_spec(role, config.api, APP_IMAGE, environment,
+                                          api_port if role.kind == "api" else None)
+        service = _service(spec)
+        service["depends_on"] = {"postgres": healthy, "redis": healthy, **({} if role.kind == "api" else {"api": healthy})}
+        if role.kind == "api":
+            service["build"] = build
+        services[role.name] = service
+    return {"version": "2.4", "services": services, "volumes": {"postgres-data": {}, "redis-data": {}}}
+
+
+@dataclass
+class ComposeProject:
+    directory: Path
+    name: str
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run([COMPOSE, "-p", self.name, "-f", str(self.directory / "docker-compose.yml"), *args],
+                              capture_output=True, text=True, timeout=900)
+        if check and proc.returncode:
+            raise RuntimeError(f"docker-compose {' '.join(args)} exited {proc.returncode}:\n{proc.stderr[-3000:]}")
+        return proc
+
+    def all_healthy(self) -> bool:
+        ids = self.run("ps", "-q").stdout.split()
+        if not ids:
+            return False
+        info = json.loads(subprocess.run(["docker", "inspect", *ids], capture_output=True, text=True, check=True).stdout)
+        return all((c["State"].get("Health") or {}).get("Status") == "healthy" for c in info)
+
+    def wait_healthy(self, timeout: float = 300) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.all_healthy():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{self.name}: not every container became healthy within {timeout:.0f} s")
+            time.sleep(0.25)
+
+
+def compose_available() -> str | None:
+    """Why Compose cannot run, or None."""
+    if shutil.which(COMPOSE) is None:
+        return f"{COMPOSE} is not installed (Debian package docker-compose; scripts/bench installs it as root)"
+    return None
+
+
+def measure(root: Path, repeat: int) -> dict[str, Any]:
+    overrides = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())["config"]["railstack:stack"]
+    results: dict[str, Samples] = {k: Samples() for k in
+                                   ("pulumi cold up", "pulumi no-op up", "compose cold up -d",
+                                    "compose cold until healthy", "compose no-op up -d")}
+    for run in range(repeat):
+        # pulumi up -s dev, under its own names so a developer's dev stack is untouched.
+        prefix = f"railstack-bench-{run}"
+        stack_overrides = {**overrides, "project_name": prefix, "docker": {"api_port": free_port()}}
+        project = copy_project(root / f"pulumi-{run}" / "project", "dev")
+        path = project / "Pulumi.dev.yaml"
+        document = yaml.safe_load(path.read_text())
+        document["config"]["railstack:stack"] = stack_overrides
+        path.write_text(yaml.safe_dump(document))
+        (root / f"pulumi-{run}" / "state").mkdir()
+        ws = PulumiWorkspace(project, root / f"pulumi-{run}" / "state")
+        ws.run("stack", "init", "dev")
+        try:
+            timed(results["pulumi cold up"], lambda: ws.run("up", "--yes", "--skip-preview"))
+            timed(results["pulumi no-op up"], lambda: ws.run("up", "--yes", "--skip-preview"))
+        finally:
+            ws.run("destroy", "--yes", check=False)
+
+        # The same stack with docker-compose.
+        directory = root / f"compose-{run}"
+        directory.mkdir()
+        (directory / "docker-compose.yml").write_text(yaml.safe_dump(compose_file(overrides, free_port())))
+        compose = ComposeProject(directory, f"railstack-bench-compose-{run}")
+        try:
+            start = time.perf_counter()
+            timed(results["compose cold up -d"], lambda: compose.run("up", "-d"))
+            compose.wait_healthy()
+            results["compose cold until healthy"].values.append(time.perf_counter() - start)
+            timed(results["compose no-op up -d"], lambda: compose.run("up", "-d"))
+        finally:
+            compose.run("down", "-v", check=False)
+            # As `pulumi destroy` removes the image it built, so the next cold run builds both anew.
+            subprocess.run(["docker", "image", "rm", "-f", APP_IMAGE], capture_output=True)
+    return {name: samples.as_dict() for name, samples in results.items()}

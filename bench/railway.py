@@ -1,0 +1,212 @@
+"""Railway API economy and preview latency, with the real engine against the Railway API emulator.
+
+For a stack brought up from empty, a no-op `up` and a one-variable change, the emulator counts the
+API requests, writes and deployments; the floor is derived from the plan (`pulumi preview --json`):
+one write per Railway object created or changed, plus the writes Railway's API needs beside some
+objects (a service instance's limits, a volume's backup schedule), plus one deploy per deployment;
+one deployment per service whose settings or variables changed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bench.stats import Samples, ratio, timed
+from railway_emulator import EmulatorServer
+from tests.pulumi_cli import PulumiWorkspace, copy_project, write_program
+
+TOKEN = "bench-token"
+STACK = "staging"
+#: The one-variable change: the logs worker's concurrency (CELERY_CONCURRENCY of one service).
+CHANGED_CONCURRENCY = 7
+
+
+@dataclass(frozen=True)
+class Calls:
+    requests: int
+    writes: int
+    deployments: int
+    by_field: dict[str, int]
+
+    @classmethod
+    def between(cls, before: dict[str, Any], after: dict[str, Any]) -> Calls:
+        fields = {k: after["by_field"].get(k, 0) - before["by_field"].get(k, 0) for k in after["by_field"]}
+        return cls(after["requests"] - before["requests"], after["writes"] - before["writes"],
+                   after["deployments"] - before["deployments"], {k: v for k, v in sorted(fields.items()) if v})
+
+
+@dataclass(frozen=True)
+class Floor:
+    writes: int
+    deployments: int
+
+
+#: Writes Railway's API needs for one object created, beside the object's own mutation.
+def _extra_writes(kind: str, inputs: dict[str, Any]) -> int:
+    if kind == "railway:ServiceInstance" and (inputs.get("vcpus") is not None or inputs.get("memory_gb") is not None):
+        return 1  # serviceInstanceLimitsUpdate: limits are not part of serviceInstanceUpdate
+    if kind == "railway:Volume" and inputs.get("backup_schedules"):
+        return 1  # volumeInstanceBackupScheduleUpdate
+    return 0
+
+
+def floor_of(plan: dict[str, Any]) -> Floor:
+    """The least a tool could do for `plan` (a `pulumi preview --json` document)."""
+    writes = 0
+    changed_services: set[str] = set()
+    for step in plan.get("steps", []):
+        op = step["op"]
+        state = step.get("newState") or step.get("oldState") or {}
+        inputs = state.get("inputs") or {}
+        kind = inputs.get("kind") or state.get("type", "")
+        if not kind.startswith("railway:") or op == "same":
+            continue
+        if kind == "railway:ServiceDeployment":
+            continue  # counted below, from the services that changed
+        writes += 1 + (_extra_writes(kind, inputs) if op == "create" else 0)
+        if kind in ("railway:Service", "railway:ServiceInstance") or (
+            kind == "railway:VariableCollection" and inputs.get("service_id") is not None
+        ):
+            # The service a resource belongs to: its component's name (railstack-worker-logs-variables).
+            changed_services.add(step["urn"].rsplit("::", 1)[-1].rsplit("-", 1)[0])
+    return Floor(writes=writes + len(changed_services), deployments=len(changed_services))
+
+
+def workspace(root: Path, emulator: EmulatorServer, overrides: dict[str, Any] | None = None) -> PulumiWorkspace:
+    project = copy_project(root / "project", STACK)
+    if overrides:
+        path = project / f"Pulumi.{STACK}.yaml"
+        config = yaml.safe_load(path.read_text())
+        config["config"]["railstack:stack"].update(overrides)
+        path.write_text(yaml.safe_dump(config))
+    (root / "state").mkdir(parents=True)
+    ws = PulumiWorkspace(project, root / "state", {"RAILWAY_API_URL": emulator.url})
+    ws.run("stack", "init", STACK)
+    ws.run("config", "set", "--secret", "railway:token", TOKEN)
+    return ws
+
+
+def set_override(ws: PulumiWorkspace, overrides: dict[str, Any]) -> None:
+    path = ws.project_dir / f"Pulumi.{STACK}.yaml"
+    config = yaml.safe_load(path.read_text())
+    config["config"]["railstack:stack"].update(overrides)
+    path.write_text(yaml.safe_dump(config))
+
+
+def workers_config(count: int | None) -> dict[str, Any]:
+    if count is None:
+        return {}
+    return {"workers": {f"q{i:02d}": {} for i in range(1, count + 1)}}
+
+
+@dataclass
+class Scenario:
+    """One operation measured: its API calls, its floor and its wall time."""
+
+    calls: list[Calls] = field(default_factory=list)
+    floor: Floor | None = None
+    wall: Samples = field(default_factory=Samples)
+
+    def as_dict(self) -> dict[str, Any]:
+        first = self.calls[0]
+        assert all(c == first for c in self.calls), f"API calls differ between runs: {self.calls}"
+        assert self.floor is not None
+        return {
+            "requests": first.requests,
+            "writes": first.writes,
+            "deployments": first.deployments,
+            "floor_writes": self.floor.writes,
+            "floor_deployments": self.floor.deployments,
+            "writes_vs_floor": ratio(first.writes, self.floor.writes),
+            "deployments_vs_floor": ratio(first.deployments, self.floor.deployments),
+            "by_field": first.by_field,
+            "wall": self.wall.as_dict(),
+        }
+
+
+def measure_stack(root: Path, repeat: int, overrides: dict[str, Any] | None = None,
+                  change: bool = True) -> dict[str, Scenario]:
+    """preview and `up` from empty, a no-op `up` and (with `change`) a one-variable change."""
+    scenarios: dict[str, Scenario] = defaultdict(Scenario)
+    for run in range(repeat):
+        with EmulatorServer(token=TOKEN) as emulator:
+            ws = workspace(root / f"run-{run}", emulator, overrides)
+
+            def up(name: str) -> None:
+                plan = ws.json("preview")
+                scenario = scenarios[name]
+                scenario.floor = floor_of(plan)
+                before = emulator.counters()
+                timed(scenario.wall, lambda: ws.run("up", "--yes", "--skip-preview"))
+                scenario.calls.append(Calls.between(before, emulator.counters()))
+
+            timed(scenarios["preview from empty"].wall, lambda: ws.run("preview"))
+            up("up from empty")
+            up("no-op up")
+            if change:
+                workers = dict((overrides or {}).get("workers") or {"logs": {}, "content_generation": {}})
+                first = sorted(workers)[0] if "logs" not in workers else "logs"
+                workers[first] = {**workers[first], "concurrency": CHANGED_CONCURRENCY}
+                set_override(ws, {"workers": workers})
+                up("one-variable change")
+    return dict(scenarios)
+
+
+def empty_program_preview(root: Path, repeat: int) -> Samples:
+    """`pulumi preview` of an empty Python program: the engine's own floor."""
+    samples = Samples()
+    for run in range(repeat):
+        project = write_program(root / f"empty-{run}", "import pulumi\n", name="empty")
+        (root / f"empty-{run}-state").mkdir()
+        ws = PulumiWorkspace(project, root / f"empty-{run}-state")
+        ws.run("stack", "init", "bench")
+        timed(samples, lambda: ws.run("preview"))
+    return samples
+
+
+def scale(root: Path, repeat: int, counts: list[int]) -> dict[str, Any]:
+    """The same figures for stacks with `counts` worker queues, and their growth per worker."""
+    rows: dict[int, dict[str, Scenario]] = {}
+    for count in counts:
+        rows[count] = measure_stack(root / f"workers-{count}", repeat, workers_config(count), change=False)
+    table = {}
+    for count, scenarios in rows.items():
+        table[str(count)] = {
+            "requests": scenarios["up from empty"].calls[0].requests,
+            "writes": scenarios["up from empty"].calls[0].writes,
+            "deployments": scenarios["up from empty"].calls[0].deployments,
+            "floor_writes": scenarios["up from empty"].floor.writes,
+            "noop_writes": scenarios["no-op up"].calls[0].writes,
+            "preview": scenarios["preview from empty"].wall.as_dict(),
+            "up": scenarios["up from empty"].wall.as_dict(),
+        }
+    return {"by_workers": table, "growth": growth({c: r["requests"] for c, r in table.items()})}
+
+
+def growth(requests: dict[str, int]) -> dict[str, Any]:
+    """Requests added per worker between successive sizes: equal steps mean linear growth."""
+    sizes = sorted(int(c) for c in requests)
+    steps = [
+        round((requests[str(b)] - requests[str(a)]) / (b - a), 3) for a, b in zip(sizes, sizes[1:], strict=False)
+    ]
+    return {"requests_per_added_worker": steps, "linear": len(set(steps)) <= 1}
+
+
+def variables_do_not_cost_requests(root: Path) -> dict[str, Any]:
+    """Requests of `up` from empty with 0 and with 20 extra variables: equal when there are no per-variable calls."""
+    counts = {}
+    for extra in (0, 20):
+        overrides = {"variables": {f"EXTRA_{i:02d}": "x" for i in range(extra)}} if extra else None
+        scenarios = measure_stack(root / f"variables-{extra}", 1, overrides, change=False)
+        counts[str(extra)] = scenarios["up from empty"].calls[0].requests
+    return {"requests_by_extra_variables": counts, "per_variable_requests": counts["20"] != counts["0"]}
+
+
+def dump(value: Any) -> str:
+    return json.dumps(value, indent=2, sort_keys=True)
