@@ -72,3 +72,9 @@ def test_the_ci_steps_refuse_to_run_without_a_passphrase(tmp_path: Path) -> None
     env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_CONFIG_PASSPHRASE")}
     proc = subprocess.run([str(ROOT / "scripts" / "ci"), "drift", "staging"], env=env, capture_output=True, text=True)
     assert proc.returncode == 2 and "PULUMI_CONFIG_PASSPHRASE" in proc.stderr
+
+
+def test_a_stack_without_a_policy_config_is_refused_rather_than_deployed_unchecked() -> None:
+    env = {**os.environ, "PULUMI_CONFIG_PASSPHRASE": TEST_PASSPHRASE}
+    proc = subprocess.run([str(ROOT / "scripts" / "ci"), "deploy", "qa"], env=env, capture_output=True, text=True)
+    assert proc.returncode == 2 and "policy/config/qa.json is missing" in proc.stderr
