@@ -28,7 +28,7 @@ from components.docker import app_service, postgres, redis
 from components.docker.container import LOOPBACK, LOG_OPTIONS, ContainerSpec, cpus_text
 from components.roles import app_roles, role_environment
 from stacks.load import load_stack_config
-from tests.pulumi_cli import ROOT, PulumiWorkspace, copy_project
+from tests.pulumi_cli import ROOT, PulumiWorkspace, copy_project, edit_stack_config
 
 COMPOSE = "docker-compose"
 APP_IMAGE = "railstack-bench-compose-app:latest"
@@ -159,10 +159,7 @@ def measure(root: Path, repeat: int) -> dict[str, Any]:
         prefix = f"railstack-bench-{run}"
         stack_overrides = {**overrides, "project_name": prefix, "docker": {"api_port": free_port()}}
         project = copy_project(root / f"pulumi-{run}" / "project", "dev")
-        path = project / "Pulumi.dev.yaml"
-        document = yaml.safe_load(path.read_text())
-        document["config"]["railstack:stack"] = stack_overrides
-        path.write_text(yaml.safe_dump(document))
+        edit_stack_config(project, "dev", stack_overrides, replace=True)
         (root / f"pulumi-{run}" / "state").mkdir()
         ws = PulumiWorkspace(project, root / f"pulumi-{run}" / "state")
         ws.run("stack", "init", "dev")

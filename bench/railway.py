@@ -15,11 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bench.stats import Samples, ratio, timed
 from railway_emulator import EmulatorServer
-from tests.pulumi_cli import PulumiWorkspace, copy_project, write_program
+from tests.pulumi_cli import PulumiWorkspace, copy_project, edit_stack_config, write_program
 
 TOKEN = "bench-token"
 STACK = "staging"
@@ -81,22 +79,12 @@ def floor_of(plan: dict[str, Any]) -> Floor:
 def workspace(root: Path, emulator: EmulatorServer, overrides: dict[str, Any] | None = None) -> PulumiWorkspace:
     project = copy_project(root / "project", STACK)
     if overrides:
-        path = project / f"Pulumi.{STACK}.yaml"
-        config = yaml.safe_load(path.read_text())
-        config["config"]["railstack:stack"].update(overrides)
-        path.write_text(yaml.safe_dump(config))
+        edit_stack_config(project, STACK, overrides)
     (root / "state").mkdir(parents=True)
     ws = PulumiWorkspace(project, root / "state", {"RAILWAY_API_URL": emulator.url})
     ws.run("stack", "init", STACK)
     ws.run("config", "set", "--secret", "railway:token", TOKEN)
     return ws
-
-
-def set_override(ws: PulumiWorkspace, overrides: dict[str, Any]) -> None:
-    path = ws.project_dir / f"Pulumi.{STACK}.yaml"
-    config = yaml.safe_load(path.read_text())
-    config["config"]["railstack:stack"].update(overrides)
-    path.write_text(yaml.safe_dump(config))
 
 
 def workers_config(count: int | None) -> dict[str, Any]:
@@ -153,7 +141,7 @@ def measure_stack(root: Path, repeat: int, overrides: dict[str, Any] | None = No
                 workers = dict((overrides or {}).get("workers") or {"logs": {}, "content_generation": {}})
                 first = sorted(workers)[0] if "logs" not in workers else "logs"
                 workers[first] = {**workers[first], "concurrency": CHANGED_CONCURRENCY}
-                set_override(ws, {"workers": workers})
+                edit_stack_config(ws.project_dir, STACK, {"workers": workers})
                 up("one-variable change")
     return dict(scenarios)
 

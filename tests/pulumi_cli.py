@@ -53,6 +53,22 @@ def copy_project(dest: Path, stack: str) -> Path:
     return dest
 
 
+def edit_stack_config(project_dir: Path, stack: str, overrides: dict, *, replace: bool = False) -> None:
+    """Merges `overrides` into (or with `replace`, puts them in place of) `railstack:stack` of the
+    copy's `Pulumi.<stack>.yaml`."""
+    import yaml
+
+    path = project_dir / f"Pulumi.{stack}.yaml"
+    document = yaml.safe_load(path.read_text()) if path.exists() else None
+    document = document or {}
+    config = document.setdefault("config", {})
+    if replace or not isinstance(config.get("railstack:stack"), dict):
+        config["railstack:stack"] = dict(overrides)
+    else:
+        config["railstack:stack"].update(overrides)
+    path.write_text(yaml.safe_dump(document))
+
+
 class PulumiError(AssertionError):
     """A pulumi command failed; the message carries the command and its output."""
 

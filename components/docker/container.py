@@ -74,6 +74,17 @@ class LocalPlacement:
         return {"railstack.stack": self.stack, "railstack.prefix": self.prefix, "railstack.role": role}
 
 
+def data_volume(owner: pulumi.Resource, resource_name: str, placement: LocalPlacement, role: str,
+                protect: bool, keep: bool) -> docker.Volume:
+    """The named volume of a data store (`<prefix>-<role>-data`), left in place on destroy when `keep`."""
+    return docker.Volume(
+        resource_name,
+        name=f"{placement.prefix}-{role}-data",
+        labels=label_args(placement.labels(role), docker.VolumeLabelArgs),
+        opts=pulumi.ResourceOptions(parent=owner, protect=protect, retain_on_delete=keep),
+    )
+
+
 def label_args(labels: dict[str, str], kind: type) -> list:
     """Docker labels in the provider's list-of-pairs form (ContainerLabelArgs, VolumeLabelArgs, ...)."""
     return [kind(label=k, value=v) for k, v in sorted(labels.items())]

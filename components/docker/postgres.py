@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_docker as docker
 
-from components.docker.container import ContainerSpec, Healthcheck, LocalPlacement, build_container, label_args
+from components.docker.container import ContainerSpec, Healthcheck, LocalPlacement, build_container, data_volume
 from stacks.model import Postgres
 
 ROLE = "postgres"
@@ -87,12 +87,7 @@ class PostgresDatabase(pulumi.ComponentResource):
         mounts: dict[str, pulumi.Input[str]] = {}
         self.volume_name = None
         if pg.volume:
-            volume = docker.Volume(
-                f"{name}-data",
-                name=f"{placement.prefix}-postgres-data",
-                labels=label_args(placement.labels(ROLE), docker.VolumeLabelArgs),
-                opts=pulumi.ResourceOptions(parent=self, protect=pg.protect, retain_on_delete=args.keep_volume),
-            )
+            volume = data_volume(self, f"{name}-data", placement, ROLE, pg.protect, args.keep_volume)
             mounts[MOUNT] = volume.name
             self.volume_name = volume.name
         spec = container_spec(pg, args.image, args.password, args.host_port, mounts)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_docker as docker
 
-from components.docker.container import ContainerSpec, Healthcheck, LocalPlacement, build_container, label_args
+from components.docker.container import ContainerSpec, Healthcheck, LocalPlacement, build_container, data_volume
 from stacks.model import Redis
 
 ROLE = "redis"
@@ -76,12 +76,7 @@ class RedisCache(pulumi.ComponentResource):
         mounts: dict[str, pulumi.Input[str]] = {}
         self.volume_name = None
         if redis.volume:
-            volume = docker.Volume(
-                f"{name}-data",
-                name=f"{placement.prefix}-redis-data",
-                labels=label_args(placement.labels(ROLE), docker.VolumeLabelArgs),
-                opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.keep_volume),
-            )
+            volume = data_volume(self, f"{name}-data", placement, ROLE, False, args.keep_volume)
             mounts["/data"] = volume.name
             self.volume_name = volume.name
         spec = container_spec(redis, args.image, args.password, args.host_port, mounts)

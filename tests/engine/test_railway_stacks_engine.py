@@ -13,10 +13,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 
 from railway_emulator import EmulatorServer
-from tests.pulumi_cli import PulumiWorkspace, copy_project
+from tests.pulumi_cli import PulumiWorkspace, copy_project, edit_stack_config
 from tests.stacks.test_config_model import BAD
 
 pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("pulumi_cli")]
@@ -192,10 +191,7 @@ def test_bad_configuration_fails_the_preview_before_touching_railway(
     stack: str, overrides: dict, expected: str, tmp_path: Path, emulator: EmulatorServer
 ) -> None:
     ws = stack_workspace(tmp_path, emulator, stack)
-    stack_file = ws.project_dir / f"Pulumi.{stack}.yaml"
-    settings = yaml.safe_load(stack_file.read_text())
-    settings["config"]["railstack:stack"] = overrides
-    stack_file.write_text(yaml.safe_dump(settings))
+    edit_stack_config(ws.project_dir, stack, overrides, replace=True)
 
     before = emulator.counters()["requests"]
     proc = ws.run("preview", check=False)

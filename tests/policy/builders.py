@@ -19,10 +19,10 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
+from policy.inventory import CONTAINER, DYNAMIC
 from policy.values import SecretText
 
-DYNAMIC = "pulumi-python:dynamic:Resource"
-CONTAINER = "docker:index/container:Container"
+__all__ = ["CONTAINER", "DYNAMIC"]
 UNKNOWN_TEXT = UNKNOWN_STRING_VALUE
 secret = SecretText
 

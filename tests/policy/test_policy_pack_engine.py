@@ -10,11 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
 from previews.events import Preview, parse_preview
 from railway_emulator import EmulatorServer
-from tests.pulumi_cli import PulumiWorkspace, copy_project
+from tests.pulumi_cli import PulumiWorkspace, copy_project, edit_stack_config
 
 pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("pulumi_cli")]
 
@@ -35,10 +34,7 @@ def workspace(root: Path, stack: str, emulator: EmulatorServer | None, program: 
     if program is not None:
         (project / "__main__.py").write_text((PROGRAMS / program).read_text())
     if overrides:
-        path = project / f"Pulumi.{stack}.yaml"
-        config = yaml.safe_load(path.read_text())
-        config["config"]["railstack:stack"].update(overrides)
-        path.write_text(yaml.safe_dump(config))
+        edit_stack_config(project, stack, overrides)
     (root / "state").mkdir()
     env = {"PULUMI_ENABLE_STREAMING_JSON_PREVIEW": "1"}
     if emulator is not None:

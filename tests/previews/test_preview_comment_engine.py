@@ -12,12 +12,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 
 from previews.comment import render
 from previews.events import parse_preview
 from railway_emulator import EmulatorServer
-from tests.pulumi_cli import ROOT, PulumiWorkspace, copy_project
+from tests.pulumi_cli import ROOT, PulumiWorkspace, copy_project, edit_stack_config
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator, pytest.mark.usefixtures("pulumi_cli")]
 
@@ -46,12 +45,8 @@ def test_the_comment_for_a_concurrency_change_and_a_secret_rotation_matches_the_
         # The pack also runs during `up`, on every value known: the real stack passes it.
         ws.run("up", "--yes", "--skip-preview", *POLICY)
 
-        stack_file = project / "Pulumi.staging.yaml"
-        config = yaml.safe_load(stack_file.read_text())
-        config["config"]["railstack:stack"].update(
-            {"workers": {"logs": {"concurrency": 4}, "content_generation": {}}, "secrets": {"rotation": {"secret_key": 1}}}
-        )
-        stack_file.write_text(yaml.safe_dump(config))
+        edit_stack_config(project, "staging", {"workers": {"logs": {"concurrency": 4}, "content_generation": {}},
+                                               "secrets": {"rotation": {"secret_key": 1}}})
         preview_json = tmp_path / "staging.json"
         proc = ws.run("preview", "--json", *POLICY)
         preview_json.write_text(proc.stdout)
