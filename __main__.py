@@ -4,15 +4,21 @@ Configuration is validated before any resource is registered: a bad `Pulumi.<sta
 the preview with one line per problem and touches nothing.
 """
 
+import os
+
 import pulumi
 
 from components.docker import app_stack as docker_stack
 from components.railway import app_stack as railway_stack
 from stacks.load import ConfigError, load_stack_config
+from stacks.plans import check_plan, plan_named
 
 stack = pulumi.get_stack()
+railway_config = pulumi.Config("railway")
 try:
     config = load_stack_config(stack, pulumi.Config("railstack").get_object("stack"))
+    # What the workspace's plan cannot hold fails here too, before any resource is touched.
+    check_plan(stack, config, plan_named(stack, railway_config.get("plan")))
 except ConfigError as err:
     raise pulumi.RunError(str(err)) from None
 
@@ -34,9 +40,12 @@ if config.target == "railway":
             project_name=resource_prefix,
             extra_secrets=extra_secrets,
             external_redis_url=external_redis_url,
+            stack=stack,
+            workspace_id=railway_config.get("workspaceId") or os.environ.get("RAILWAY_WORKSPACE_ID") or None,
         ),
     )
     pulumi.export("api_url", app.api_url)
+    pulumi.export("dns_records", app.dns_records)
     pulumi.export("project_id", app.project_id)
     pulumi.export("service_ids", app.service_ids)
     pulumi.export("variables", app.variables)

@@ -42,6 +42,8 @@ class Role:
     """Names of the generated secrets the role receives."""
     port: int | None = None
     """Port the role listens on, if it serves HTTP (api, flower)."""
+    draining_seconds: int | None = None
+    """Seconds between SIGTERM and SIGKILL when the role's deployment is replaced (None: the platform's)."""
 
 
 def app_roles(config: StackConfig) -> list[Role]:
@@ -63,6 +65,7 @@ def app_roles(config: StackConfig) -> list[Role]:
             },
             secrets=(*APP_SECRETS, "admin_password"),
             port=api.port,
+            draining_seconds=api.draining_seconds,
         )
     ]
     for queue, worker in config.workers.items():
@@ -80,6 +83,7 @@ def app_roles(config: StackConfig) -> list[Role]:
                     "CELERY_MAX_TASKS_PER_CHILD": str(worker.max_tasks_per_child),
                 },
                 secrets=APP_SECRETS,
+                draining_seconds=worker.draining_seconds,
             )
         )
     roles.append(
@@ -90,6 +94,7 @@ def app_roles(config: StackConfig) -> list[Role]:
             sizing=config.beat.sizing,
             variables={**extra, "SERVICE_TYPE": "beat"},
             secrets=APP_SECRETS,
+            draining_seconds=config.beat.draining_seconds,
         )
     )
     if config.flower.enabled:

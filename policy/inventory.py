@@ -86,6 +86,12 @@ class RailwayService:
         return found[0] if found else None
 
     @property
+    def release(self) -> Attached | None:
+        """The deployment step, which also writes the source and the CPU/memory limits."""
+        found = self.of_kind("railway:ServiceDeployment")
+        return found[0] if found else None
+
+    @property
     def variables(self) -> dict[str, Any]:
         found = self.of_kind("railway:VariableCollection")
         values = found[0].props.get("variables") if found else None

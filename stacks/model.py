@@ -17,6 +17,11 @@ NAME = r"^[a-z][a-z0-9_-]{0,30}$"
 ENV_VAR = r"^[A-Z_][A-Z0-9_]*$"
 BackupKind = Literal["DAILY", "WEEKLY", "MONTHLY"]
 
+#: Railway's deploy regions (Railway docs, deployments/regions.md), by their region identifiers.
+Region = Literal["us-west2", "us-east4-eqdc4a", "europe-west4-drams3a", "asia-southeast1-eqsg3a"]
+#: Where Railway places a service nobody chose a region for (the first region of the docs' table).
+DEFAULT_REGION: Region = "us-west2"
+
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -28,6 +33,9 @@ class Sizing(Model):
     replicas: Annotated[int, Field(ge=1, le=50, description="Number of instances of the role.")] = 1
     vcpus: Annotated[float, Field(gt=0, le=32, description="vCPU limit per instance.")] = 1
     memory_gb: Annotated[float, Field(gt=0, le=32, description="Memory limit per instance, in GB.")] = 1
+    region: Region | None = Field(
+        None, description="Railway region of the role's replicas; unset: the stack's region (target railway)."
+    )
 
 
 class AppSource(Model):
@@ -38,6 +46,9 @@ class AppSource(Model):
     repo: str | None = Field(None, description="GitHub repository `owner/name` Railway builds from (target railway).")
     path: str | None = Field(
         None, description="Directory of this project holding the app and its Dockerfile, built on the local engine (target docker)."
+    )
+    branch: str = Field(
+        "main", min_length=1, description="Branch of `repo` Railway builds and deploys (a repo source without one never deploys)."
     )
     root_directory: str = Field("/", description="Directory of `repo` holding the app (Railway's root directory).")
     dockerfile_path: str = Field("Dockerfile", description="Dockerfile, relative to root_directory (repo) or to path.")
@@ -76,6 +87,9 @@ class ApiRole(Model):
     custom_domains: list[str] = Field(default_factory=list, description="Custom domains routed to the API.")
     web_concurrency: Annotated[int, Field(ge=1, le=64, description="Server worker processes (WEB_CONCURRENCY).")] = 2
     threads: Annotated[int, Field(ge=1, le=64, description="Threads per server process (THREADS).")] = 2
+    draining_seconds: Annotated[int, Field(ge=0, le=3600, description=(
+        "Seconds between SIGTERM and SIGKILL when a deployment is replaced (Railway's drainingSeconds, "
+        "default 0): time for in-flight requests to finish."))] = 15
     sizing: Sizing = Field(default_factory=Sizing, description="Replicas and limits of the API.")
 
     @field_validator("custom_domains")
@@ -94,12 +108,17 @@ class WorkerRole(Model):
 
     concurrency: Annotated[int, Field(ge=1, le=64, description="Celery worker processes (--concurrency).")] = 2
     max_tasks_per_child: Annotated[int, Field(ge=1, description="Tasks before a worker process is recycled.")] = 100
+    draining_seconds: Annotated[int, Field(ge=0, le=3600, description=(
+        "Seconds between SIGTERM and SIGKILL when a deployment is replaced (Railway's drainingSeconds, "
+        "default 0): Celery's warm shutdown finishes the running tasks in this time."))] = 60
     sizing: Sizing = Field(default_factory=Sizing, description="Replicas and limits of this worker.")
 
 
 class BeatRole(Model):
     """Celery beat, the scheduler: exactly one instance, or scheduled tasks run twice."""
 
+    draining_seconds: Annotated[int, Field(ge=0, le=3600, description=(
+        "Seconds between SIGTERM and SIGKILL when beat is replaced: time to write its schedule state."))] = 10
     sizing: Sizing = Field(default_factory=Sizing, description="Limits of beat; replicas must stay 1.")
 
     @model_validator(mode="after")
@@ -115,6 +134,20 @@ class FlowerRole(Model):
     enabled: bool = Field(False, description="Run Flower.")
     port: Annotated[int, Field(ge=1, le=65535, description="Port Flower listens on (private network only).")] = 5555
     sizing: Sizing = Field(default_factory=Sizing, description="Replicas and limits of Flower.")
+
+
+class Deployments(Model):
+    """How `pulumi up` waits for Railway's deployments: each deployment step waits for SUCCESS, and a
+    FAILED or CRASHED deployment (or one still running at its timeout) fails the `up`, so nothing that
+    depends on it is deployed. A role's timeout is `build_seconds` plus its healthcheck timeout (the
+    API), or plus `start_seconds` (roles without a healthcheck)."""
+
+    wait: bool = Field(True, description="Wait for each deployment to reach SUCCESS before deploying what depends on it.")
+    build_seconds: Annotated[int, Field(ge=10, le=3600, description=(
+        "Time allowed to pull or build the image and run the pre-deploy command, per deployment."))] = 600
+    start_seconds: Annotated[int, Field(ge=5, le=3600, description=(
+        "Time allowed for a role without a healthcheck to start and keep running."))] = 120
+    poll_seconds: Annotated[float, Field(gt=0, le=60, description="Interval between status reads.")] = 2
 
 
 class Postgres(Model):
@@ -208,6 +241,8 @@ class StackConfig(Model):
     environment: Literal["demo", "staging", "production", "development"] = Field(
         description="The environment profile the stack uses."
     )
+    region: Region = Field(DEFAULT_REGION, description="Railway region of every role that sets no sizing.region.")
+    deployments: Deployments = Field(default_factory=Deployments, description="How `pulumi up` waits for deployments.")
     project_name: Annotated[
         str | None,
         Field(pattern=NAME, description="Railway project name, or the prefix of local Docker names; default railstack-<stack>."),

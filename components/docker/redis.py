@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_docker as docker
 
+from components.commands import shell_exec
 from components.docker.container import ContainerSpec, Healthcheck, LocalPlacement, build_container, data_volume
 from stacks.model import Redis
 
@@ -43,10 +44,7 @@ def container_spec(config: Redis, image: pulumi.Input[str], password: pulumi.Inp
         environment={"REDIS_PASSWORD": password},
         # The shell expands the password inside the container, so it is in no container config;
         # a password is mandatory: Redis must never accept unauthenticated clients.
-        command=[
-            "sh", "-c",
-            'exec redis-server --requirepass "$REDIS_PASSWORD" --appendonly yes --dir /data --bind 0.0.0.0',
-        ],  # fmt: skip
+        command=shell_exec('redis-server --requirepass "$REDIS_PASSWORD" --appendonly yes --dir /data --bind 0.0.0.0'),
         # The official image and railstack/redis both have the redis user owning /data.
         user="redis",
         healthcheck=Healthcheck(

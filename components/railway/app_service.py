@@ -30,9 +30,18 @@ class AppServiceArgs:
 
 
 def _source(app: AppSource) -> dict[str, str | None]:
+    """The release's source: the image, or the repository with its branch (Railway's CLI resolves a
+    branch before connecting a repo; without one Railway never deploys, Terraform provider PR 21)."""
     if app.image:
         return {"source_image": app.image}
-    return {"source_repo": app.repo, "root_directory": app.root_directory, "dockerfile_path": app.dockerfile_path}
+    return {"source_repo": app.repo, "branch": app.branch}
+
+
+def _build_settings(app: AppSource) -> dict[str, str]:
+    """Where Railway finds the app in a repository (instance settings; none for an image)."""
+    if app.repo is None:
+        return {}
+    return {"root_directory": app.root_directory, "dockerfile_path": app.dockerfile_path}
 
 
 def _ref(secret: str) -> str:
@@ -50,6 +59,8 @@ class AppService(pulumi.ComponentResource):
     """https URL of the role's Railway domain (the API only), else None."""
     variables: dict[str, str]
     """The role's variables as written: plain values and `${{...}}` references, never secret values."""
+    dns_records: pulumi.Output[list[dict[str, str]]]
+    """DNS records its custom domains need (CNAME and TXT per domain); empty without custom domains."""
 
     def __init__(self, name: str, args: AppServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("railstack:railway:AppService", name, None, opts)
@@ -63,7 +74,8 @@ class AppService(pulumi.ComponentResource):
             prefixed=lambda text, ref: text + ref,
         )
 
-        settings: dict[str, object] = {"restart_policy_type": "ON_FAILURE", "restart_policy_max_retries": 10}
+        settings: dict[str, object] = {"restart_policy_type": "ON_FAILURE", "restart_policy_max_retries": 10,
+                                       **_build_settings(args.app)}
         if role.kind == "api":
             settings.update(
                 start_command=args.api.start_command,
@@ -88,10 +100,26 @@ class AppService(pulumi.ComponentResource):
             secrets_used=secrets_used,
             public_port=role.port if role.kind == "api" and args.api.public_domain else None,
             custom_domains=tuple(args.api.custom_domains) if role.kind == "api" else (),
+            draining_seconds=role.draining_seconds,
         )
         built = build_service(self, name, spec, args.placement)
         self.service_id = built.service.service_id
         self.deployment = built.deployment
         self.url = built.domain.domain.apply(lambda d: f"https://{d}") if built.domain else None
         self.variables = variables
-        self.register_outputs({"service_id": self.service_id, "url": self.url, "variables": self.variables})
+        self.dns_records = pulumi.Output.all(
+            *[pulumi.Output.all(domain.domain, domain.cname_record, domain.txt_record) for domain in built.custom_domains]
+        ).apply(_records)
+        self.register_outputs({"service_id": self.service_id, "url": self.url, "variables": self.variables,
+                               "dns_records": self.dns_records})
+
+
+def _records(domains: list[list[object]]) -> list[dict[str, str]]:
+    """One row per DNS record to create, CNAME then TXT for each domain; a record Railway has not
+    issued yet is left out rather than shown empty."""
+    rows = []
+    for domain, *records in domains:
+        for record in records:
+            if isinstance(record, dict) and record.get("name") and record.get("value"):
+                rows.append({"domain": str(domain), **{k: str(record[k]) for k in ("name", "type", "value")}})
+    return rows

@@ -24,6 +24,10 @@ class AppStackArgs:
     """Values of the stack's extra secret variables (from secret stack config), by variable name."""
     external_redis_url: pulumi.Output[str] | None = None
     """The external Redis URL (secret) when redis.mode is external."""
+    stack: str = ""
+    """The Pulumi stack, named in deployment failures."""
+    workspace_id: str | None = None
+    """Railway workspace of the project (`railway:workspaceId` / RAILWAY_WORKSPACE_ID); None: the token's only one."""
 
 
 class AppStack(pulumi.ComponentResource):
@@ -39,6 +43,9 @@ class AppStack(pulumi.ComponentResource):
     """Every service's variables as written (references and plain values; secrets only as references)."""
     shared_variable_names: list[str]
     """Names of the environment's shared variables (their values are secrets)."""
+    dns_records: pulumi.Output[list[dict[str, str]]]
+    """The DNS records the API's custom domains need at the domain's DNS provider: per domain, the
+    routing CNAME and the ownership TXT record ({domain, name, type, value})."""
 
     def __init__(self, name: str, args: AppStackArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("railstack:railway:AppStack", name, None, opts)
@@ -49,6 +56,7 @@ class AppStack(pulumi.ComponentResource):
             name=args.project_name,
             description=f"railstack {config.environment} stack",
             default_environment_name=config.environment,
+            workspace_id=args.workspace_id,
             opts=pulumi.ResourceOptions(parent=self, protect=protect),
         )
         project_id = project.project_id
@@ -77,12 +85,15 @@ class AppStack(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
+        def place(deploy_after: list[pulumi.Resource]) -> Placement:
+            return Placement(project_id, environment_id, deploy_after, secrets.fingerprint_key,
+                             stack=args.stack, region=config.region, deployments=config.deployments)
+
         backing: list[pulumi.Resource] = [shared]
         self.service_ids = {}
         postgres = PostgresDatabase(
             f"{name}-postgres",
-            PostgresDatabaseArgs(config.postgres, secrets.rotations["postgres_password"],
-                                 Placement(project_id, environment_id, [shared], secrets.fingerprint_key)),
+            PostgresDatabaseArgs(config.postgres, secrets.rotations["postgres_password"], place([shared])),
             opts=pulumi.ResourceOptions(parent=self),
         )
         backing.append(postgres.deployment)
@@ -90,8 +101,7 @@ class AppStack(pulumi.ComponentResource):
         if config.redis.mode == "service":
             redis = RedisCache(
                 f"{name}-redis",
-                RedisCacheArgs(config.redis, secrets.rotations["redis_password"],
-                               Placement(project_id, environment_id, [shared], secrets.fingerprint_key)),
+                RedisCacheArgs(config.redis, secrets.rotations["redis_password"], place([shared])),
                 opts=pulumi.ResourceOptions(parent=self),
             )
             backing.append(redis.deployment)
@@ -101,6 +111,7 @@ class AppStack(pulumi.ComponentResource):
             redis_ref = "${{shared.REDIS_URL}}"
 
         self.api_url = None
+        dns_records: pulumi.Output[list[dict[str, str]]] = pulumi.Output.from_input([])
         self.variables = {}
         api_deployment: list[pulumi.Resource] = []
         for role in app_roles(config):
@@ -111,12 +122,7 @@ class AppStack(pulumi.ComponentResource):
                     app=config.app,
                     api=config.api,
                     # The API runs the migrations: everything else deploys after it.
-                    placement=Placement(
-                        project_id,
-                        environment_id,
-                        backing if role.kind == "api" else [*backing, *api_deployment],
-                        secrets.fingerprint_key,
-                    ),
+                    placement=place(backing if role.kind == "api" else [*backing, *api_deployment]),
                     redis_url_ref=redis_ref,
                     secret_rotations=secrets.rotations,
                     extra_secret_names=tuple(sorted(args.extra_secrets)),
@@ -126,9 +132,11 @@ class AppStack(pulumi.ComponentResource):
             if role.kind == "api":
                 api_deployment.append(service.deployment)
                 self.api_url = service.url
+                dns_records = service.dns_records
             self.service_ids[role.name] = service.service_id
             self.variables[role.name] = service.variables
         self.project_id = project_id
+        self.dns_records = dns_records
         self.shared_variable_names = sorted(shared_values)
         self.register_outputs(
             {
@@ -137,5 +145,6 @@ class AppStack(pulumi.ComponentResource):
                 "service_ids": self.service_ids,
                 "variables": self.variables,
                 "shared_variable_names": self.shared_variable_names,
+                "dns_records": self.dns_records,
             }
         )

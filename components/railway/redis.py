@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pulumi
 
+from components.commands import as_text, shell_exec
 from components.railway.service import Placement, ServiceSpec, build_service
 from stacks.model import Redis
 
@@ -43,9 +44,13 @@ class RedisCache(pulumi.ComponentResource):
                 "REDISPORT": "6379",
                 "REDIS_URL": "redis://default:${{REDIS_PASSWORD}}@${{RAILWAY_PRIVATE_DOMAIN}}:6379",
             },
-            # A password is mandatory: Redis must never accept unauthenticated clients.
+            # A password is mandatory: Redis must never accept unauthenticated clients. Railway runs
+            # the start command in exec form without expanding variables, so a shell expands the
+            # password (components/commands.py).
             settings={
-                "start_command": "redis-server --requirepass $REDIS_PASSWORD --appendonly yes --dir /data",
+                "start_command": as_text(
+                    shell_exec('redis-server --requirepass "$REDIS_PASSWORD" --appendonly yes --dir /data')
+                ),
                 "restart_policy_type": "ALWAYS",
             },
             secrets_used={"redis_password": args.password_rotation},

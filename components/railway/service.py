@@ -1,9 +1,10 @@
 """How one railstack role becomes Railway objects: a service, its settings, its variables, optional
-volume and domains, and the single deployment that follows them.
+volume and domains, and the release that follows them (its source, limits and single deployment).
 
-Used by every Railway component (database, cache, app roles), so they all share the rule that
-settings and variables are written first and deployed once, in one step that is re-run only when
-something it is made of changes.
+Used by every Railway component (database, cache, app roles), so they all share the rules that
+settings, variables and the volume exist before the source is set (setting it may deploy at once),
+that a release makes one deployment and waits until it is live, and that the release is re-run only
+when something it is made of changes.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from providers.railway import (
     VariableCollection,
     Volume,
 )
-from stacks.model import Sizing
+from stacks.model import DEFAULT_REGION, Deployments, Sizing
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class ServiceSpec:
     service_name: str
     """Railway service name, what `${{Name.VAR}}` references use."""
     source: dict[str, Any]
-    """ServiceInstance source arguments: source_image, or source_repo with root_directory and dockerfile_path."""
+    """The release's source: `source_image`, or `source_repo` with `branch`."""
     sizing: Sizing
     variables: dict[str, pulumi.Input[str]]
     """The service's own variables (references as `${{...}}` strings, verbatim)."""
@@ -47,6 +48,8 @@ class ServiceSpec:
     custom_domains: tuple[str, ...] = ()
     protect: bool = False
     """Protect the service and its volume from deletion."""
+    draining_seconds: int | None = None
+    """SIGTERM-to-SIGKILL grace when a deployment is replaced (Railway's default is 0)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,12 @@ class Placement:
     """Resources whose changes must be in place before this service deploys."""
     fingerprint_key: pulumi.Input[str] | None = None
     """Key of the variables' fingerprints (SecretSet.fingerprint_key), which name changed variables in previews."""
+    stack: str = ""
+    """The Pulumi stack, named in deployment failures."""
+    region: str = DEFAULT_REGION
+    """The stack's region, for roles whose sizing names none."""
+    deployments: Deployments = field(default_factory=Deployments)
+    """How releases wait for their deployment."""
 
 
 @dataclass
@@ -68,6 +77,7 @@ class BuiltService:
     variables: VariableCollection
     deployment: ServiceDeployment
     domain: ServiceDomain | None
+    custom_domains: list[CustomDomain]
 
 
 def build_service(owner: pulumi.ComponentResource, name: str, spec: ServiceSpec, placement: Placement) -> BuiltService:
@@ -76,15 +86,17 @@ def build_service(owner: pulumi.ComponentResource, name: str, spec: ServiceSpec,
     child = pulumi.ResourceOptions(parent=owner)
     protected = pulumi.ResourceOptions(parent=owner, protect=spec.protect)
     service = Service(f"{name}-service", project_id=project_id, name=spec.service_name, opts=protected)
+    settings = dict(spec.settings)
+    if spec.draining_seconds is not None:
+        settings["draining_seconds"] = spec.draining_seconds
     instance = ServiceInstance(
         f"{name}-settings",
         service_id=service.service_id,
         environment_id=environment_id,
+        project_id=project_id,
         num_replicas=spec.sizing.replicas,
-        vcpus=spec.sizing.vcpus,
-        memory_gb=spec.sizing.memory_gb,
-        **spec.source,
-        **spec.settings,
+        region=spec.sizing.region or placement.region,
+        **settings,
         opts=child,
     )
     variables = VariableCollection(
@@ -110,6 +122,7 @@ def build_service(owner: pulumi.ComponentResource, name: str, spec: ServiceSpec,
             )
         )
     domain = None
+    custom_domains: list[CustomDomain] = []
     if spec.public_port is not None:
         domain = ServiceDomain(
             f"{name}-domain",
@@ -121,7 +134,7 @@ def build_service(owner: pulumi.ComponentResource, name: str, spec: ServiceSpec,
         )
         before_deploy.append(domain)
         for custom in spec.custom_domains:
-            before_deploy.append(
+            custom_domains.append(
                 CustomDomain(
                     f"{name}-domain-{custom.replace('.', '-')}",
                     project_id=project_id,
@@ -132,10 +145,23 @@ def build_service(owner: pulumi.ComponentResource, name: str, spec: ServiceSpec,
                     opts=child,
                 )
             )
+            before_deploy.append(custom_domains[-1])
+    policy = placement.deployments
+    healthcheck = spec.settings.get("healthcheck_timeout") if spec.settings.get("healthcheck_path") else None
     deployment = ServiceDeployment(
         f"{name}-deployment",
         service_id=service.service_id,
         environment_id=environment_id,
+        project_id=project_id,
+        **spec.source,
+        vcpus=spec.sizing.vcpus,
+        memory_gb=spec.sizing.memory_gb,
+        service_name=spec.service_name,
+        stack=placement.stack,
+        wait=policy.wait,
+        # The role's own allowance to start: its healthcheck timeout, else the policy's start time.
+        timeout_seconds=policy.build_seconds + (healthcheck if healthcheck else policy.start_seconds),
+        poll_seconds=policy.poll_seconds,
         triggers={
             "settings": instance.revision,
             "variables": variables.revision,
@@ -143,4 +169,4 @@ def build_service(owner: pulumi.ComponentResource, name: str, spec: ServiceSpec,
         },
         opts=pulumi.ResourceOptions(parent=owner, depends_on=before_deploy),
     )
-    return BuiltService(service, instance, variables, deployment, domain)
+    return BuiltService(service, instance, variables, deployment, domain, custom_domains)

@@ -2,6 +2,7 @@
 
 from policy.rules.beat import no_embedded_beat, single_beat_scheduler
 from policy.rules.budget import role_budget
+from policy.rules.commands import exec_form_commands
 from policy.rules.connections import connections_by_reference, redis_authenticated
 from policy.rules.database import production_database_protected
 from policy.rules.exposure import background_roles_not_exposed, docker_ports_on_loopback
@@ -19,4 +20,5 @@ ALL = [
     production_database_protected,
     role_budget,
     docker_ports_on_loopback,
+    exec_form_commands,
 ]

@@ -58,7 +58,8 @@ def _within_budget(args: StackValidationArgs, report: ReportViolation) -> None:
         if not budget:
             continue
         props = service.instance.props if service.instance else {}
-        used = {"replicas": props.get("num_replicas") or 1, "vcpus": props.get("vcpus"), "memory_gb": props.get("memory_gb")}
+        limits = service.release.props if service.release else {}
+        used = {"replicas": props.get("num_replicas") or 1, "vcpus": limits.get("vcpus"), "memory_gb": limits.get("memory_gb")}
         _check(report, f"service {service.name}", service.role or "", service.instance.urn if service.instance else service.urn, used, budget)
     groups: dict[str, list[Container]] = defaultdict(list)
     for container in inventory.containers:

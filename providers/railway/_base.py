@@ -13,7 +13,13 @@ from typing import Any, ClassVar, TypeVar
 from pulumi.dynamic import ConfigureRequest, DiffResult, ResourceProvider
 from pulumi.runtime import rpc
 
-from providers.railway.client import AmbiguousWriteError, RailwayClient, RailwayError, client_from_settings
+from providers.railway.client import (
+    AmbiguousWriteError,
+    RailwayClient,
+    RailwayError,
+    RetryPolicy,
+    client_from_settings,
+)
 
 T = TypeVar("T")
 
@@ -38,17 +44,27 @@ class RailwayResourceProvider(ResourceProvider):
     _client_instance: RailwayClient | None = None
 
     _token_kind: str | None = None
+    _max_retry_wait: str | None = None
 
     def configure(self, req: ConfigureRequest) -> None:
-        # Stack config: railway:token (secret), railway:tokenKind (account|project), railway:apiUrl.
+        # Stack config: railway:token (secret), railway:tokenKind (account|project), railway:apiUrl,
+        # railway:maxRetryWaitSeconds (the longest Retry-After waited out).
         self._token = req.config.get("railway:token")
         self._token_kind = req.config.get("railway:tokenKind")
         self._api_url = req.config.get("railway:apiUrl")
+        self._max_retry_wait = req.config.get("railway:maxRetryWaitSeconds")
 
     @property
     def client(self) -> RailwayClient:
         if self._client_instance is None:
-            self._client_instance = client_from_settings(self._token, self._api_url, self._token_kind)
+            retry = RetryPolicy()
+            if self._max_retry_wait not in (None, ""):
+                try:
+                    retry = RetryPolicy(max_retry_wait=float(self._max_retry_wait))
+                except ValueError:
+                    raise RailwayError("configure", f"railway:maxRetryWaitSeconds = {self._max_retry_wait!r}: "
+                                       "must be a number of seconds") from None
+            self._client_instance = client_from_settings(self._token, self._api_url, self._token_kind, retry)
         return self._client_instance
 
     # -- diff ------------------------------------------------------------------------------------
@@ -106,22 +122,85 @@ class RailwayResourceProvider(ResourceProvider):
                 if attempt == CREATE_ATTEMPTS - 1:
                     raise
 
-    def delete_quietly(self, operation: str, variables: dict[str, Any]) -> None:
-        """A delete; an object that is already gone counts as deleted."""
+    def delete_quietly(self, operation: str, variables: dict[str, Any], props: Mapping[str, Any]) -> None:
+        """A delete; an object that is already gone counts as deleted. "Not Authorized" counts only
+        when another read confirms the object is gone (`confirmed_gone`), else the delete fails and
+        the resource stays in the state."""
         try:
             self.write(operation, variables)
         except RailwayError as err:
-            if not err.is_gone:
-                raise
+            if err.is_gone or (err.is_denied and self.confirmed_gone(props)):
+                return
+            if err.is_denied:
+                raise self.access_error(operation, err) from None
+            raise
 
-    def read_or_gone(self, operation: str, variables: dict[str, Any]) -> dict[str, Any] | None:
-        """A read; None when Railway says the object does not exist."""
+    def read_or_gone(self, operation: str, variables: dict[str, Any], props: Mapping[str, Any]) -> dict[str, Any] | None:
+        """A read; None when the object is gone: Railway says it does not exist, or answers "Not
+        Authorized" and `confirmed_gone` proves it deleted. A "Not Authorized" that nothing confirms
+        (a wrong token, another workspace's token) fails the read, so a refresh never drops a
+        resource from the state on that answer alone."""
         try:
             return self.client.execute(operation, variables)
         except RailwayError as err:
-            if err.is_gone:
+            if err.is_gone or (err.is_denied and self.confirmed_gone(props)):
                 return None
+            if err.is_denied:
+                raise self.access_error(operation, err) from None
             raise
+
+    def access_error(self, operation: str, err: RailwayError) -> RailwayError:
+        what = self.KIND.removeprefix("railway:")
+        return RailwayError(
+            operation,
+            f"Railway answered {err.railway_message!r} for this {what}, and railstack could not confirm that it "
+            "was deleted: the token is probably wrong or cannot see this project (another workspace's token, or "
+            "a project token of another project). Nothing was removed from the state. Check railway:token "
+            "(or RAILWAY_API_TOKEN / RAILWAY_TOKEN) and railway:workspaceId",
+            status=err.status,
+        )
+
+    # -- is it really gone? -----------------------------------------------------------------------
+    def confirmed_gone(self, props: Mapping[str, Any]) -> bool:
+        """Whether the object `props` describe is provably deleted: its project reads fine (so the
+        token may see it) and no longer lists its service or environment, or the project itself is
+        deleted (`deletedAt`), or, for a project, its workspace is visible to the token and does
+        not list it."""
+        project_id = props.get("project_id")
+        if not isinstance(project_id, str) or not project_id:
+            return False
+        try:
+            project = self.client.execute("ProjectMembers", {"id": project_id}).get("project")
+        except RailwayError as err:
+            if err.is_gone:
+                return True
+            if err.is_denied:
+                return self.project_gone_from_workspace(project_id, props.get("workspace_id"))
+            raise
+        if project is None or project.get("deletedAt"):
+            return True
+        service_id, environment_id = props.get("service_id"), props.get("environment_id")
+        if isinstance(service_id, str) and service_id not in {s["id"] for s in edges(project.get("services"))}:
+            return True
+        environments = {e["id"] for e in edges(project.get("environments"))}
+        return isinstance(environment_id, str) and environment_id not in environments
+
+    def project_gone_from_workspace(self, project_id: str, workspace_id: Any) -> bool:
+        """A project is provably deleted when the token sees its workspace and the workspace does not
+        list it; a token that does not see the workspace proves nothing."""
+        if not isinstance(workspace_id, str) or not workspace_id:
+            return False
+        try:
+            visible = {w["id"] for w in self.client.execute("ApiTokenWorkspaces", {})["apiToken"]["workspaces"]}
+        except RailwayError:
+            return False
+        if workspace_id not in visible:
+            return False
+
+        def page(after: str | None) -> dict[str, Any]:
+            return self.client.execute("Projects", {"workspaceId": workspace_id, "after": after})["projects"]
+
+        return all(node["id"] != project_id for node in paginate(page))
 
 
 def edges(connection: Mapping[str, Any] | None) -> list[dict[str, Any]]:

@@ -25,9 +25,18 @@ DOCUMENTS_DIR = Path(__file__).parent / "graphql"
 
 TokenKind = Literal["account", "project"]
 
-# Messages Railway answers for objects that do not exist (any more): deleted objects are reported
-# as authorization failures, so read and delete must treat these as "gone".
-_GONE_MESSAGES = ("not authorized", "problem processing request", "not found", "does not exist")
+# Messages that say plainly that an object does not exist.
+_GONE_MESSAGES = ("not found", "does not exist")
+# Messages Railway answers both for a deleted object and for a token that may not see it (a wrong
+# token, another workspace's token, a project token of another project): never proof of deletion on
+# their own (API-NOTES, December 2026 corrections, "Soft deletes").
+_DENIED_MESSAGES = ("not authorized", "problem processing request")
+# GraphQL-level throttles: the write did not happen and may be sent again after a pause (API-NOTES,
+# December 2026 corrections, "Throttles that are not HTTP 429").
+_THROTTLE_MESSAGES = ("too quickly", "cannot redeploy yet", "already in progress", "rate limit", "try again")
+#: Railway answers "Not Authorized" for a short while after projectCreate to creates in the new
+#: project (API-NOTES, Transport): a create answered so is retried a few times before it counts.
+CREATE_DENIED_RETRIES = 3
 
 
 class RailwayError(Exception):
@@ -41,9 +50,21 @@ class RailwayError(Exception):
 
     @property
     def is_gone(self) -> bool:
-        """The object the operation addressed does not exist (deleted, or never created)."""
+        """Railway says plainly that the object does not exist."""
         lowered = self.railway_message.lower()
         return any(m in lowered for m in _GONE_MESSAGES)
+
+    @property
+    def is_denied(self) -> bool:
+        """"Not Authorized": the object was deleted, or this token may not see it; only another read
+        can tell which."""
+        lowered = self.railway_message.lower()
+        return any(m in lowered for m in _DENIED_MESSAGES)
+
+    @property
+    def is_throttle(self) -> bool:
+        lowered = self.railway_message.lower()
+        return any(m in lowered for m in _THROTTLE_MESSAGES)
 
 
 class AmbiguousWriteError(RailwayError):
@@ -59,10 +80,14 @@ class RailwayAuthError(RailwayError):
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    attempts: int = 6
+    attempts: int = 8
     base_delay: float = 0.5
     max_delay: float = 20.0
+    """Longest backoff between two attempts of our own choosing."""
     timeout: float = 30.0
+    max_retry_wait: float = 300.0
+    """Longest `Retry-After` that is waited out; a longer one fails at once, saying how long Railway
+    asked to wait (an exhausted hourly window can ask for many minutes). `railway:maxRetryWaitSeconds`."""
 
     def backoff(self, attempt: int) -> float:
         """Exponential backoff with full jitter, bounded by max_delay."""
@@ -182,7 +207,16 @@ class RailwayClient:
 
             if response.status_code == 429:
                 last_error = RailwayError(operation, "rate limited (HTTP 429)", status=429)
-                delay = min(self._retry.max_delay, _retry_after_seconds(response, delay))
+                wait = _retry_after_seconds(response, delay)
+                if wait > self._retry.max_retry_wait:
+                    raise RailwayError(
+                        operation,
+                        f"rate limited (HTTP 429): Railway asked to wait {wait:.0f} s before the next request "
+                        f"(Retry-After), more than railway:maxRetryWaitSeconds = {self._retry.max_retry_wait:.0f} s; "
+                        "run again after that time, or raise railway:maxRetryWaitSeconds",
+                        status=429,
+                    )
+                delay = wait
                 continue
             if response.status_code >= 500:
                 message = f"server error (HTTP {response.status_code})"
@@ -194,8 +228,17 @@ class RailwayClient:
                 return self._data(operation, response)
             except RailwayError as err:
                 # Railway's message may quote what was sent: never let a value or the token through.
-                raise RailwayError(operation, _scrub(err.railway_message, [self._token, *_secret_strings(variables)]),
-                                   status=err.status) from None
+                scrubbed = RailwayError(
+                    operation, _scrub(err.railway_message, [self._token, *_secret_strings(variables)]), status=err.status
+                )
+                retry = scrubbed.is_throttle or (
+                    is_write and operation.endswith("Create") and operation != "ProjectCreate"
+                    and scrubbed.is_denied and attempt < CREATE_DENIED_RETRIES
+                )
+                if retry and attempt < self._retry.attempts - 1:
+                    last_error = scrubbed
+                    continue
+                raise scrubbed from None
 
         assert last_error is not None
         raise RailwayError(
@@ -224,7 +267,9 @@ class RailwayClient:
         return data
 
 
-def client_from_settings(token: str | None, api_url: str | None = None, token_kind: str | None = None) -> RailwayClient:
+def client_from_settings(
+    token: str | None, api_url: str | None = None, token_kind: str | None = None, retry: RetryPolicy | None = None
+) -> RailwayClient:
     """A client from the stack's settings, else from the environment.
 
     The environment offers RAILWAY_API_TOKEN (an account or workspace token, the kind projectCreate
@@ -233,9 +278,10 @@ def client_from_settings(token: str | None, api_url: str | None = None, token_ki
     if token_kind not in (None, "account", "project"):
         raise RailwayAuthError("configure", f"railway:tokenKind = {token_kind!r}: allowed values are account, project")
     if token:
-        return RailwayClient(token, token_kind="project" if token_kind == "project" else "account", api_url=api_url)
+        return RailwayClient(token, token_kind="project" if token_kind == "project" else "account", api_url=api_url,
+                             retry=retry)
     if os.environ.get("RAILWAY_API_TOKEN"):
-        return RailwayClient(os.environ["RAILWAY_API_TOKEN"], api_url=api_url)
+        return RailwayClient(os.environ["RAILWAY_API_TOKEN"], api_url=api_url, retry=retry)
     if os.environ.get("RAILWAY_TOKEN"):
-        return RailwayClient(os.environ["RAILWAY_TOKEN"], token_kind="project", api_url=api_url)
+        return RailwayClient(os.environ["RAILWAY_TOKEN"], token_kind="project", api_url=api_url, retry=retry)
     return RailwayClient("", api_url=api_url)  # raises RailwayAuthError with the remedy

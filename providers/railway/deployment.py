@@ -1,50 +1,260 @@
-"""Railway deployment step: exactly one `serviceInstanceDeployV2` per changed service instance.
+"""Railway deployment step: a service's release — its source and limits, then exactly one deployment,
+then waiting until Railway says the deployment is live.
 
-Settings and variables are written without deploying; this resource deploys once when it is
-created and once whenever one of its `triggers` (revisions of what the deployment is made of)
-changes. One `pulumi up` therefore makes at most one deployment per service instance.
+Everything that might deploy by itself is written here, last, after the service's settings,
+variables and volume exist (the step depends on them):
+
+- the source (image, or repo with its branch) and the CPU/memory limits go in one
+  `environmentPatchCommit` — the way Railway's CLI writes both (src/controllers/config/environment.rs:
+  `source {image, repo, branch}`, `deploy.limitOverride.containers {cpu, memoryBytes}`; the
+  `serviceInstanceLimitsUpdate {vCPUs, memoryGB}` mutation is seen in no public client). Setting a
+  source may start a deployment at once (API-NOTES, December 2026 corrections, observed once) and
+  may not; so the step notes the instance's latest deployment before the write and looks again
+  after it: a new one is the release's deployment, else `serviceInstanceDeployV2` starts it.
+  Either way one release makes one deployment.
+- a lost answer (timeout, 5xx after the request went out) is resolved by looking again, never by
+  writing blindly: a patch is checked against the environment's config, a deploy by finding the
+  deployment it started (the instance's latest, newer than the one noted before).
+
+Then the step polls `deployment(id) { status }` until it is terminal (API-NOTES, "Deployments take
+time and fail"; Railway docs deployments/pre-deploy-command.md: a failing pre-deploy command stops the
+deployment). SUCCESS ends the step; FAILED, CRASHED, REMOVED or the role's timeout fail it with the
+stack, the service, the status and the last lines of `deploymentLogs`, with every secret the service
+sees redacted. A failed step fails `pulumi up`, and the engine deploys nothing that depends on it:
+workers and beat keep their previous deployment when the API's fails.
+
+The step runs again only when a trigger (revisions of the settings, variables, secrets), the source
+or the limits change.
 """
 
 from __future__ import annotations
 
+import re
+import time
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
-from providers.railway._base import RailwayResourceProvider
+from providers.railway._base import CREATE_ATTEMPTS, RailwayResourceProvider
+from providers.railway.client import AmbiguousWriteError, RailwayError
+
+SOURCE_KEYS = ("source_image", "source_repo", "branch")
+LIMIT_KEYS = ("vcpus", "memory_gb")
+
+#: Statuses after which a deployment changes no more (the schema's DeploymentStatus).
+LIVE = frozenset({"SUCCESS", "SLEEPING"})
+ENDED_BADLY = frozenset({"FAILED", "CRASHED", "REMOVED", "SKIPPED"})
+
+#: Log lines quoted in a failure message.
+LOG_LINES = 20
+
+#: Variable names whose values are secret even when they are not a shared secret themselves.
+_SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|KEY|AUTH|CREDENTIAL|_URL$|^DATABASE_URL$", re.IGNORECASE)
+#: `scheme://user:password@host`: the password part.
+_URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)(?P<password>[^@\s]+)(?P<tail>@)", re.IGNORECASE)
+
+
+class DeploymentFailed(RailwayError):
+    """A deployment did not go live; the message names the stack, the service, the status and the
+    log's last lines (redacted)."""
+
+
+def _source(props: dict[str, Any]) -> dict[str, str | None]:
+    repo = props.get("source_repo")
+    return {"image": props.get("source_image"), "repo": repo, "branch": props.get("branch") if repo else None}
+
+
+def _limits(props: dict[str, Any]) -> dict[str, Any] | None:
+    cpu, memory = props.get("vcpus"), props.get("memory_gb")
+    if cpu is None and memory is None:
+        return None
+    containers: dict[str, Any] = {}
+    if cpu is not None:
+        containers["cpu"] = float(cpu)
+    if memory is not None:
+        # Railway counts memory in bytes, GB as 10^9 (the CLI's example: 2 GB = 2_000_000_000).
+        containers["memoryBytes"] = int(round(float(memory) * 1e9))
+    return containers
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    """`text` with every secret value, and every password inside a URL, replaced by `***`."""
+    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return _URL_PASSWORD.sub(lambda m: f"{m['head']}***{m['tail']}", text)
 
 
 class ServiceDeploymentProvider(RailwayResourceProvider):
     KIND = "railway:ServiceDeployment"
     REPLACE_ON = frozenset({"service_id", "environment_id"})
-    UPDATE_ON = frozenset({"triggers"})
+    UPDATE_ON = frozenset({"triggers", *SOURCE_KEYS, *LIMIT_KEYS})
+
+    #: Between status reads the interval grows to this.
+    MAX_POLL_SECONDS = 10.0
 
     def normalize(self, key: str, value: Any) -> Any:
         if key == "triggers":
             return {k: str(v) for k, v in (value or {}).items()}
+        if key in LIMIT_KEYS and value is not None:
+            return float(value)
+        if value == "":
+            return None
         return value
 
-    def _deploy(self, props: dict[str, Any]) -> str:
-        # Not retried on a lost answer: a second deployment is worse than a failed `up`, which
-        # the next `up` repairs (the triggers still differ from the state).
-        return self.client.execute(
-            "ServiceInstanceDeploy", {"serviceId": props["service_id"], "environmentId": props["environment_id"]}
-        )["serviceInstanceDeployV2"]
+    # -- the release ----------------------------------------------------------------------------
+    def _ids(self, props: dict[str, Any]) -> dict[str, str]:
+        return {"serviceId": props["service_id"], "environmentId": props["environment_id"]}
 
+    def _latest(self, props: dict[str, Any]) -> str | None:
+        data = self.client.execute("ServiceInstanceLatestDeployment", self._ids(props))
+        latest = (data.get("serviceInstance") or {}).get("latestDeployment")
+        return latest["id"] if latest else None
+
+    def _patch(self, props: dict[str, Any], olds: dict[str, Any] | None) -> dict[str, Any]:
+        """What of the source and limits must be written: all of it on create, the changes on update."""
+        service: dict[str, Any] = {}
+        if olds is None or any(self.normalize(k, olds.get(k)) != self.normalize(k, props.get(k)) for k in SOURCE_KEYS):
+            service["source"] = _source(props)
+        limits = _limits(props)
+        if (olds is None and limits is not None) or (olds is not None and limits != _limits(olds)):
+            service["deploy"] = {"limitOverride": {"containers": limits} if limits else None}
+        return service
+
+    def _applied(self, props: dict[str, Any], patch: dict[str, Any]) -> bool:
+        """Whether the environment's config already holds `patch` (after a lost answer)."""
+        data = self.client.execute("EnvironmentConfig", {"id": props["environment_id"]})
+        config = ((data.get("environment") or {}).get("config") or {}).get("services", {}).get(props["service_id"]) or {}
+        if "source" in patch:
+            current = config.get("source") or {}
+            if any(current.get(k) != v for k, v in patch["source"].items()):
+                return False
+        if "deploy" in patch:
+            current = ((config.get("deploy") or {}).get("limitOverride") or {}).get("containers")
+            wanted = (patch["deploy"]["limitOverride"] or {}).get("containers")
+            if (current or None) != (wanted or None):
+                return False
+        return True
+
+    def _commit(self, props: dict[str, Any], patch: dict[str, Any]) -> None:
+        variables = {
+            "environmentId": props["environment_id"],
+            "patch": {"services": {props["service_id"]: patch}},
+            "commitMessage": f"railstack: release {props.get('service_name') or props['service_id']}",
+        }
+        self.write("EnvironmentPatchCommit", variables, verify=lambda: self._applied(props, patch))
+
+    def _deploy(self, props: dict[str, Any], before: str | None) -> str:
+        for attempt in range(CREATE_ATTEMPTS):
+            try:
+                return self.client.execute("ServiceInstanceDeploy", self._ids(props))["serviceInstanceDeployV2"]
+            except AmbiguousWriteError:
+                # The deploy may have started: its deployment is the instance's newest one.
+                latest = self._latest(props)
+                if latest is not None and latest != before:
+                    return latest
+                if attempt == CREATE_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _release(self, props: dict[str, Any], olds: dict[str, Any] | None) -> dict[str, Any]:
+        before = self._latest(props)
+        patch = self._patch(props, olds)
+        deployment_id = None
+        if patch:
+            self._commit(props, patch)
+            latest = self._latest(props)
+            if latest is not None and latest != before:
+                deployment_id = latest  # the source (or limits) deployed by itself: that is the release
+        if deployment_id is None:
+            deployment_id = self._deploy(props, before)
+        status = self._wait(props, deployment_id)
+        return self.outputs(props, deployment_id=deployment_id, status=status)
+
+    # -- waiting --------------------------------------------------------------------------------
+    def _status(self, deployment_id: str) -> str:
+        return self.client.execute("Deployment", {"id": deployment_id})["deployment"]["status"]
+
+    def _wait(self, props: dict[str, Any], deployment_id: str) -> str:
+        if props.get("wait") is False:
+            return self._status(deployment_id)
+        timeout = float(props.get("timeout_seconds") or 600)
+        interval = float(props.get("poll_seconds") or 2)
+        started = time.monotonic()
+        while True:
+            status = self._status(deployment_id)
+            if status in LIVE:
+                return status
+            waited = time.monotonic() - started
+            if status in ENDED_BADLY:
+                raise self._failure(props, deployment_id, status, waited)
+            if waited >= timeout:
+                raise self._failure(props, deployment_id, f"still {status} after the timeout of {timeout:.0f} s", waited)
+            time.sleep(min(interval, max(0.05, timeout - waited)))
+            interval = min(interval * 1.5, self.MAX_POLL_SECONDS)
+
+    def _failure(self, props: dict[str, Any], deployment_id: str, status: str, waited: float) -> DeploymentFailed:
+        who = f"{props.get('stack') or 'stack'}: service {props.get('service_name') or props['service_id']}"
+        lines = self._log_tail(props, deployment_id)
+        log = "\n".join(f"    {line}" for line in lines) if lines else "    (no log lines)"
+        return DeploymentFailed(
+            "ServiceInstanceDeploy",
+            f"{who}: deployment {deployment_id} ended {status} ({waited:.0f} s); what deploys after it was not "
+            f"deployed and keeps its previous deployment. Last {len(lines)} log lines (secrets redacted):\n{log}\n"
+            "  Fix the cause (see the service's deploy logs in Railway), then run `pulumi up` again.",
+        )
+
+    def _log_tail(self, props: dict[str, Any], deployment_id: str) -> list[str]:
+        try:
+            logs = self.client.execute("DeploymentLogs", {"deploymentId": deployment_id, "limit": LOG_LINES})
+        except RailwayError as err:
+            return [f"(the log could not be read: {err.railway_message})"]
+        secrets = self._secrets(props)
+        return [redact(str(entry.get("message", "")), secrets) for entry in logs.get("deploymentLogs") or []][-LOG_LINES:]
+
+    def _secrets(self, props: dict[str, Any]) -> list[str]:
+        """Every value the service sees that must not be shown: the environment's shared variables
+        (railstack's generated secrets) and the service's secret-looking variables, rendered."""
+        scope = {"projectId": props.get("project_id"), "environmentId": props["environment_id"]}
+        found: list[str] = []
+        try:
+            shared = self.client.execute("RenderedVariables", {**scope, "serviceId": None})["variables"] or {}
+            rendered = self.client.execute("RenderedVariables", {**scope, "serviceId": props["service_id"]})["variables"] or {}
+        except (RailwayError, KeyError):
+            return found
+        found += [str(v) for v in shared.values()]
+        found += [str(v) for k, v in rendered.items() if _SECRET_NAME.search(k) or any(s and s in str(v) for s in found)]
+        return found
+
+    # -- the resource's life ----------------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
-        deployment_id = self._deploy(props)
-        return CreateResult(id_=deployment_id, outs=self.outputs(props, deployment_id=deployment_id))
+        outs = self._release(props, None)
+        return CreateResult(id_=outs["deployment_id"], outs=outs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(outs=self.outputs(news, deployment_id=self._deploy(news)))
+        return UpdateResult(outs=self._release(news, olds))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        data = self.read_or_gone("Deployment", {"id": props.get("deployment_id") or id_})
+        data = self.read_or_gone("Deployment", {"id": props.get("deployment_id") or id_}, props)
         deployment = (data or {}).get("deployment")
         if deployment is None:
             return ReadResult(None, {})
-        return ReadResult(id_, self.outputs(props, status=deployment["status"]))
+        current = dict(props)
+        instance = (self.read_or_gone("ServiceInstanceLatestDeployment", self._ids(props), props) or {}).get("serviceInstance")
+        if instance is not None:
+            source = instance.get("source") or {}
+            current.update(source_image=source.get("image"), source_repo=source.get("repo"))
+            config = self.client.execute("EnvironmentConfig", {"id": props["environment_id"]})
+            service = (((config.get("environment") or {}).get("config") or {}).get("services") or {}).get(props["service_id"]) or {}
+            if source.get("repo"):
+                current["branch"] = (service.get("source") or {}).get("branch")
+            containers = ((service.get("deploy") or {}).get("limitOverride") or {}).get("containers") or {}
+            memory = containers.get("memoryBytes")
+            remote = {"vcpus": containers.get("cpu"), "memory_gb": None if memory is None else round(memory / 1e9, 6)}
+            for key, value in remote.items():
+                if self.normalize(key, value) != self.normalize(key, props.get(key)):
+                    current[key] = value
+        return ReadResult(id_, self.outputs(current, status=deployment["status"]))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         # Deployments are history; they go with their service.
@@ -52,10 +262,12 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
 
 
 class ServiceDeployment(Resource):
-    """Deploys a service instance once, and again only when a trigger value changes."""
+    """A service's release: its source and limits, then one deployment, waited for until live.
+    Runs again only when a trigger value, the source or the limits change."""
 
     kind: pulumi.Output[str]
     deployment_id: pulumi.Output[str]
+    status: pulumi.Output[str]
 
     def __init__(
         self,
@@ -63,18 +275,45 @@ class ServiceDeployment(Resource):
         *,
         service_id: pulumi.Input[str],
         environment_id: pulumi.Input[str],
+        project_id: pulumi.Input[str],
         triggers: pulumi.Input[dict[str, pulumi.Input[str]]],
+        source_image: pulumi.Input[str] | None = None,
+        source_repo: pulumi.Input[str] | None = None,
+        branch: pulumi.Input[str] | None = None,
+        vcpus: pulumi.Input[float] | None = None,
+        memory_gb: pulumi.Input[float] | None = None,
+        service_name: str | None = None,
+        stack: str | None = None,
+        wait: bool = True,
+        timeout_seconds: float = 600,
+        poll_seconds: float = 2,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        if source_image is not None and source_repo is not None:
+            raise ValueError(f"{resource_name}: set source_image or source_repo, not both")
+        if source_repo is not None and not branch:
+            raise ValueError(f"{resource_name}: a repo source needs a branch (Railway never deploys one without)")
         super().__init__(
             ServiceDeploymentProvider(),
             resource_name,
             {
                 "service_id": service_id,
                 "environment_id": environment_id,
+                "project_id": project_id,
                 "triggers": triggers,
+                "source_image": source_image,
+                "source_repo": source_repo,
+                "branch": branch if source_repo is not None else None,
+                "vcpus": vcpus,
+                "memory_gb": memory_gb,
+                "service_name": service_name,
+                "stack": stack,
+                "wait": wait,
+                "timeout_seconds": timeout_seconds,
+                "poll_seconds": poll_seconds,
                 "kind": ServiceDeploymentProvider.KIND,
                 "deployment_id": None,
+                "status": None,
             },
             opts,
         )

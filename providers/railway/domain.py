@@ -7,6 +7,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
+from providers.railway.client import RailwayError
 from providers.railway._base import RailwayResourceProvider
 
 
@@ -18,8 +19,25 @@ class _DomainProvider(RailwayResourceProvider):
         data = self.read_or_gone(
             "Domains",
             {"projectId": props["project_id"], "environmentId": props["environment_id"], "serviceId": props["service_id"]},
+            props,
         )
         return None if data is None else data["domains"][self.LIST_KEY]
+
+    def confirmed_gone(self, props: Any) -> bool:
+        # A domain deleted on its own answers "Problem processing request": gone when its service's
+        # listing (which reads fine) no longer has it.
+        if super().confirmed_gone(props):
+            return True
+        if not props.get("id"):
+            return False
+        try:
+            listed = self.client.execute(
+                "Domains",
+                {"projectId": props["project_id"], "environmentId": props["environment_id"], "serviceId": props["service_id"]},
+            )["domains"][self.LIST_KEY]
+        except RailwayError:
+            return False
+        return all(d["id"] != props["id"] for d in listed)
 
 
 class ServiceDomainProvider(_DomainProvider):
@@ -71,7 +89,7 @@ class ServiceDomainProvider(_DomainProvider):
         return ReadResult(id_, self.outputs({**props, "target_port": found.get("targetPort")}, domain=found["domain"]))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.delete_quietly("ServiceDomainDelete", {"id": id_})
+        self.delete_quietly("ServiceDomainDelete", {"id": id_}, {**props, "id": id_})
 
 
 class ServiceDomain(Resource):
@@ -106,18 +124,17 @@ class ServiceDomain(Resource):
 
 
 def _dns_records(domain: dict[str, Any]) -> dict[str, dict[str, str] | None]:
-    """The CNAME (routing) and TXT (verification) records, picked by type: Railway's order is not fixed."""
-    records = ((domain.get("status") or {}).get("dnsRecords")) or []
-    by_type = {r["recordType"]: r for r in records}
-
-    def shape(record: dict[str, Any] | None) -> dict[str, str] | None:
-        if record is None:
-            return None
-        return {"name": record["fqdn"], "type": record["recordType"], "value": record["requiredValue"]}
-
+    """The two records a custom domain needs at its DNS provider: the routing CNAME from
+    `status.dnsRecords` (picked by type: Railway's order is not fixed), and the ownership TXT record
+    from `status.verificationDnsHost` / `status.verificationToken`, which Railway gives apart from
+    the routing records (Railway docs integrations/api/manage-domains.md, "DNS configuration";
+    Railway's CLI src/commands/domain.rs reads the same two fields)."""
+    status = domain.get("status") or {}
+    cname = next((r for r in status.get("dnsRecords") or [] if r.get("recordType") == "DNS_RECORD_TYPE_CNAME"), None)
+    host, token = status.get("verificationDnsHost"), status.get("verificationToken")
     return {
-        "cname_record": shape(by_type.get("DNS_RECORD_TYPE_CNAME")),
-        "txt_record": shape(by_type.get("DNS_RECORD_TYPE_TXT")),
+        "cname_record": {"name": cname["fqdn"], "type": "CNAME", "value": cname["requiredValue"]} if cname else None,
+        "txt_record": {"name": host, "type": "TXT", "value": token} if host and token else None,
     }
 
 
@@ -163,7 +180,7 @@ class CustomDomainProvider(_DomainProvider):
         return ReadResult(id_, self.outputs(current, **_dns_records(found)))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.delete_quietly("CustomDomainDelete", {"id": id_})
+        self.delete_quietly("CustomDomainDelete", {"id": id_}, {**props, "id": id_})
 
 
 class CustomDomain(Resource):
@@ -171,6 +188,7 @@ class CustomDomain(Resource):
     to create at the domain's DNS provider ({name, type, value})."""
 
     kind: pulumi.Output[str]
+    domain: pulumi.Output[str]
     cname_record: pulumi.Output[dict[str, str]]
     txt_record: pulumi.Output[dict[str, str]]
 

@@ -37,9 +37,9 @@ class EnvironmentProvider(RailwayResourceProvider):
         return CreateResult(id_=env["id"], outs=self.outputs(props, environment_id=env["id"]))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        data = self.read_or_gone("Environment", {"id": id_})
+        data = self.read_or_gone("Environment", {"id": id_}, {**props, "environment_id": id_})
         env = (data or {}).get("environment")
-        if env is None:
+        if env is None or env.get("deletedAt"):
             return ReadResult(None, {})
         current = {**props, "name": env["name"], "project_id": env["projectId"]}
         return ReadResult(id_, self.outputs(current, environment_id=id_))
@@ -49,7 +49,7 @@ class EnvironmentProvider(RailwayResourceProvider):
         return UpdateResult(outs=self.outputs(news, environment_id=id_))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.delete_quietly("EnvironmentDelete", {"id": id_})
+        self.delete_quietly("EnvironmentDelete", {"id": id_}, {**props, "environment_id": id_})
 
 
 class Environment(Resource):

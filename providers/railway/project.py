@@ -1,4 +1,11 @@
-"""Railway project: one per railstack stack. Creating one also creates its first environment."""
+"""Railway project: one per railstack stack. Creating one also creates its first environment.
+
+A token that sees several workspaces must say which one a new project goes to (`workspaceId` in
+`projectCreate`; Railway's CLI src/commands/init.rs refuses to guess, the Terraform provider's
+docs/resources/project.md calls it required then): `railway:workspaceId` in the stack's config, or
+RAILWAY_WORKSPACE_ID. The workspace Railway put the project in is kept in the state, so a project
+is only provably gone when the token sees that workspace and the workspace no longer lists it.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,9 @@ import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
 from providers.railway._base import RailwayResourceProvider, edges, paginate
+from providers.railway.client import RailwayError
+
+WORKSPACE_REQUIRED = "workspaceid is required"
 
 
 class ProjectProvider(RailwayResourceProvider):
@@ -32,7 +42,21 @@ class ProjectProvider(RailwayResourceProvider):
             props,
             project_id=project["id"],
             default_environment_id=default["id"] if default else None,
+            workspace_id=project.get("workspaceId") or props.get("workspace_id"),
         )
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]):
+        # No workspace in the program means "the token's own": keep the one Railway chose.
+        if not news.get("workspace_id"):
+            news = {**news, "workspace_id": olds.get("workspace_id")}
+        return super().diff(id_, olds, news)
+
+    def _workspace_help(self) -> str:
+        try:
+            workspaces = self.client.execute("ApiTokenWorkspaces", {})["apiToken"]["workspaces"]
+        except RailwayError:
+            return ""
+        return "; this token sees: " + ", ".join(f"{w['name']} ({w['id']})" for w in workspaces)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         def create() -> dict[str, Any]:
@@ -49,12 +73,22 @@ class ProjectProvider(RailwayResourceProvider):
                 },
             )["projectCreate"]
 
-        project = self.create_once(create, lambda: self._find_by_name(props["name"], props.get("workspace_id")))
+        try:
+            project = self.create_once(create, lambda: self._find_by_name(props["name"], props.get("workspace_id")))
+        except RailwayError as err:
+            if WORKSPACE_REQUIRED in err.railway_message.lower():
+                raise RailwayError(
+                    "ProjectCreate",
+                    "the Railway token sees more than one workspace, so Railway needs to be told which one gets "
+                    "the project: set `pulumi config set railway:workspaceId <id>` (or export RAILWAY_WORKSPACE_ID)"
+                    + self._workspace_help(),
+                ) from None
+            raise
         return CreateResult(id_=project["id"], outs=self._outs(props, project))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        data = self.read_or_gone("Project", {"id": id_})
-        if data is None or data.get("project") is None:
+        data = self.read_or_gone("Project", {"id": id_}, {**props, "project_id": id_})
+        if data is None or data.get("project") is None or data["project"].get("deletedAt"):
             return ReadResult(None, {})
         project = data["project"]
         current = {
@@ -77,10 +111,10 @@ class ProjectProvider(RailwayResourceProvider):
                 },
             },
         )
-        return UpdateResult(outs={**olds, **self.outputs(news), "project_id": id_})
+        return UpdateResult(outs={**olds, **self.outputs(news), "project_id": id_, "workspace_id": olds.get("workspace_id")})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.delete_quietly("ProjectDelete", {"id": id_})
+        self.delete_quietly("ProjectDelete", {"id": id_}, {**props, "project_id": id_})
 
 
 class Project(Resource):
@@ -91,6 +125,7 @@ class Project(Resource):
     project_id: pulumi.Output[str]
     name: pulumi.Output[str]
     default_environment_id: pulumi.Output[str]
+    workspace_id: pulumi.Output[str]
 
     def __init__(
         self,

@@ -39,9 +39,9 @@ class ServiceProvider(RailwayResourceProvider):
         return CreateResult(id_=service["id"], outs=self.outputs(props, service_id=service["id"]))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        data = self.read_or_gone("Service", {"id": id_})
+        data = self.read_or_gone("Service", {"id": id_}, {**props, "service_id": id_})
         service = (data or {}).get("service")
-        if service is None:
+        if service is None or service.get("deletedAt"):
             return ReadResult(None, {})
         current = {**props, "name": service["name"], "icon": service.get("icon"), "project_id": service["projectId"]}
         return ReadResult(id_, self.outputs(current, service_id=id_))
@@ -51,7 +51,7 @@ class ServiceProvider(RailwayResourceProvider):
         return UpdateResult(outs=self.outputs(news, service_id=id_))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.delete_quietly("ServiceDelete", {"id": id_})
+        self.delete_quietly("ServiceDelete", {"id": id_}, {**props, "service_id": id_})
 
 
 class Service(Resource):

@@ -1,9 +1,16 @@
-"""Railway service instance: a service's source, deploy settings and limits in one environment.
+"""Railway service instance: a service's deploy settings in one environment.
 
-Writing settings never deploys on Railway (`serviceInstanceUpdate` only stages them); the
-ServiceDeployment resource deploys once after all settings and variables are written.
+Writing settings without a source never deploys on Railway; the source (which may deploy the moment
+it is set, API-NOTES December 2026 corrections) and the CPU/memory limits are written by the
+ServiceDeployment step, after the settings, the variables and the volume exist.
 The resource owns every setting it lists: a setting left unset is sent as null, which is
 Railway's default, so removing a setting from the program removes it from Railway.
+
+Replicas are placed per region: `num_replicas` in `region` is written as `multiRegionConfig`
+(`{"<region>": {"numReplicas": N}}`), never as the top-level `numReplicas`, which Railway treats as
+a mirror and may drop (Terraform provider issue 77 / PR 79, which writes multiRegionConfig through
+serviceInstanceUpdate and reads it back from the latest deployment's
+`meta.serviceManifest.deploy.multiRegionConfig`, as Railway's CLI src/commands/scale.rs does).
 """
 
 from __future__ import annotations
@@ -27,9 +34,6 @@ SETTINGS: dict[str, str] = {
     "build_command": "buildCommand",
     "healthcheck_path": "healthcheckPath",
     "healthcheck_timeout": "healthcheckTimeout",
-    "num_replicas": "numReplicas",
-    "multi_region_config": "multiRegionConfig",
-    "region": "region",
     "restart_policy_type": "restartPolicyType",
     "restart_policy_max_retries": "restartPolicyMaxRetries",
     "cron_schedule": "cronSchedule",
@@ -38,15 +42,16 @@ SETTINGS: dict[str, str] = {
     "overlap_seconds": "overlapSeconds",
     "watch_patterns": "watchPatterns",
 }
-SOURCE_KEYS = ("source_image", "source_repo")
-LIMIT_KEYS = {"vcpus": "vCPUs", "memory_gb": "memoryGB"}
+#: Placement: written together as multiRegionConfig.
+PLACEMENT_KEYS = ("num_replicas", "region")
+#: Where Railway places a service that names no region (Railway docs deployments/regions.md).
+DEFAULT_REGION = "us-west2"
 
 #: What Railway reports for a setting nobody set. Folding these into "unset" keeps a clean `up`
 #: followed by an empty preview, whatever Railway fills in.
 PLATFORM_DEFAULTS: dict[str, tuple[Any, ...]] = {
     "restart_policy_type": ("ON_FAILURE",),
     "restart_policy_max_retries": (10,),
-    "num_replicas": (1,),
     "sleep_application": (False,),
     "watch_patterns": ([],),
     # Railway picks its current default builder for a service that names none.
@@ -71,13 +76,15 @@ def _pre_deploy_as_text(value: Any) -> str | None:
 class ServiceInstanceProvider(RailwayResourceProvider):
     KIND = "railway:ServiceInstance"
     REPLACE_ON = frozenset({"service_id", "environment_id"})
-    UPDATE_ON = frozenset({*SETTINGS, *SOURCE_KEYS, *LIMIT_KEYS, "registry_credentials"})
+    UPDATE_ON = frozenset({*SETTINGS, *PLACEMENT_KEYS, "registry_credentials"})
 
     def normalize(self, key: str, value: Any) -> Any:
         if key == "pre_deploy_command":
             return _pre_deploy_as_text(value)
-        if key in LIMIT_KEYS and value is not None:
-            return float(value)
+        if key == "num_replicas":
+            return 1 if value is None else int(value)
+        if key == "region":
+            return value or DEFAULT_REGION
         if key in PLATFORM_DEFAULTS and value in PLATFORM_DEFAULTS[key]:
             return None
         if value in ("", [], {}):
@@ -89,24 +96,13 @@ class ServiceInstanceProvider(RailwayResourceProvider):
         settings = {field: props.get(key) for key, field in SETTINGS.items()}
         pre_deploy = _pre_deploy_as_text(props.get("pre_deploy_command"))
         settings["preDeployCommand"] = [pre_deploy] if pre_deploy else None
-        settings["source"] = {"image": props.get("source_image"), "repo": props.get("source_repo")}
+        settings["multiRegionConfig"] = placement(props)
         if props.get("registry_credentials"):
             settings["registryCredentials"] = props["registry_credentials"]
         self.write(
             "ServiceInstanceUpdate",
             {"serviceId": props["service_id"], "environmentId": props["environment_id"], "input": settings},
         )
-        if any(props.get(k) is not None for k in LIMIT_KEYS):
-            self.write(
-                "ServiceInstanceLimitsUpdate",
-                {
-                    "input": {
-                        "serviceId": props["service_id"],
-                        "environmentId": props["environment_id"],
-                        **{field: props.get(key) for key, field in LIMIT_KEYS.items()},
-                    }
-                },
-            )
 
     def _outs(self, props: dict[str, Any], instance_id: str) -> dict[str, Any]:
         """Outputs, with `revision`: a digest of every setting, for deployment triggers."""
@@ -127,20 +123,20 @@ class ServiceInstanceProvider(RailwayResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         ids = {"environmentId": props["environment_id"], "serviceId": props["service_id"]}
-        data = self.read_or_gone("ServiceInstance", ids)
+        data = self.read_or_gone("ServiceInstance", ids, props)
         instance = (data or {}).get("serviceInstance")
-        if instance is None:
+        if instance is None or instance.get("deletedAt"):
             return ReadResult(None, {})
         remote: dict[str, Any] = {key: instance.get(field) for key, field in SETTINGS.items() if field in instance}
-        meta = (instance.get("latestDeployment") or {}).get("meta") or {}
-        if remote.get("num_replicas") is None and isinstance(meta, dict):
-            remote["num_replicas"] = meta.get("numReplicas")
-        source = instance.get("source") or {}
-        remote["source_image"] = source.get("image")
-        remote["source_repo"] = source.get("repo")
-        limits = self.client.execute("ServiceInstanceLimitOverride", ids).get("serviceInstanceLimitOverride") or {}
-        for key, field in LIMIT_KEYS.items():
-            remote[key] = limits.get(field) if isinstance(limits, dict) else None
+        # Placement as the latest deployment ran it; before any deployment, as the program wrote it.
+        manifest = ((instance.get("latestDeployment") or {}).get("meta") or {}).get("serviceManifest") or {}
+        regions = (manifest.get("deploy") or {}).get("multiRegionConfig")
+        if isinstance(regions, dict) and regions:
+            placed = {r: (c or {}).get("numReplicas") for r, c in regions.items() if (c or {}).get("numReplicas")}
+            if len(placed) == 1:
+                remote["region"], remote["num_replicas"] = next(iter(placed.items()))
+            else:
+                remote["region"] = sorted(placed)  # more than one region: never what railstack wrote
 
         current = dict(props)
         for key, value in remote.items():
@@ -154,8 +150,14 @@ class ServiceInstanceProvider(RailwayResourceProvider):
         return None
 
 
+def placement(props: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """`multiRegionConfig`: every replica in one region."""
+    replicas = props.get("num_replicas")
+    return {props.get("region") or DEFAULT_REGION: {"numReplicas": 1 if replicas is None else int(replicas)}}
+
+
 class ServiceInstance(Resource):
-    """A service's source, settings and limits in one environment (no deployment by itself)."""
+    """A service's settings in one environment (no source, no deployment by itself)."""
 
     kind: pulumi.Output[str]
     service_instance_id: pulumi.Output[str]
@@ -167,8 +169,7 @@ class ServiceInstance(Resource):
         *,
         service_id: pulumi.Input[str],
         environment_id: pulumi.Input[str],
-        source_image: pulumi.Input[str] | None = None,
-        source_repo: pulumi.Input[str] | None = None,
+        project_id: pulumi.Input[str] | None = None,
         registry_credentials: pulumi.Input[dict[str, str]] | None = None,
         start_command: pulumi.Input[str] | None = None,
         pre_deploy_command: pulumi.Input[str] | None = None,
@@ -179,7 +180,6 @@ class ServiceInstance(Resource):
         healthcheck_path: pulumi.Input[str] | None = None,
         healthcheck_timeout: pulumi.Input[int] | None = None,
         num_replicas: pulumi.Input[int] | None = None,
-        multi_region_config: pulumi.Input[dict[str, Any]] | None = None,
         region: pulumi.Input[str] | None = None,
         restart_policy_type: pulumi.Input[str] | None = None,
         restart_policy_max_retries: pulumi.Input[int] | None = None,
@@ -188,13 +188,9 @@ class ServiceInstance(Resource):
         draining_seconds: pulumi.Input[int] | None = None,
         overlap_seconds: pulumi.Input[int] | None = None,
         watch_patterns: pulumi.Input[list[str]] | None = None,
-        vcpus: pulumi.Input[float] | None = None,
-        memory_gb: pulumi.Input[float] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        if source_image is not None and source_repo is not None:
-            raise ValueError(f"{resource_name}: set source_image or source_repo, not both")
-        props = {k: v for k, v in locals().items() if k in SETTINGS or k in SOURCE_KEYS or k in LIMIT_KEYS}
+        props = {k: v for k, v in locals().items() if k in SETTINGS or k in PLACEMENT_KEYS}
         if registry_credentials is not None:
             registry_credentials = pulumi.Output.secret(registry_credentials)
         opts = pulumi.ResourceOptions.merge(
@@ -206,6 +202,7 @@ class ServiceInstance(Resource):
             {
                 "service_id": service_id,
                 "environment_id": environment_id,
+                "project_id": project_id,
                 "registry_credentials": registry_credentials,
                 **props,
                 "kind": ServiceInstanceProvider.KIND,

@@ -7,6 +7,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource
 
+from providers.railway.client import RailwayError
 from providers.railway._base import RailwayResourceProvider
 
 
@@ -21,7 +22,7 @@ class TcpProxyProvider(RailwayResourceProvider):
 
     def _proxies(self, props: dict[str, Any]) -> list[dict[str, Any]] | None:
         data = self.read_or_gone(
-            "TcpProxies", {"environmentId": props["environment_id"], "serviceId": props["service_id"]}
+            "TcpProxies", {"environmentId": props["environment_id"], "serviceId": props["service_id"]}, props
         )
         return None if data is None else data["tcpProxies"]
 
@@ -53,7 +54,20 @@ class TcpProxyProvider(RailwayResourceProvider):
         return ReadResult(id_, self.outputs({**props, "application_port": found["applicationPort"]}, **_clean(found)))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.delete_quietly("TcpProxyDelete", {"id": id_})
+        self.delete_quietly("TcpProxyDelete", {"id": id_}, {**props, "id": id_})
+
+    def confirmed_gone(self, props: Any) -> bool:
+        if super().confirmed_gone(props):
+            return True
+        if not props.get("id"):
+            return False
+        try:
+            listed = self.client.execute(
+                "TcpProxies", {"environmentId": props["environment_id"], "serviceId": props["service_id"]}
+            )["tcpProxies"]
+        except RailwayError:
+            return False
+        return all(p["id"] != props["id"] for p in listed)
 
 
 class TcpProxy(Resource):
@@ -71,12 +85,14 @@ class TcpProxy(Resource):
         environment_id: pulumi.Input[str],
         service_id: pulumi.Input[str],
         application_port: pulumi.Input[int],
+        project_id: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(
             TcpProxyProvider(),
             resource_name,
             {
+                "project_id": project_id,
                 "environment_id": environment_id,
                 "service_id": service_id,
                 "application_port": application_port,

@@ -50,7 +50,7 @@ class VariableCollectionProvider(RailwayResourceProvider):
         }
 
     def _current(self, props: dict[str, Any]) -> dict[str, str] | None:
-        data = self.read_or_gone("Variables", self._scope(props))
+        data = self.read_or_gone("Variables", self._scope(props), props)
         if data is None:
             return None
         return self.normalize("variables", data.get("variables"))
@@ -86,6 +86,7 @@ class VariableCollectionProvider(RailwayResourceProvider):
         self.delete_quietly(
             "VariableCollectionUpsert",
             {"input": {**self._scope(props), "variables": {}, "replace": True, "skipDeploys": True}},
+            props,
         )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
+from providers.railway.client import RailwayError
 from providers.railway._base import RailwayResourceProvider, edges
 
 BACKUP_KINDS = ("DAILY", "WEEKLY", "MONTHLY")
@@ -34,7 +35,7 @@ class VolumeProvider(RailwayResourceProvider):
         return super().diff(id_, olds, news)
 
     def _volumes(self, project_id: str) -> list[dict[str, Any]] | None:
-        data = self.read_or_gone("ProjectVolumes", {"projectId": project_id})
+        data = self.read_or_gone("ProjectVolumes", {"projectId": project_id}, {"project_id": project_id})
         if data is None or data.get("project") is None:
             return None
         return edges(data["project"]["volumes"])
@@ -112,7 +113,17 @@ class VolumeProvider(RailwayResourceProvider):
         return ReadResult(id_, self.outputs(current, name=volume["name"], volume_instance_id=instance["id"]))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.delete_quietly("VolumeDelete", {"volumeId": id_})
+        self.delete_quietly("VolumeDelete", {"volumeId": id_}, {**props, "id": id_})
+
+    def confirmed_gone(self, props: Any) -> bool:
+        # A volume deleted on its own (or with its service) is gone when its project lists it no more.
+        if not props.get("id"):
+            return super().confirmed_gone(props)
+        try:
+            data = self.client.execute("ProjectVolumes", {"projectId": props["project_id"]})
+        except RailwayError:
+            return super().confirmed_gone({"project_id": props["project_id"]})
+        return all(v["id"] != props["id"] for v in edges((data.get("project") or {}).get("volumes")))
 
 
 class Volume(Resource):

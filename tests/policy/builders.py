@@ -57,7 +57,11 @@ class Stack:
         """A Railway service with its settings and (when given) its variables; service_id unknown, as
         in the preview of a new stack."""
         svc = self.add(name, {"kind": "railway:Service", "name": name, "service_id": UNKNOWN_TEXT}, protect=protect)
+        # Limits are written by the deployment step (with the source), everything else by the settings.
+        limits = {key: settings.pop(key) for key in ("vcpus", "memory_gb") if key in settings}
         self.add(f"{name}-settings", {"kind": "railway:ServiceInstance", "service_id": UNKNOWN_TEXT, **settings},
+                 service=svc)
+        self.add(f"{name}-deployment", {"kind": "railway:ServiceDeployment", "service_id": UNKNOWN_TEXT, **limits},
                  service=svc)
         if variables is not None:
             self.add(f"{name}-variables", {"kind": "railway:VariableCollection", "service_id": UNKNOWN_TEXT,

@@ -11,6 +11,7 @@ from policy.rules import (
     background_roles_not_exposed,
     connections_by_reference,
     docker_ports_on_loopback,
+    exec_form_commands,
     no_embedded_beat,
     no_plaintext_secrets,
     production_database_protected,
@@ -300,7 +301,7 @@ def test_a_port_without_an_ip_listens_everywhere() -> None:
 # -- the pack ------------------------------------------------------------------------------------
 def test_every_policy_has_a_unique_name_a_description_and_a_fix_in_its_messages() -> None:
     names = [p.name for p in ALL]
-    assert len(names) == len(set(names)) == 10
+    assert len(names) == len(set(names)) == 11
     assert all(p.description for p in ALL)
 
 
@@ -344,3 +345,43 @@ def test_installing_the_hook_replaces_the_deserializer_pulumi_policy_validates_w
         assert library.deserialize_properties is deserialize_marking_secrets
     finally:
         library.deserialize_properties = original
+
+
+# -- exec-form-commands ---------------------------------------------------------------------------
+REDIS_UNWRAPPED = "redis-server --requirepass $REDIS_PASSWORD --appendonly yes --dir /data"
+
+
+def test_an_unwrapped_variable_in_a_start_command_is_a_violation_naming_the_key() -> None:
+    [message] = check_resource(exec_form_commands, {"kind": "railway:ServiceInstance", "start_command": REDIS_UNWRAPPED})
+    assert "start_command uses a variable" in message and "Fix:" in message and "/bin/sh -c" in message
+
+
+def test_an_unwrapped_variable_in_a_pre_deploy_command_is_a_violation() -> None:
+    [message] = check_resource(exec_form_commands, {"kind": "railway:ServiceInstance",
+                                                    "pre_deploy_command": "python manage.py migrate --database $DB"})
+    assert "pre_deploy_command uses a variable" in message
+
+
+def test_a_shell_wrapped_command_and_a_command_without_variables_pass() -> None:
+    wrapped = '/bin/sh -c "exec redis-server --requirepass \\"$REDIS_PASSWORD\\" --dir /data"'
+    assert check_resource(exec_form_commands, {"kind": "railway:ServiceInstance", "start_command": wrapped,
+                                               "pre_deploy_command": "/app/entrypoint migrate"}) == []
+    assert check_resource(exec_form_commands, {"kind": "railway:ServiceInstance", "start_command": UNKNOWN_TEXT}) == []
+    assert check_resource(exec_form_commands, {"kind": "railway:ServiceInstance"}) == []
+
+
+def test_a_docker_command_list_with_an_unexpanded_variable_is_a_violation() -> None:
+    [message] = check_resource(exec_form_commands, {"command": ["redis-server", "--requirepass", "$REDIS_PASSWORD"]},
+                               rtype=CONTAINER)
+    assert "command uses a variable" in message
+    assert check_resource(exec_form_commands, {"command": ["sh", "-c", "exec redis-server --requirepass $P"]},
+                          rtype=CONTAINER) == []
+
+
+def test_the_docker_redis_command_is_shell_wrapped() -> None:
+    from components.docker.redis import container_spec
+    from stacks.model import Redis
+
+    docker_command = container_spec(Redis(), "img", "pw", None, {}).command
+    assert docker_command is not None and docker_command[:2] == ["/bin/sh", "-c"], docker_command
+    assert check_resource(exec_form_commands, {"command": docker_command}, rtype=CONTAINER) == []

@@ -12,9 +12,9 @@ ALL = documents()
 
 def test_the_provider_ships_documents_for_every_railway_object() -> None:
     for operation in [
-        "ProjectCreate", "EnvironmentCreate", "ServiceCreate", "ServiceInstanceUpdate", "ServiceInstanceLimitsUpdate",
+        "ProjectCreate", "EnvironmentCreate", "ServiceCreate", "ServiceInstanceUpdate", "EnvironmentPatchCommit",
         "VariableCollectionUpsert", "ServiceInstanceDeploy", "ServiceDomainCreate", "CustomDomainCreate",
-        "VolumeCreate", "VolumeBackupScheduleUpdate", "TcpProxyCreate",
+        "VolumeCreate", "VolumeBackupScheduleUpdate", "TcpProxyCreate", "DeploymentLogs", "EnvironmentConfig",
     ]:
         assert operation in ALL, f"missing GraphQL operation {operation}"
 

@@ -47,7 +47,7 @@ BAD = [
     ("staging", {**IMAGE, "beat": {"sizing": {"replicas": 2}}},
      "staging: beat: sizing.replicas = 2: beat must run exactly 1 replica"),
     ("staging", {**IMAGE, "api": {"replicas": 2}},
-     "staging: api.replicas: unknown key; allowed keys here: custom_domains, healthcheck_path"),
+     "staging: api.replicas: unknown key; allowed keys here: custom_domains, draining_seconds, healthcheck_path"),
     ("demo", {}, "demo: app: required, not set"),
     ("demo", {"app": {"image": "x:1", "repo": "acme/app"}}, "demo: app: set exactly one of app.image, app.repo or app.path"),
     ("staging", {**IMAGE, "target": "heroku"}, "staging: target = 'heroku': Input should be 'railway' or 'docker'"),

@@ -102,3 +102,15 @@ def test_variable_fingerprints_name_every_variable_in_plain_text_without_reveali
             assert len(fingerprints[variable]) == 16 and fingerprints[variable] != value, f"{name}.{variable}"
         if name == "railstack-shared-variables":
             assert not any(v in f for v in variables.values() for f in fingerprints.values()), "no secret value shows"
+
+
+def test_the_redis_start_command_is_shell_wrapped_so_its_password_is_expanded(rendered) -> None:
+    import shlex
+
+    from components.commands import is_shell_wrapped, needs_shell
+
+    stack, resources = rendered
+    command = inputs(resources, "railstack-redis-settings")["start_command"]
+    argv = shlex.split(command)
+    assert is_shell_wrapped(argv) and not needs_shell(command), f"{stack}: Redis runs in exec form: {command}"
+    assert argv[2].startswith("exec redis-server") and '"$REDIS_PASSWORD"' in argv[2], argv
