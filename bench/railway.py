@@ -3,7 +3,8 @@
 For a stack brought up from empty, a no-op `up` and a one-variable change, the emulator counts the
 API requests, writes and deployments; the floor is derived from the plan (`pulumi preview --json`):
 one write per Railway object created or changed, plus the writes Railway's API needs beside some
-objects (a service instance's limits, a volume's backup schedule), plus one deploy per deployment;
+objects (a volume's backup schedule), plus, per release, one environment patch for a new source or
+new limits and one deploy per deployment (a source that deploys by itself saves the deploy);
 one deployment per service whose settings or variables changed.
 """
 
@@ -47,8 +48,6 @@ class Floor:
 
 #: Writes Railway's API needs for one object created, beside the object's own mutation.
 def _extra_writes(kind: str, inputs: dict[str, Any]) -> int:
-    if kind == "railway:ServiceInstance" and (inputs.get("vcpus") is not None or inputs.get("memory_gb") is not None):
-        return 1  # serviceInstanceLimitsUpdate: limits are not part of serviceInstanceUpdate
     if kind == "railway:Volume" and inputs.get("backup_schedules"):
         return 1  # volumeInstanceBackupScheduleUpdate
     return 0
@@ -66,7 +65,12 @@ def floor_of(plan: dict[str, Any]) -> Floor:
         if not kind.startswith("railway:") or op == "same":
             continue
         if kind == "railway:ServiceDeployment":
-            continue  # counted below, from the services that changed
+            # The release's environmentPatchCommit (source and limits), when they are new; the deploy
+            # itself is counted below, from the services that changed.
+            diffs = set(step.get("diffs") or [])
+            if op == "create" or diffs & {"source_image", "source_repo", "branch", "vcpus", "memory_gb"}:
+                writes += 1
+            continue
         writes += 1 + (_extra_writes(kind, inputs) if op == "create" else 0)
         if kind in ("railway:Service", "railway:ServiceInstance") or (
             kind == "railway:VariableCollection" and inputs.get("service_id") is not None

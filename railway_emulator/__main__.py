@@ -1,4 +1,6 @@
-"""Command line: `python -m railway_emulator [--port N] [--token T]` serves the emulator until signalled.
+"""Command line: `python -m railway_emulator [--port N] [--token T] [options]` serves the emulator until
+signalled. Options (see README "Options"): --deploy-seconds S, --strict, --workspaces N, --scoped-token T,
+--[no-]source-deploys, --[no-]soft-deletes, --[no-]drop-num-replicas, --plan free|hobby|pro, --log-requests.
 
 Prints `railway-emulator listening on http://127.0.0.1:PORT/graphql/v2` as its first stdout line once it
 accepts connections (port 0 picks a free port), and `token: ...` as the second line only when it had to
@@ -39,7 +41,37 @@ def main(argv: list[str] | None = None) -> int:
         help="how long a deployment reads BUILDING/DEPLOYING before SUCCESS (default 0: at once)",
     )
     parser.add_argument("--log-requests", action="store_true", help="log request lines (never headers) to stderr")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="stricter readings: source deploys, soft deletes, dropped numReplicas, 2 workspaces",
+    )
+    parser.add_argument("--workspaces", type=int, help="how many workspaces the token sees (default 1, strict 2)")
+    parser.add_argument(
+        "--scoped-token", help="a second token whose only workspace is a separate, empty one (never printed)"
+    )
+    parser.add_argument(
+        "--source-deploys",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="setting a source (or committing a patch) deploys at once (default off, strict on)",
+    )
+    parser.add_argument(
+        "--soft-deletes",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="deleted projects/services/environments stay readable with deletedAt (default off, strict on)",
+    )
+    parser.add_argument(
+        "--drop-num-replicas",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a top-level numReplicas without multiRegionConfig is ignored (default off, strict on)",
+    )
+    parser.add_argument("--plan", choices=("free", "hobby", "pro"), default="pro", help="the workspace's plan")
     args = parser.parse_args(argv)
+    if args.workspaces is not None and args.workspaces < 1:
+        parser.error("--workspaces must be at least 1")
 
     token = args.token or os.environ.get(TOKEN_ENV)
     generated = not token
@@ -49,6 +81,13 @@ def main(argv: list[str] | None = None) -> int:
         schema_path=args.schema,
         deploy_seconds=args.deploy_seconds,
         log_requests=args.log_requests,
+        strict=args.strict,
+        workspaces=args.workspaces,
+        scoped_token=args.scoped_token,
+        source_deploys=args.source_deploys,
+        soft_deletes=args.soft_deletes,
+        drop_num_replicas=args.drop_num_replicas,
+        plan=args.plan,
     )
     stop = threading.Event()
 

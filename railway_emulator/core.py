@@ -39,8 +39,9 @@ from railway_emulator.errors import NOT_AUTHORIZED
 from railway_emulator.faults import Fault, Faults, parse_fault
 from railway_emulator.journal import Journal
 from railway_emulator.registry import Context, resolve_attribute
+from railway_emulator.resolvers.deployments import parse_script
 from railway_emulator.schema import load_schema
-from railway_emulator.state import State
+from railway_emulator.state import PLANS, State, new_id
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 
@@ -74,18 +75,62 @@ class _RequestError(Exception):
 
 
 class Emulator:
-    """Railway's GraphQL API over an in-memory workspace, for one token."""
+    """Railway's GraphQL API over in-memory workspaces, for one token (and optionally a scoped one).
 
-    def __init__(self, token: str, *, schema_path: Path | None = None, deploy_seconds: float = 0.0) -> None:
+    Options (README "Options"): `strict` turns the stricter readings on (`source_deploys`,
+    `soft_deletes`, `drop_num_replicas` default to True and `workspaces` to 2; explicit values win);
+    `workspaces` is how many workspaces the token sees; `scoped_token` is a second token whose only
+    workspace is a separate, empty one; `plan` is free, hobby or pro.
+    """
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        schema_path: Path | None = None,
+        deploy_seconds: float = 0.0,
+        strict: bool = False,
+        workspaces: int | None = None,
+        scoped_token: str | None = None,
+        source_deploys: bool | None = None,
+        soft_deletes: bool | None = None,
+        drop_num_replicas: bool | None = None,
+        plan: str = "pro",
+    ) -> None:
         if not token:
             raise ValueError("the emulator needs a non-empty token")
+        if scoped_token is not None and (not scoped_token or scoped_token == token):
+            raise ValueError("the scoped token must be non-empty and differ from the token")
+        workspaces = (2 if strict else 1) if workspaces is None else workspaces
+        if not isinstance(workspaces, int) or isinstance(workspaces, bool) or workspaces < 1:
+            raise ValueError("workspaces must be a positive integer")
+        if plan not in PLANS:
+            raise ValueError(f"plan must be one of {', '.join(PLANS)}")
         self._token = token
+        self._scoped_token = scoped_token
         self.lock = threading.RLock()
         self.schema = load_schema(schema_path)
-        self._deploy_seconds = deploy_seconds
-        self.state = State(deploy_seconds=deploy_seconds)
+        self.strict = strict
+        self.source_deploys = strict if source_deploys is None else source_deploys
+        self.plan = plan
+        self._workspace_ids = [new_id() for _ in range(workspaces)]
+        self._scoped_workspace_id = new_id() if scoped_token is not None else None
+        self._state_options: dict[str, Any] = {
+            "deploy_seconds": deploy_seconds,
+            "workspace_ids": self._workspace_ids,
+            "scoped_workspace_id": self._scoped_workspace_id,
+            "plan": plan,
+            "soft_deletes": strict if soft_deletes is None else soft_deletes,
+            "drop_num_replicas": strict if drop_num_replicas is None else drop_num_replicas,
+        }
+        self.state = State(**self._state_options)
         self.faults = Faults()
         self.journal = Journal()
+
+    @property
+    def workspace_ids(self) -> list[str]:
+        """The workspaces the main token sees; the first is `state.workspace_id`."""
+        return list(self._workspace_ids)
 
     def __repr__(self) -> str:
         # Never show the token, not even in a traceback's locals.
@@ -110,20 +155,38 @@ class Emulator:
 
         account = _bearer_matches(headers.get("authorization"), self._token)
         project = _matches(headers.get("project-access-token"), self._token)
-        if not (account or project):
+        # The scoped token is a Bearer token of another workspace (API-NOTES Corrections: "Not
+        # Authorized" also means a wrong-scope token); it is not accepted as a project token.
+        scoped = (
+            not (account or project)
+            and self._scoped_token is not None
+            and _bearer_matches(headers.get("authorization"), self._scoped_token)
+        )
+        if not (account or project or scoped):
             self._record(request, 200, fault_kind, [NOT_AUTHORIZED], [])
             return _json(200, {"data": None, "errors": [{"message": NOT_AUTHORIZED}]})
 
         with self.lock:
-            context = Context(state=self.state, account_token=account)
-            result = execute(
-                self.schema,
-                request.document,
-                context_value=context,
-                variable_values=request.variables,
-                operation_name=request.operation_name,
-                field_resolver=resolve_attribute,
+            state = self.state
+            seen = [self._scoped_workspace_id] if scoped else list(self._workspace_ids)
+            context = Context(
+                state=state,
+                account_token=account or scoped,
+                workspaces=[w for w in seen if w is not None],
+                source_deploys=self.source_deploys,
             )
+            state.scope = frozenset(context.workspaces)
+            try:
+                result = execute(
+                    self.schema,
+                    request.document,
+                    context_value=context,
+                    variable_values=request.variables,
+                    operation_name=request.operation_name,
+                    field_resolver=resolve_attribute,
+                )
+            finally:
+                state.scope = None
         assert isinstance(result, ExecutionResult), "every resolver is synchronous"
         status, payload = _payload(result)
 
@@ -208,10 +271,40 @@ class Emulator:
         with self.lock:
             self.faults.clear()
 
-    def reset(self) -> None:
-        """Forget every object, fault, logged request and count, as a fresh emulator would be."""
+    def script_deployments(
+        self,
+        service: str,
+        outcome: str,
+        count: int = 1,
+        seconds: float | None = None,
+        logs: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Script the next `count` deployments of services named `service` (any project); ValueError when
+        the spec is bad. Returns the armed script as `GET /_emulator/deployments` lists it."""
+        return self.script_deployments_spec(
+            {"service": service, "outcome": outcome, "count": count, "seconds": seconds, "logs": logs}
+        )
+
+    def script_deployments_spec(self, spec: Any) -> dict[str, Any]:
+        """`script_deployments` from the JSON body of `POST /_emulator/deployments`."""
+        script = parse_script(spec)
         with self.lock:
-            self.state = State(deploy_seconds=self._deploy_seconds)
+            self.state.deployment_scripts.append(script)
+        return dict(script)
+
+    def deployment_scripts(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [dict(script) for script in self.state.deployment_scripts]
+
+    def clear_deployment_scripts(self) -> None:
+        with self.lock:
+            self.state.deployment_scripts.clear()
+
+    def reset(self) -> None:
+        """Forget every object, fault, script, logged request and count, as a fresh emulator would be
+        (the workspace ids stay, so a test's handle on them stays valid)."""
+        with self.lock:
+            self.state = State(**self._state_options)
             self.faults.clear()
             self.journal = Journal()
 

@@ -41,6 +41,10 @@ class Context:
     """True for `Authorization: Bearer` (account/workspace token), False for `Project-Access-Token`."""
     writes: list[str] = dataclass_field(default_factory=list)
     """Mutation root fields that completed without error, in order."""
+    workspaces: list[str] = dataclass_field(default_factory=list)
+    """The workspace ids the caller's token sees, the default first."""
+    source_deploys: bool = False
+    """Whether setting a source deploys at once (the emulator's `source_deploys` option)."""
 
 
 def snake(name: str) -> str:

@@ -3,8 +3,8 @@
 Routes:
 - `POST /graphql/v2` (any query string, e.g. `?source=railstack`): Railway's GraphQL API;
 - `GET /_emulator/state` (redacted dump), `GET /_emulator/requests`, `GET /_emulator/counters`,
-  `GET|POST|DELETE /_emulator/faults`, `POST /_emulator/reset`: test controls, no token needed, answered
-  only to loopback clients.
+  `GET|POST|DELETE /_emulator/faults`, `GET|POST|DELETE /_emulator/deployments` (scripted deployment
+  outcomes), `POST /_emulator/reset`: test controls, no token needed, answered only to loopback clients.
 
 `EmulatorServer` runs it on a background thread for in-process tests. The stdlib `ThreadingHTTPServer`
 is enough: one thread per request, the emulator's lock serialises the state. Request lines are not
@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from railway_emulator.core import Emulator, HttpAnswer
 from railway_emulator.faults import FaultSpecError
+from railway_emulator.resolvers.deployments import DeploymentScriptError
 
 GRAPHQL_PATH = "/graphql/v2"
 LOOPBACK = ("127.0.0.1", "::1")
@@ -70,6 +71,12 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_json(200, self.server.emulator.inject(spec))
             except (json.JSONDecodeError, FaultSpecError) as error:
                 self._send_json(400, {"error": str(error)})
+        elif path == "/_emulator/deployments" and self._local():
+            try:
+                spec = json.loads(body or b"null")
+                self._send_json(200, self.server.emulator.script_deployments_spec(spec))
+            except (json.JSONDecodeError, DeploymentScriptError) as error:
+                self._send_json(400, {"error": str(error)})
         elif path == "/_emulator/reset" and self._local():
             self.server.emulator.reset()
             self._send_json(200, {"reset": True})
@@ -90,6 +97,7 @@ class _Handler(BaseHTTPRequestHandler):
             "/_emulator/requests": emulator.requests,
             "/_emulator/counters": emulator.counters,
             "/_emulator/faults": emulator.armed_faults,
+            "/_emulator/deployments": emulator.deployment_scripts,
         }
         view = views.get(path)
         if view is None:
@@ -98,8 +106,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(200, view())
 
     def do_DELETE(self) -> None:
-        if urlsplit(self.path).path == "/_emulator/faults" and self._local():
+        path = urlsplit(self.path).path
+        if path == "/_emulator/faults" and self._local():
             self.server.emulator.clear_faults()
+            self._send_json(200, {"cleared": True})
+        elif path == "/_emulator/deployments" and self._local():
+            self.server.emulator.clear_deployment_scripts()
             self._send_json(200, {"cleared": True})
         else:
             self._not_found()
@@ -152,9 +164,27 @@ class EmulatorServer:
         schema_path: Path | None = None,
         deploy_seconds: float = 0.0,
         log_requests: bool = False,
+        strict: bool = False,
+        workspaces: int | None = None,
+        scoped_token: str | None = None,
+        source_deploys: bool | None = None,
+        soft_deletes: bool | None = None,
+        drop_num_replicas: bool | None = None,
+        plan: str = "pro",
     ) -> None:
         self.token = token or secrets.token_urlsafe(24)
-        self.emulator = Emulator(self.token, schema_path=schema_path, deploy_seconds=deploy_seconds)
+        self.emulator = Emulator(
+            self.token,
+            schema_path=schema_path,
+            deploy_seconds=deploy_seconds,
+            strict=strict,
+            workspaces=workspaces,
+            scoped_token=scoped_token,
+            source_deploys=source_deploys,
+            soft_deletes=soft_deletes,
+            drop_num_replicas=drop_num_replicas,
+            plan=plan,
+        )
         self._requested_port = port
         self._log_requests = log_requests
         self._httpd: _HttpServer | None = None
@@ -230,6 +260,28 @@ class EmulatorServer:
 
     def clear_faults(self) -> None:
         self.emulator.clear_faults()
+
+    @property
+    def workspace_ids(self) -> list[str]:
+        """The workspaces the token sees, the default first."""
+        return self.emulator.workspace_ids
+
+    def script_deployments(
+        self,
+        service: str,
+        outcome: str,
+        count: int = 1,
+        seconds: float | None = None,
+        logs: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Script the next `count` deployments of services named `service` (as `POST /_emulator/deployments`)."""
+        return self.emulator.script_deployments(service, outcome, count=count, seconds=seconds, logs=logs)
+
+    def deployment_scripts(self) -> list[dict[str, Any]]:
+        return self.emulator.deployment_scripts()
+
+    def clear_deployment_scripts(self) -> None:
+        self.emulator.clear_deployment_scripts()
 
     def reset(self) -> None:
         self.emulator.reset()

@@ -3,7 +3,9 @@
 Records are dataclasses whose snake_case attributes are the camelCase fields of Railway's schema, so the
 default resolver can read them directly; fields that need other records (a project's environments, an
 instance's latest deployment) are resolved in `railway_emulator.resolvers`. Deleting removes the record,
-so a later lookup answers "Not Authorized" as Railway does for deleted objects.
+so a later lookup answers "Not Authorized" as Railway does for deleted objects; with `soft_deletes` a
+deleted project, service or environment stays, `deleted_at` set, found only by the root reads. Lookups
+also answer "Not Authorized" for objects outside `scope`, the workspaces the request's token sees.
 
 `State` is not thread-safe by itself: the `Emulator` that owns it holds its one lock around every request.
 """
@@ -34,8 +36,39 @@ PLATFORM_DEFAULTS: dict[str, Any] = {
 """Service instance settings as Railway reads them back when they were never set: a provider must treat
 these as equal to "unset" or its diffs never converge."""
 
-PLAN_LIMITS: dict[str, float] = {"vCPUs": 32.0, "memoryGB": 32.0}
-"""Resource limits of the emulated workspace's plan (Railway Pro), merged under any override."""
+KNOWN_REGIONS: tuple[str, ...] = ("us-west2", "us-east4-eqdc4a", "europe-west4-drams3a", "asia-southeast1-eqsg3a")
+"""Railway's regions (docs content/docs/deployments/regions.md); any other region is refused."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One Railway plan's maxima per service, replica multiplication included (docs
+    content/docs/pricing/plans.md "Default plan resources"), and its volumes per project (docs
+    content/docs/volumes/reference.md "Volume limits per project")."""
+
+    name: str
+    replicas: int
+    memory_gb: float
+    vcpus: float
+    volumes_per_project: int
+    backups: bool
+    """Volume backup schedules: Hobby refuses them with "Not Authorized" (API-NOTES "Plans", observed
+    once); Free is assumed to refuse them too (stricter)."""
+
+    @property
+    def limits(self) -> dict[str, float]:
+        """`serviceInstanceLimits` without an override: the plan's per-service maxima."""
+        return {"vCPUs": self.vcpus, "memoryGB": self.memory_gb}
+
+
+PLANS: dict[str, Plan] = {
+    "free": Plan("free", replicas=1, memory_gb=0.5, vcpus=1.0, volumes_per_project=1, backups=False),
+    "hobby": Plan("hobby", replicas=6, memory_gb=48.0, vcpus=48.0, volumes_per_project=10, backups=False),
+    "pro": Plan("pro", replicas=42, memory_gb=1000.0, vcpus=1000.0, volumes_per_project=20, backups=True),
+}
+
+PLAN_LIMITS: dict[str, float] = PLANS["pro"].limits
+"""The Pro plan's per-service maxima (the default plan); `State.plan.limits` is the one in use."""
 
 DEFAULT_VOLUME_SIZE_MB = 5000
 
@@ -186,8 +219,14 @@ class Deployment:
     updated_at: str
     created_ts: float
     ready_ts: float
-    """When the build "finishes": before it the deployment reads BUILDING/DEPLOYING, after it SUCCESS."""
+    """When the deployment ends: BUILDING for the first half, DEPLOYING for the second, then `outcome`."""
     meta: dict[str, Any]
+    outcome: str = "success"
+    """"success", or the failure it ends in: "pre_deploy_failed", "healthcheck_failed", "crashed",
+    "no_branch" (see resolvers/deployments.py)."""
+    log_lines: list[dict[str, Any]] = field(default_factory=list)
+    """`{"at": when it appears, "ts": its timestamp, "severity", "message"}`, `{{NAME}}` rendered with
+    variable values: never in the state dump."""
     can_redeploy: bool = True
     can_rollback: bool = False
     deployment_stopped: bool = False
@@ -279,10 +318,37 @@ class TcpProxy:
 class State:
     """Every record of the emulated workspace, keyed by id, in creation order."""
 
-    def __init__(self, *, deploy_seconds: float = 0.0, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        *,
+        deploy_seconds: float = 0.0,
+        clock: Callable[[], float] = time.time,
+        workspace_ids: list[str] | None = None,
+        scoped_workspace_id: str | None = None,
+        plan: str = "pro",
+        soft_deletes: bool = False,
+        drop_num_replicas: bool = False,
+    ) -> None:
         self.clock = clock
         self.deploy_seconds = deploy_seconds
-        self.workspace_id = new_id()
+        self.workspace_ids: list[str] = list(workspace_ids) if workspace_ids else [new_id()]
+        """The workspaces the main token sees; the first is `workspace_id`."""
+        self.workspace_id = self.workspace_ids[0]
+        self.scoped_workspace_id = scoped_workspace_id
+        """The one (separate) workspace of the scoped token, when there is one."""
+        self.workspace_names: dict[str, str] = {
+            workspace_id: f"Workspace {index}" for index, workspace_id in enumerate(self.workspace_ids, start=1)
+        }
+        if scoped_workspace_id is not None:
+            self.workspace_names[scoped_workspace_id] = "Scoped Workspace"
+        self.plan = PLANS[plan]
+        self.soft_deletes = soft_deletes
+        self.drop_num_replicas = drop_num_replicas
+        self.scope: frozenset[str] | None = None
+        """The workspaces the current request's token sees (set per request by the Emulator, under its
+        lock); None outside a request, which sees everything."""
+        self.deployment_scripts: list[dict[str, Any]] = []
+        """Armed scripted outcomes (`Emulator.script_deployments`), first armed first used."""
         self.projects: dict[str, Project] = {}
         self.environments: dict[str, Environment] = {}
         self.services: dict[str, Service] = {}
@@ -310,26 +376,96 @@ class State:
 
     # --- lookups: an unknown id answers what Railway answers for it ------------------------------
 
-    def project(self, project_id: str) -> Project:
-        return _found(self.projects.get(project_id))
+    # An object of a workspace the token does not see answers exactly as a deleted one (API-NOTES
+    # Corrections: "Not Authorized" also means a wrong-scope token). A soft-deleted project, service or
+    # environment is found only by the root reads that pass `deleted=True` (API-NOTES "Soft deletes").
 
-    def environment(self, environment_id: str) -> Environment:
-        return _found(self.environments.get(environment_id))
+    def visible(self, project_id: str | None) -> bool:
+        """True when the project exists, is not deleted, and is in a workspace the caller sees."""
+        found = self.projects.get(project_id) if project_id is not None else None
+        return found is not None and found.deleted_at is None and self._in_scope(found)
 
-    def service(self, service_id: str) -> Service:
-        return _found(self.services.get(service_id))
+    def _in_scope(self, project: Project) -> bool:
+        return self.scope is None or project.workspace_id in self.scope
+
+    def project(self, project_id: str, *, deleted: bool = False) -> Project:
+        found = self.projects.get(project_id)
+        if found is not None and (not self._in_scope(found) or (found.deleted_at and not deleted)):
+            found = None
+        return _found(found)
+
+    def environment(self, environment_id: str, *, deleted: bool = False) -> Environment:
+        found = self.environments.get(environment_id)
+        if found is not None:
+            owner = self.projects.get(found.project_id)
+            if owner is None or not self._in_scope(owner):
+                found = None
+            elif not deleted and (found.deleted_at or owner.deleted_at):
+                found = None
+        return _found(found)
+
+    def service(self, service_id: str, *, deleted: bool = False) -> Service:
+        found = self.services.get(service_id)
+        if found is not None:
+            owner = self.projects.get(found.project_id)
+            if owner is None or not self._in_scope(owner):
+                found = None
+            elif not deleted and (found.deleted_at or owner.deleted_at):
+                found = None
+        return _found(found)
 
     def instance(self, service_id: str, environment_id: str) -> ServiceInstance:
-        return _found(self.instances.get((service_id, environment_id)))
+        found = self.instances.get((service_id, environment_id))
+        if found is not None:
+            self.service(service_id)
+            self.environment(environment_id)
+        return _found(found)
 
     def deployment(self, deployment_id: str) -> Deployment:
-        return _found(self.deployments.get(deployment_id))
+        found = self.deployments.get(deployment_id)
+        if found is not None and not self.visible(found.project_id):
+            found = None
+        return _found(found)
 
     def volume(self, volume_id: str) -> Volume:
-        return _found(self.volumes.get(volume_id))
+        found = self.volumes.get(volume_id)
+        if found is not None and not self.visible(found.project_id):
+            found = None
+        return _found(found)
 
     def volume_instance(self, volume_instance_id: str) -> VolumeInstance:
-        return _found(self.volume_instances.get(volume_instance_id))
+        found = self.volume_instances.get(volume_instance_id)
+        if found is not None:
+            self.volume(found.volume_id)
+        return _found(found)
+
+    def visible_projects(self) -> list[Project]:
+        """The projects the caller's token sees, deleted ones left out."""
+        return [p for p in self.projects.values() if p.deleted_at is None and self._in_scope(p)]
+
+    # --- replicas and regions ----------------------------------------------------------------------
+
+    def placement(self, instance: ServiceInstance) -> dict[str, int]:
+        """Where an instance's replicas run: `{region: replicas}`.
+
+        `multiRegionConfig` is the placement (API-NOTES Corrections "Replicas and regions"; TF issue 77,
+        PR 79). Without one, the legacy top-level `numReplicas`/`region` pair counts, unless
+        `drop_num_replicas`, where it is stored but ignored: one replica in the default region.
+        """
+        config = instance.multi_region_config
+        if isinstance(config, dict) and config:
+            return {
+                region: int(value.get("numReplicas") or 0)
+                for region, value in config.items()
+                if isinstance(value, dict)
+            }
+        if self.drop_num_replicas:
+            return {DEFAULT_REGION: 1}
+        replicas = instance.num_replicas if instance.num_replicas is not None else 1
+        return {instance.region or DEFAULT_REGION: replicas}
+
+    def replicas(self, instance: ServiceInstance) -> int:
+        return sum(self.placement(instance).values())
 
     def environment_of_project(self, environment_id: str, project_id: str) -> Environment:
         environment = self.environment(environment_id)
@@ -346,10 +482,11 @@ class State:
     # --- listings -------------------------------------------------------------------------------
 
     def environments_of(self, project_id: str) -> list[Environment]:
-        return [env for env in self.environments.values() if env.project_id == project_id]
+        """The project's environments, soft-deleted ones left out (they vanish from every listing)."""
+        return [env for env in self.environments.values() if env.project_id == project_id and not env.deleted_at]
 
     def services_of(self, project_id: str) -> list[Service]:
-        return [svc for svc in self.services.values() if svc.project_id == project_id]
+        return [svc for svc in self.services.values() if svc.project_id == project_id and not svc.deleted_at]
 
     def instances_in(self, environment_id: str) -> list[ServiceInstance]:
         return [inst for inst in self.instances.values() if inst.environment_id == environment_id]
@@ -409,7 +546,10 @@ class State:
         for environment in self.environments.values():
             if environment.source_environment_id == environment_id:
                 environment.source_environment_id = None
-        self.environments.pop(environment_id, None)
+        if self.soft_deletes:
+            _soft_delete(self.environments.get(environment_id), self.now_iso())
+        else:
+            self.environments.pop(environment_id, None)
 
     def delete_volume(self, volume_id: str) -> None:
         _drop(self.volume_instances, lambda vi: vi.volume_id == volume_id)
@@ -422,7 +562,10 @@ class State:
             self.delete_volume(volume_id)
         for instance in self.instances_of(service_id):
             self.delete_instance(service_id, instance.environment_id)
-        self.services.pop(service_id, None)
+        if self.soft_deletes:
+            _soft_delete(self.services.get(service_id), self.now_iso())
+        else:
+            self.services.pop(service_id, None)
 
     def delete_project(self, project_id: str) -> None:
         for service in self.services_of(project_id):
@@ -431,7 +574,10 @@ class State:
             self.delete_volume(volume.id)
         for environment in self.environments_of(project_id):
             self.delete_environment(environment.id)
-        self.projects.pop(project_id, None)
+        if self.soft_deletes:
+            _soft_delete(self.projects.get(project_id), self.now_iso())
+        else:
+            self.projects.pop(project_id, None)
 
     # --- the test-facing dump ---------------------------------------------------------------------
 
@@ -450,7 +596,8 @@ class State:
             "services": _rows(self.services.values()),
             "serviceInstances": _rows(self.instances.values()),
             "variables": variables,
-            "deployments": _rows(self.deployments.values(), skip=("created_ts", "ready_ts")),
+            # Log lines may quote variable values (a test makes an app log leak one): never dumped.
+            "deployments": _rows(self.deployments.values(), skip=("created_ts", "ready_ts", "log_lines")),
             "serviceDomains": _rows(self.service_domains.values()),
             "customDomains": _rows(self.custom_domains.values()),
             "volumes": _rows(self.volumes.values()),
@@ -463,6 +610,13 @@ def _found(record: _Record | None) -> _Record:
     if record is None:
         raise RailwayError(NOT_AUTHORIZED)
     return record
+
+
+def _soft_delete(record: Any, now: str) -> None:
+    """Soft deletes (API-NOTES Corrections "Soft deletes"): the record stays, readable with `deletedAt`."""
+    if record is not None and record.deleted_at is None:
+        record.deleted_at = now
+        record.updated_at = now
 
 
 def _drop(table: dict[str, Any], doomed: Callable[[Any], bool]) -> None:

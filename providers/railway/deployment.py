@@ -223,7 +223,13 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
         except (RailwayError, KeyError):
             return found
         found += [str(v) for v in shared.values()]
-        found += [str(v) for k, v in rendered.items() if _SECRET_NAME.search(k) or any(s and s in str(v) for s in found)]
+        for name, value in rendered.items():
+            value = str(value)
+            url = _URL_PASSWORD.search(value)
+            if url:
+                found.append(url["password"])  # the host and user of a URL help to debug; its password never shows
+            elif _SECRET_NAME.search(name) or any(s and s in value for s in found):
+                found.append(value)
         return found
 
     # -- the resource's life ----------------------------------------------------------------------

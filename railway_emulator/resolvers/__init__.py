@@ -6,6 +6,7 @@ Importing this package registers every resolver with `railway_emulator.registry`
 from railway_emulator.resolvers import (  # noqa: F401
     deployments,
     domains,
+    environment_config,
     environments,
     projects,
     services,

@@ -1,26 +1,103 @@
-"""Deployments: when Railway creates one, what it records, and how its status reads over time.
+"""Deployments: when Railway creates one, what it records, how its status reads over time, its logs.
 
 `deploy()` is the one way a deployment comes to exist; the variable, service and environment families
 call it for Railway's implicit deploys (a variable write without `skipDeploys`, a service created or
-connected with a source, a new environment), and the explicit `serviceInstanceDeployV2` /
-`serviceInstanceRedeploy` call it too. Each deployment keeps a `meta` snapshot of the instance settings it
-was built from under `meta.serviceManifest` (Railway's config-as-code layout), which is where a client
-reads replicas and region back; a redeploy copies the snapshot of the deployment it re-runs instead of
-reading the current settings, as Railway's redeploy ignores a newly set image.
+connected with a source, a new environment, with `source_deploys` a source set or a patch committed),
+and the explicit `serviceInstanceDeployV2` / `serviceInstanceRedeploy` call it too. Each deployment
+keeps a `meta` snapshot of the instance settings it was built from under `meta.serviceManifest`
+(Railway's config-as-code layout), which is where a client reads replicas and region back (cli
+src/commands/scale.rs reads region data from latestDeployment.meta); a redeploy copies the snapshot of
+the deployment it re-runs instead of reading the current settings, as Railway's redeploy ignores a newly
+set image.
 
-Status: BUILDING, then DEPLOYING, until `deploy_seconds` after creation (0 by default: SUCCESS at once);
-a SUCCESS deployment reads REMOVED once a newer one of the same instance has succeeded.
+Deployments take time and fail (API-NOTES Corrections "Deployments take time and fail"): BUILDING for
+the first half of the duration, DEPLOYING for the second, then SUCCESS, FAILED or CRASHED. The duration
+is `deploy_seconds` (0 by default: terminal at once) unless a script (`Emulator.script_deployments`)
+says otherwise. A SUCCESS deployment reads REMOVED only once a newer one of the same instance has reached
+SUCCESS; a newer FAILED/CRASHED one leaves it live. `deploymentLogs` returns the lines of the phases
+reached so far.
 """
 
 from __future__ import annotations
 
 import copy
+import math
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 from railway_emulator.errors import RailwayError
 from railway_emulator.registry import Context, field, mutation, query
 from railway_emulator.resolvers.common import connection
 from railway_emulator.state import Deployment, Environment, Project, Service, ServiceInstance, State, iso, new_id
+
+OUTCOMES = ("success", "pre_deploy_failed", "healthcheck_failed", "crashed")
+"""Scriptable outcomes: docs content/docs/deployments/pre-deploy-command.md (a failing pre-deploy
+command is not retried and nothing starts), healthchecks.md (a deployment whose healthcheck never
+passes fails), restart-policy.md (a started container that exits is a crash)."""
+
+TERMINAL_STATUS = {
+    "success": "SUCCESS",
+    "pre_deploy_failed": "FAILED",
+    "healthcheck_failed": "FAILED",
+    "crashed": "CRASHED",
+    "no_branch": "FAILED",
+}
+
+_LOG_NAME = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.\-]*)\s*\}\}")
+
+MAX_LOG_LIMIT = 5000
+"""deploymentLogs' `limit`: "defaults 100, max 5000" (schema); beyond it the emulator refuses (stricter)."""
+
+
+class DeploymentScriptError(ValueError):
+    """A deployment script the emulator cannot honour; answered as HTTP 400 with this message."""
+
+
+def parse_script(spec: Any) -> dict[str, Any]:
+    """A scripted outcome from `Emulator.script_deployments` or `POST /_emulator/deployments`."""
+    if not isinstance(spec, dict):
+        raise DeploymentScriptError("a deployment script is a JSON object")
+    unknown = sorted(set(spec) - {"service", "outcome", "count", "seconds", "logs"})
+    if unknown:
+        raise DeploymentScriptError(f"unknown deployment script keys: {', '.join(unknown)}")
+    service = spec.get("service")
+    if not isinstance(service, str) or not service:
+        raise DeploymentScriptError('"service" must be a service name')
+    outcome = spec.get("outcome")
+    if outcome not in OUTCOMES:
+        raise DeploymentScriptError(f'"outcome" must be one of {", ".join(OUTCOMES)}, not {outcome!r}')
+    count = spec.get("count", 1)
+    if count is None:
+        count = 1
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise DeploymentScriptError('"count" must be a positive integer')
+    seconds = spec.get("seconds")
+    if seconds is not None and (
+        not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not math.isfinite(seconds) or seconds < 0
+    ):
+        raise DeploymentScriptError('"seconds" must be a non-negative number')
+    logs = spec.get("logs")
+    if logs is not None and (not isinstance(logs, list) or not all(isinstance(line, str) for line in logs)):
+        raise DeploymentScriptError('"logs" must be a list of strings')
+    return {
+        "id": new_id(),
+        "service": service,
+        "outcome": outcome,
+        "count": count,
+        "seconds": float(seconds) if seconds is not None else None,
+        "logs": list(logs) if logs is not None else None,
+    }
+
+
+def _take_script(state: State, service_name: str) -> dict[str, Any] | None:
+    for script in state.deployment_scripts:
+        if script["service"] == service_name:
+            script["count"] -= 1
+            if script["count"] == 0:
+                state.deployment_scripts.remove(script)
+            return script
+    return None
 
 
 def deploy(state: State, instance: ServiceInstance, reason: str, meta: dict[str, Any] | None = None) -> Deployment:
@@ -33,6 +110,13 @@ def deploy(state: State, instance: ServiceInstance, reason: str, meta: dict[str,
         now = latest[0].created_ts + 0.001
     snapshot = copy.deepcopy(meta) if meta is not None else settings_snapshot(state, instance)
     snapshot["reason"] = reason
+    script = _take_script(state, service.name)
+    outcome = script["outcome"] if script else "success"
+    seconds = script["seconds"] if script and script["seconds"] is not None else state.deploy_seconds
+    source = snapshot.get("serviceManifest", {}).get("source", {})
+    if source.get("repo") and not source.get("branch"):
+        # TF PR 21: a repo source without a branch "fails silently"; the emulator fails loudly (stricter).
+        outcome = "no_branch"
     deployment = Deployment(
         id=new_id(),
         project_id=service.project_id,
@@ -41,22 +125,100 @@ def deploy(state: State, instance: ServiceInstance, reason: str, meta: dict[str,
         created_at=iso(now),
         updated_at=iso(now),
         created_ts=now,
-        ready_ts=now + state.deploy_seconds,
+        ready_ts=now + seconds,
         meta=snapshot,
+        outcome=outcome,
         static_url=_static_url(state, instance),
     )
+    deployment.log_lines = _log_lines(state, deployment, script["logs"] if script else None)
     state.deployments[deployment.id] = deployment
     state.deployments_created += 1
     return deployment
+
+
+def _log_lines(state: State, deployment: Deployment, custom: list[str] | None) -> list[dict[str, Any]]:
+    """The deployment's log lines, each with the time it appears, `{{NAME}}` rendered.
+
+    Phases: "build" lines appear at creation, "deploy" lines once DEPLOYING (halfway), "end" lines when
+    the deployment reaches its terminal status.
+    """
+    manifest = deployment.meta.get("serviceManifest", {})
+    pre_deploy = manifest.get("deploy", {}).get("preDeployCommand")
+    if isinstance(pre_deploy, list):
+        pre_deploy = " ".join(str(part) for part in pre_deploy)
+    pre_line = [("deploy", "info", f"Running pre-deploy command: {pre_deploy}")] if pre_deploy else []
+    outcome = deployment.outcome
+    lines: list[tuple[str, str, str]]
+    if outcome == "no_branch":
+        repo = manifest.get("source", {}).get("repo")
+        lines = [
+            ("build", "error", f"No branch is connected to repo {repo}: nothing to build"),
+            ("end", "error", "Connect a branch (serviceConnect with repo and branch) and deploy again"),
+        ]
+    elif custom is not None:
+        if outcome == "success" or not custom:
+            lines = [("deploy", "info", line) for line in custom]
+        else:
+            lines = [("deploy", "info", line) for line in custom[:-1]] + [("end", "error", custom[-1])]
+    elif outcome == "pre_deploy_failed":
+        lines = [
+            ("deploy", "info", f"Running pre-deploy command: {pre_deploy or '(none set)'}"),
+            ("deploy", "error", "Error: the pre-deploy command exited with a non-zero status"),
+            ("end", "error", "Pre-deploy command failed with exit code 1"),
+        ]
+    elif outcome == "healthcheck_failed":
+        path = manifest.get("deploy", {}).get("healthcheckPath") or "/"
+        timeout = manifest.get("deploy", {}).get("healthcheckTimeout") or 300
+        lines = [
+            *pre_line,
+            ("deploy", "info", "Starting Container"),
+            ("deploy", "info", f"Starting Healthcheck: path {path}, retry window {timeout}s"),
+            ("end", "error", "1/1 replicas never became healthy!"),
+            ("end", "error", "Healthcheck failed!"),
+        ]
+    elif outcome == "crashed":
+        lines = [
+            *pre_line,
+            ("deploy", "info", "Starting Container"),
+            ("end", "error", "Error: the application exited unexpectedly"),
+            ("end", "error", "Container exited with code 1"),
+        ]
+    else:
+        lines = [*pre_line, ("deploy", "info", "Starting Container")]
+    start, end = deployment.created_ts, deployment.ready_ts
+    at = {"build": start, "deploy": start + (end - start) / 2, "end": end}
+    rendered = []
+    for index, (phase, severity, message) in enumerate(lines):
+        rendered.append(
+            {
+                "at": at[phase],
+                # A microsecond apart, so lines keep their order in time.
+                "ts": at[phase] + index * 1e-6,
+                "severity": severity,
+                "message": _render_names(state, deployment, message),
+            }
+        )
+    return rendered
+
+
+def _render_names(state: State, deployment: Deployment, message: str) -> str:
+    """`{{NAME}}` -> the deploying service's rendered variable NAME (empty if unknown), as an app's own
+    logs can print its environment."""
+    from railway_emulator.resolvers.variables import rendered_variable  # variables imports this module
+
+    def replace(match: re.Match[str]) -> str:
+        return rendered_variable(state, deployment.service_id, deployment.environment_id, match.group(1)) or ""
+
+    return _LOG_NAME.sub(replace, message)
 
 
 def settings_snapshot(state: State, instance: ServiceInstance) -> dict[str, Any]:
     """The instance settings a deployment is built from, without any variable value or credential."""
     source = instance.source or {}
     volume = state.volume_instance_for(instance.service_id, instance.environment_id)
-    multi_region = instance.multi_region_config
-    if multi_region is None and instance.region:
-        multi_region = {instance.region: {"numReplicas": instance.num_replicas}}
+    # The effective placement (see State.placement), not the settings as written.
+    placement = state.placement(instance)
+    multi_region = {region: {"numReplicas": replicas} for region, replicas in placement.items()}
     return {
         "image": source.get("image"),
         "repo": source.get("repo"),
@@ -74,9 +236,9 @@ def settings_snapshot(state: State, instance: ServiceInstance) -> dict[str, Any]
             "deploy": {
                 "startCommand": instance.start_command,
                 "preDeployCommand": copy.deepcopy(instance.pre_deploy_command),
-                "numReplicas": instance.num_replicas,
-                "region": instance.region,
-                "multiRegionConfig": copy.deepcopy(multi_region),
+                "numReplicas": sum(placement.values()),
+                "region": next(iter(placement)),
+                "multiRegionConfig": multi_region,
                 "restartPolicyType": instance.restart_policy_type,
                 "restartPolicyMaxRetries": instance.restart_policy_max_retries,
                 "healthcheckPath": instance.healthcheck_path,
@@ -93,13 +255,24 @@ def settings_snapshot(state: State, instance: ServiceInstance) -> dict[str, Any]
 
 def status_of(state: State, deployment: Deployment) -> str:
     now = state.now()
+    if now >= deployment.ready_ts and deployment.outcome != "success":
+        return TERMINAL_STATUS[deployment.outcome]
+    if _superseded_at(state, deployment, now) is not None:
+        return "REMOVED"
     if now < deployment.ready_ts:
         halfway = deployment.created_ts + (deployment.ready_ts - deployment.created_ts) / 2
         return "BUILDING" if now < halfway else "DEPLOYING"
-    for other in state.deployments_of(deployment.service_id, deployment.environment_id):
-        if other.created_ts > deployment.created_ts and other.ready_ts <= now:
-            return "REMOVED"
     return "SUCCESS"
+
+
+def _superseded_at(state: State, deployment: Deployment, now: float) -> float | None:
+    """When a newer deployment of the same instance reached SUCCESS (by `now`), if one did."""
+    times = [
+        other.ready_ts
+        for other in state.deployments_of(deployment.service_id, deployment.environment_id)
+        if other.created_ts > deployment.created_ts and other.outcome == "success" and other.ready_ts <= now
+    ]
+    return min(times) if times else None
 
 
 def _static_url(state: State, instance: ServiceInstance) -> str | None:
@@ -115,10 +288,73 @@ def deployment(ctx: Context, id: str) -> Deployment:
     return ctx.state.deployment(id)
 
 
+def _timestamp(moment: float) -> str:
+    """RFC3339 with nanoseconds, as `Log.timestamp` documents."""
+    whole = math.floor(moment)
+    nanos = int(round((moment - whole) * 1e9))
+    if nanos >= 1_000_000_000:
+        whole, nanos = whole + 1, nanos - 1_000_000_000
+    return datetime.fromtimestamp(whole, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S") + f".{nanos:09d}Z"
+
+
+def _parse_date(value: Any, name: str) -> float | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+    except ValueError as error:
+        raise RailwayError(f"{name} must be an ISO 8601 date-time") from error
+
+
+@query("deploymentLogs")
+def deployment_logs(
+    ctx: Context,
+    deployment_id: str,
+    limit: int | None = None,
+    filter: str | None = None,
+    start_date: Any = None,
+    end_date: Any = None,
+) -> list[dict[str, Any]]:
+    """The lines of the phases the deployment has reached, oldest first; `limit` keeps the newest."""
+    state = ctx.state
+    found = state.deployment(deployment_id)
+    limit = 100 if limit is None else limit
+    if not 0 <= limit <= MAX_LOG_LIMIT:
+        raise RailwayError(f"limit must be between 0 and {MAX_LOG_LIMIT}")
+    since, until = _parse_date(start_date, "startDate"), _parse_date(end_date, "endDate")
+    now = state.now()
+    lines = [line for line in found.log_lines if line["at"] <= now]
+    if filter:
+        lines = [line for line in lines if filter in line["message"]]
+    if since is not None:
+        lines = [line for line in lines if line["ts"] >= since]
+    if until is not None:
+        lines = [line for line in lines if line["ts"] <= until]
+    lines = lines[len(lines) - limit :] if limit else []
+    return [
+        {
+            "message": line["message"],
+            "severity": line["severity"],
+            "timestamp": _timestamp(line["ts"]),
+            "attributes": [],
+            "tags": None,
+        }
+        for line in lines
+    ]
+
+
 @query("deployments")
 def deployments(ctx: Context, input: dict[str, Any], **paging: Any) -> dict[str, Any]:
     state = ctx.state
-    found = sorted(state.deployments.values(), key=lambda d: d.created_ts, reverse=True)
+    # Listing the deployments of a deleted (or other workspace's) object answers "Not Authorized".
+    if input.get("projectId") is not None:
+        state.project(input["projectId"])
+    if input.get("environmentId") is not None:
+        state.environment(input["environmentId"])
+    if input.get("serviceId") is not None:
+        state.service(input["serviceId"])
+    visible = [d for d in state.deployments.values() if state.visible(d.project_id)]
+    found = sorted(visible, key=lambda d: d.created_ts, reverse=True)
     for key, attribute in (
         ("projectId", "project_id"),
         ("environmentId", "environment_id"),
@@ -186,8 +422,17 @@ def deployment_status(ctx: Context, parent: Deployment) -> str:
 
 @field("Deployment", "statusUpdatedAt")
 def deployment_status_updated_at(ctx: Context, parent: Deployment) -> str:
-    ready = ctx.state.now() >= parent.ready_ts
-    return iso(parent.ready_ts if ready else parent.created_ts)
+    state = ctx.state
+    now = state.now()
+    status = status_of(state, parent)
+    halfway = parent.created_ts + (parent.ready_ts - parent.created_ts) / 2
+    if status == "REMOVED":
+        return iso(_superseded_at(state, parent, now) or parent.ready_ts)
+    if status in ("BUILDING",):
+        return iso(parent.created_ts)
+    if status == "DEPLOYING":
+        return iso(halfway)
+    return iso(parent.ready_ts)
 
 
 @field("Deployment", "service")
@@ -216,17 +461,20 @@ def active_deployments(ctx: Context, parent: ServiceInstance) -> list[Deployment
 
 @field("Service", "deployments")
 def service_deployments(ctx: Context, parent: Service, **paging: Any) -> dict[str, Any]:
+    ctx.state.service(parent.id)  # a deleted service's children answer "Not Authorized"
     found = [d for d in ctx.state.deployments.values() if d.service_id == parent.id]
     return connection(sorted(found, key=lambda d: d.created_ts, reverse=True), **paging)
 
 
 @field("Environment", "deployments")
 def environment_deployments(ctx: Context, parent: Environment, **paging: Any) -> dict[str, Any]:
+    ctx.state.environment(parent.id)
     found = [d for d in ctx.state.deployments.values() if d.environment_id == parent.id]
     return connection(sorted(found, key=lambda d: d.created_ts, reverse=True), **paging)
 
 
 @field("Project", "deployments")
 def project_deployments(ctx: Context, parent: Project, **paging: Any) -> dict[str, Any]:
+    ctx.state.project(parent.id)
     found = [d for d in ctx.state.deployments.values() if d.project_id == parent.id]
     return connection(sorted(found, key=lambda d: d.created_ts, reverse=True), **paging)

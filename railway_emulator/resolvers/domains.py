@@ -1,20 +1,22 @@
 """Domains of a service instance: at most one Railway-generated service domain, any number of custom ones.
 
 A service domain reads like `<service>-<environment>-<4 random>.up.railway.app`. A custom domain comes with
-the DNS records its owner must create, in `status.dnsRecords`: a CNAME routing traffic to a generated
-`*.up.railway.app` target (purpose DNS_RECORD_PURPOSE_TRAFFIC_ROUTE) and a `_railway-verify.<host>` TXT
-record proving ownership. Their order is random on purpose, as on Railway: a client must pick records by
-type and purpose. Deleting a domain that is already gone answers "Problem processing request".
+the DNS record its owner must create: `status.dnsRecords` holds only the routing CNAME to a generated
+`*.up.railway.app` target (purpose DNS_RECORD_PURPOSE_TRAFFIC_ROUTE); the ownership TXT record is given by
+`status.verificationDnsHost` (`_railway-verify.<domain>`) and `status.verificationToken` (docs
+content/docs/integrations/api/manage-domains.md: "The routing DNS records are returned in
+status.dnsRecords ... verification TXT token ... status.verificationToken"; cli src/commands/domain.rs
+reads status.verificationDnsHost / verificationToken). Deleting a domain that is already gone answers
+"Problem processing request"; one of a workspace the token does not see answers "Not Authorized".
 """
 
 from __future__ import annotations
 
-import random
 import re
 import secrets
 from typing import Any
 
-from railway_emulator.errors import PROBLEM_PROCESSING, RailwayError
+from railway_emulator.errors import NOT_AUTHORIZED, PROBLEM_PROCESSING, RailwayError
 from railway_emulator.registry import Context, field, mutation, query
 from railway_emulator.resolvers.common import dns_label, random_suffix
 from railway_emulator.state import CustomDomain, ServiceDomain, ServiceInstance, State, new_id
@@ -25,6 +27,13 @@ _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a
 
 def _all_domain_names(state: State) -> set[str]:
     return {d.domain for d in state.service_domains.values()} | {d.domain for d in state.custom_domains.values()}
+
+
+def _in_scope(state: State, domain: ServiceDomain | CustomDomain | None) -> ServiceDomain | CustomDomain | None:
+    """The domain, or "Not Authorized" when it belongs to a workspace the token does not see."""
+    if domain is not None and not state.visible(domain.project_id):
+        raise RailwayError(NOT_AUTHORIZED)
+    return domain
 
 
 def _check_target_port(port: int | None) -> None:
@@ -70,7 +79,7 @@ def service_domain_create(ctx: Context, input: dict[str, Any]) -> ServiceDomain:
 @mutation("serviceDomainUpdate")
 def service_domain_update(ctx: Context, input: dict[str, Any]) -> bool:
     state = ctx.state
-    target = state.service_domains.get(input["serviceDomainId"])
+    target = _in_scope(state, state.service_domains.get(input["serviceDomainId"]))
     if target is None or (target.service_id, target.environment_id) != (input["serviceId"], input["environmentId"]):
         raise RailwayError(PROBLEM_PROCESSING)
     domain = input["domain"].strip().lower().rstrip(".")
@@ -88,6 +97,7 @@ def service_domain_update(ctx: Context, input: dict[str, Any]) -> bool:
 
 @mutation("serviceDomainDelete")
 def service_domain_delete(ctx: Context, id: str) -> bool:
+    _in_scope(ctx.state, ctx.state.service_domains.get(id))
     if ctx.state.service_domains.pop(id, None) is None:
         raise RailwayError(PROBLEM_PROCESSING)
     return True
@@ -106,12 +116,12 @@ def service_domain_available(ctx: Context, domain: str) -> dict[str, Any]:
 # --- custom domains ------------------------------------------------------------------------------------
 
 
-def _dns_records(domain: str, cname_target: str, verification: str) -> list[dict[str, Any]]:
+def _dns_records(domain: str, cname_target: str) -> list[dict[str, Any]]:
+    """Only the routing CNAME: the TXT record is described by verificationDnsHost/verificationToken."""
     labels = domain.split(".")
     zone = ".".join(labels[-2:])
     host = ".".join(labels[:-2])
-    verify_host = f"_railway-verify.{host}" if host else "_railway-verify"
-    records = [
+    return [
         {
             "recordType": "DNS_RECORD_TYPE_CNAME",
             "purpose": "DNS_RECORD_PURPOSE_TRAFFIC_ROUTE",
@@ -121,20 +131,8 @@ def _dns_records(domain: str, cname_target: str, verification: str) -> list[dict
             "requiredValue": cname_target,
             "currentValue": "",
             "status": "DNS_RECORD_STATUS_REQUIRES_UPDATE",
-        },
-        {
-            "recordType": "DNS_RECORD_TYPE_TXT",
-            "purpose": "DNS_RECORD_PURPOSE_UNSPECIFIED",
-            "hostlabel": verify_host,
-            "fqdn": f"{verify_host}.{zone}",
-            "zone": zone,
-            "requiredValue": verification,
-            "currentValue": "",
-            "status": "DNS_RECORD_STATUS_REQUIRES_UPDATE",
-        },
+        }
     ]
-    random.shuffle(records)
-    return records
 
 
 @mutation("customDomainCreate")
@@ -152,9 +150,8 @@ def custom_domain_create(ctx: Context, input: dict[str, Any]) -> CustomDomain:
     if domain in _all_domain_names(state):
         raise RailwayError(f'Domain "{domain}" is already in use')
     _check_target_port(input.get("targetPort"))
-    verification = f"railway-verify={secrets.token_hex(32)}"
-    records = _dns_records(domain, f"{random_suffix(8)}.{SERVICE_DOMAIN_SUFFIX}", verification)
-    txt = next(r for r in records if r["recordType"] == "DNS_RECORD_TYPE_TXT")
+    verification = f"railway-verify={secrets.token_hex(16)}"
+    records = _dns_records(domain, f"{random_suffix(8)}.{SERVICE_DOMAIN_SUFFIX}")
     now = state.now_iso()
     created = CustomDomain(
         id=new_id(),
@@ -168,7 +165,7 @@ def custom_domain_create(ctx: Context, input: dict[str, Any]) -> CustomDomain:
         status={
             "dnsRecords": records,
             "verified": False,
-            "verificationDnsHost": txt["hostlabel"],
+            "verificationDnsHost": f"_railway-verify.{domain}",
             "verificationToken": verification,
             "certificateStatus": "CERTIFICATE_STATUS_TYPE_VALIDATING_OWNERSHIP",
             "certificateStatusDetailed": None,
@@ -186,7 +183,7 @@ def custom_domain_create(ctx: Context, input: dict[str, Any]) -> CustomDomain:
 @mutation("customDomainUpdate")
 def custom_domain_update(ctx: Context, environment_id: str, id: str, target_port: int | None = None) -> bool:
     state = ctx.state
-    target = state.custom_domains.get(id)
+    target = _in_scope(state, state.custom_domains.get(id))
     if target is None or target.environment_id != environment_id:
         raise RailwayError(PROBLEM_PROCESSING)
     _check_target_port(target_port)
@@ -197,6 +194,7 @@ def custom_domain_update(ctx: Context, environment_id: str, id: str, target_port
 
 @mutation("customDomainDelete")
 def custom_domain_delete(ctx: Context, id: str) -> bool:
+    _in_scope(ctx.state, ctx.state.custom_domains.get(id))
     if ctx.state.custom_domains.pop(id, None) is None:
         raise RailwayError(PROBLEM_PROCESSING)
     return True
@@ -204,7 +202,7 @@ def custom_domain_delete(ctx: Context, id: str) -> bool:
 
 @query("customDomain")
 def custom_domain(ctx: Context, id: str, project_id: str) -> CustomDomain:
-    found = ctx.state.custom_domains.get(id)
+    found = _in_scope(ctx.state, ctx.state.custom_domains.get(id))
     if found is None or found.project_id != project_id:
         raise RailwayError(PROBLEM_PROCESSING)
     return found

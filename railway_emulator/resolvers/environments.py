@@ -89,7 +89,8 @@ def _check_unique_name(state: State, project_id: str, name: str, keep: str | Non
 
 @query("environment")
 def environment(ctx: Context, id: str, project_id: str | None = None) -> Environment:
-    found = ctx.state.environment(id)
+    # With soft deletes a deleted environment stays readable here, `deletedAt` set (API-NOTES "Soft deletes").
+    found = ctx.state.environment(id, deleted=True)
     if project_id is not None and found.project_id != project_id:
         raise RailwayError(NOT_AUTHORIZED)
     return found
@@ -145,11 +146,13 @@ def environment_delete(ctx: Context, id: str) -> bool:
 
 @field("Environment", "serviceInstances")
 def environment_service_instances(ctx: Context, parent: Environment, **paging: Any) -> dict[str, Any]:
+    ctx.state.environment(parent.id)  # a deleted environment's children answer "Not Authorized"
     return connection(ctx.state.instances_in(parent.id), **paging)
 
 
 @field("Environment", "volumeInstances")
 def environment_volume_instances(ctx: Context, parent: Environment, **paging: Any) -> dict[str, Any]:
+    ctx.state.environment(parent.id)
     found = [vi for vi in ctx.state.volume_instances.values() if vi.environment_id == parent.id]
     return connection(found, **paging)
 

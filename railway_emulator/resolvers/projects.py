@@ -17,17 +17,35 @@ from railway_emulator.state import Environment, Project, new_id
 DEFAULT_ENVIRONMENT_NAME = "production"
 
 
+MULTIPLE_WORKSPACES = "workspaceId is required: this token has access to more than one workspace"
+"""cli src/commands/init.rs ("--workspace required ... (multiple workspaces available)") and TF
+docs/resources/project.md ("Required if the railway token has access to multiple workspaces")."""
+
+
 @query("project")
 def project(ctx: Context, id: str) -> Project:
-    return ctx.state.project(id)
+    # With soft deletes a deleted project stays readable here, `deletedAt` set (API-NOTES "Soft deletes").
+    return ctx.state.project(id, deleted=True)
 
 
 @query("projects")
 def projects(ctx: Context, workspace_id: str | None = None, **paging: Any) -> dict[str, Any]:
-    found = list(ctx.state.projects.values())
+    found = ctx.state.visible_projects()
     if workspace_id is not None:
+        if workspace_id not in ctx.workspaces:
+            raise RailwayError(NOT_AUTHORIZED)
         found = [p for p in found if p.workspace_id == workspace_id]
     return connection(found, **paging)
+
+
+@query("apiToken")
+def api_token(ctx: Context) -> dict[str, Any]:
+    """The workspaces the token sees (schema: ApiTokenContext.workspaces, "Workspaces this subject can
+    operate on via this token"). A project token answers "Not Authorized" (a guess, stricter)."""
+    if not ctx.account_token:
+        raise RailwayError(NOT_AUTHORIZED)
+    names = ctx.state.workspace_names
+    return {"workspaces": [{"id": w, "name": names.get(w, w)} for w in ctx.workspaces]}
 
 
 @mutation("projectCreate")
@@ -47,7 +65,7 @@ def project_create(ctx: Context, input: dict[str, Any]) -> Project:
         description=input.get("description"),
         is_public=bool(input.get("isPublic") or False),
         pr_deploys=bool(input.get("prDeploys") or False),
-        workspace_id=input.get("workspaceId") or state.workspace_id,
+        workspace_id=_workspace_for(ctx, input.get("workspaceId")),
         created_at=now,
         updated_at=now,
     )
@@ -55,6 +73,16 @@ def project_create(ctx: Context, input: dict[str, Any]) -> Project:
     default_environment = create_environment(state, created, require_name(environment_name, "Environment"))
     created.base_environment_id = default_environment.id
     return created
+
+
+def _workspace_for(ctx: Context, workspace_id: str | None) -> str:
+    if workspace_id is None:
+        if len(ctx.workspaces) > 1:
+            raise RailwayError(MULTIPLE_WORKSPACES)
+        return ctx.workspaces[0]
+    if workspace_id not in ctx.workspaces:
+        raise RailwayError(NOT_AUTHORIZED)
+    return workspace_id
 
 
 @mutation("projectUpdate")
@@ -90,6 +118,7 @@ def project_delete(ctx: Context, id: str) -> bool:
 def project_environments(
     ctx: Context, parent: Project, is_ephemeral: bool | None = None, sort: str | None = None, **paging: Any
 ) -> dict[str, Any]:
+    ctx.state.project(parent.id)  # a deleted project's children answer "Not Authorized"
     found = ctx.state.environments_of(parent.id)
     if is_ephemeral is not None:
         found = [env for env in found if env.is_ephemeral == is_ephemeral]
@@ -100,11 +129,13 @@ def project_environments(
 
 @field("Project", "services")
 def project_services(ctx: Context, parent: Project, **paging: Any) -> dict[str, Any]:
+    ctx.state.project(parent.id)
     return connection(ctx.state.services_of(parent.id), **paging)
 
 
 @field("Project", "volumes")
 def project_volumes(ctx: Context, parent: Project, **paging: Any) -> dict[str, Any]:
+    ctx.state.project(parent.id)
     return connection(ctx.state.volumes_of(parent.id), **paging)
 
 

@@ -2,9 +2,11 @@
 
 A service belongs to a project and has one instance in every environment of it. Names are unique within
 a project. Creating or connecting a service with a source (image or repo) deploys every instance, as
-Railway starts a first build; `serviceInstanceUpdate` only stores settings and never deploys (the
-settings are picked up by the next deployment). Settings are read back with Railway's platform defaults
-filled in (see `state.PLATFORM_DEFAULTS`). A service with a volume cannot run more than one replica.
+Railway starts a first build; `serviceInstanceUpdate` only stores settings (picked up by the next
+deployment) and deploys only with the `source_deploys` option, when it sets a source. Settings are read
+back with Railway's platform defaults filled in (see `state.PLATFORM_DEFAULTS`); replicas and region read
+back as the effective placement (`State.placement`). Regions, replica totals and limits are checked
+against the known regions and the plan's maxima. A service with a volume cannot run more than one replica.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from railway_emulator.registry import Context, field, mutation, query, snake
 from railway_emulator.resolvers.common import connection, generated_name, require_name, variable_map
 from railway_emulator.resolvers.deployments import deploy
 from railway_emulator.state import (
+    DEFAULT_REGION,
     INSTANCE_SETTINGS,
-    PLAN_LIMITS,
+    KNOWN_REGIONS,
     PLATFORM_DEFAULTS,
     Project,
     Service,
@@ -48,15 +51,58 @@ def create_instance(state: State, service: Service, environment_id: str) -> Serv
     return instance
 
 
-def replicas_of(instance: ServiceInstance) -> int:
-    """How many replicas an instance runs: the sum over regions when it has a multi-region config."""
-    if isinstance(instance.multi_region_config, dict) and instance.multi_region_config:
-        total = 0
-        for region in instance.multi_region_config.values():
-            if isinstance(region, dict) and isinstance(region.get("numReplicas"), int):
-                total += region["numReplicas"]
-        return total
-    return instance.num_replicas or 0
+def replicas_of(state: State, instance: ServiceInstance) -> int:
+    """How many replicas an instance runs: the sum over its effective placement (`State.placement`)."""
+    return state.replicas(instance)
+
+
+def check_region(region: Any) -> str:
+    """A region Railway knows (docs content/docs/deployments/regions.md), or the error."""
+    if region not in KNOWN_REGIONS:
+        raise RailwayError(f'Unknown region "{region}": use one of {", ".join(KNOWN_REGIONS)}')
+    return str(region)
+
+
+def check_num_replicas(value: Any, where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise RailwayError(f"{where} must be an integer >= 0")
+    return value
+
+
+def check_multi_region_config(value: Any, where: str = "multiRegionConfig") -> dict[str, Any]:
+    """`{"<region>": {"numReplicas": N}}` checked strictly; null regions are dropped (no replicas there)."""
+    if not isinstance(value, dict):
+        raise RailwayError(f'{where} must be an object like {{"{DEFAULT_REGION}": {{"numReplicas": 1}}}}')
+    checked: dict[str, Any] = {}
+    for region, config in value.items():
+        check_region(region)
+        if config is None:
+            continue
+        if not isinstance(config, dict) or set(config) != {"numReplicas"}:
+            raise RailwayError(f'{where}.{region} must be {{"numReplicas": N}}')
+        checked[region] = {"numReplicas": check_num_replicas(config["numReplicas"], f"{where}.{region}.numReplicas")}
+    return checked
+
+
+def check_capacity(state: State, instance: ServiceInstance) -> None:
+    """The plan's per-service maxima (docs content/docs/pricing/plans.md "Default plan resources": they
+    "include replica multiplication", read strictly: limit per replica x replicas), and no replicas with
+    a volume (API-NOTES Objects: "a service with a volume cannot have replicas")."""
+    plan = state.plan
+    replicas = state.replicas(instance)
+    if replicas > plan.replicas:
+        raise RailwayError(
+            f"{replicas} replicas exceed the {plan.name} plan's maximum of {plan.replicas} replicas per service"
+        )
+    for key, maximum in plan.limits.items():
+        limit = instance.limit_override.get(key)
+        if limit is not None and limit * max(replicas, 1) > maximum + 1e-9:
+            raise RailwayError(
+                f"{key} {limit:g} x {max(replicas, 1)} replicas exceeds the {plan.name} plan's maximum of "
+                f"{maximum:g} per service"
+            )
+    if replicas > 1 and state.volume_instance_for(instance.service_id, instance.environment_id):
+        raise RailwayError("A service with a volume cannot have more than one replica")
 
 
 def _source(value: dict[str, Any] | None) -> dict[str, str | None] | None:
@@ -81,7 +127,8 @@ def _check_unique_name(state: State, project_id: str, name: str, keep: str | Non
 
 @query("service")
 def service(ctx: Context, id: str) -> Service:
-    return ctx.state.service(id)
+    # With soft deletes a deleted service stays readable here, `deletedAt` set (API-NOTES "Soft deletes").
+    return ctx.state.service(id, deleted=True)
 
 
 @mutation("serviceCreate")
@@ -167,11 +214,12 @@ def service_delete(ctx: Context, id: str, environment_id: str | None = None) -> 
 
 @field("Service", "project")
 def service_project(ctx: Context, parent: Service) -> Project:
-    return ctx.state.project(parent.project_id)
+    return ctx.state.project(parent.project_id, deleted=True)
 
 
 @field("Service", "serviceInstances")
 def service_instances(ctx: Context, parent: Service, **paging: Any) -> dict[str, Any]:
+    ctx.state.service(parent.id)  # a deleted service's children answer "Not Authorized"
     return connection(ctx.state.instances_of(parent.id), **paging)
 
 
@@ -221,13 +269,17 @@ def service_instance_update(
         proposed = copy.copy(instance)
         for attribute, value in updates.items():
             setattr(proposed, attribute, value)
-        if replicas_of(proposed) > 1 and state.volume_instance_for(service_id, instance.environment_id):
-            raise RailwayError("A service with a volume cannot have more than one replica")
+        check_capacity(state, proposed)
     now = state.now_iso()
     for instance in targets:
         for attribute, value in updates.items():
             setattr(instance, attribute, copy.deepcopy(value))
         instance.updated_at = now
+    # API-NOTES Corrections "Source may deploy (observed once)": with `source_deploys`, a non-null source
+    # deploys each targeted instance at once, even when it did not change (stricter).
+    if ctx.source_deploys and updates.get("source"):
+        for instance in targets:
+            deploy(state, instance, "source_change")
     return True
 
 
@@ -242,38 +294,66 @@ def _check_settings(updates: dict[str, Any]) -> None:
         value = updates.get(attribute)
         if value is not None and value < 0:
             raise RailwayError(f"{attribute} must not be negative")
-    multi_region = updates.get("multi_region_config")
-    if multi_region is not None and not isinstance(multi_region, dict):
-        raise RailwayError('multiRegionConfig must be an object like {"<region>": {"numReplicas": 1}}')
+    if updates.get("multi_region_config") is not None:
+        updates["multi_region_config"] = check_multi_region_config(updates["multi_region_config"])
+    if updates.get("region") is not None:
+        # The legacy top-level region (alchemy issue 1748) is held to the same known regions (stricter).
+        check_region(updates["region"])
 
 
 @mutation("serviceInstanceLimitsUpdate")
 def service_instance_limits_update(ctx: Context, input: dict[str, Any]) -> bool:
-    instance = ctx.state.instance(input["serviceId"], input["environmentId"])
+    state = ctx.state
+    instance = state.instance(input["serviceId"], input["environmentId"])
+    override = dict(instance.limit_override)
     for key in ("vCPUs", "memoryGB"):
         if key not in input:
             continue
         value = input[key]
         if value is None:
-            instance.limit_override.pop(key, None)
-        elif value <= 0 or value > PLAN_LIMITS[key]:
-            raise RailwayError(f"{key} must be greater than 0 and at most {PLAN_LIMITS[key]:g} on this plan")
+            override.pop(key, None)
         else:
-            instance.limit_override[key] = float(value)
-    instance.updated_at = ctx.state.now_iso()
+            override[key] = check_limit(state, key, value)
+    proposed = copy.copy(instance)
+    proposed.limit_override = override
+    check_capacity(state, proposed)
+    instance.limit_override = override
+    instance.updated_at = state.now_iso()
     return True
+
+
+def check_limit(state: State, key: str, value: Any) -> float:
+    """One per-replica limit (vCPUs or memoryGB): > 0 and within the plan's maximum."""
+    maximum = state.plan.limits[key]
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0 or value > maximum:
+        raise RailwayError(f"{key} must be greater than 0 and at most {maximum:g} on the {state.plan.name} plan")
+    return float(value)
 
 
 @query("serviceInstanceLimits")
 def service_instance_limits(ctx: Context, environment_id: str, service_id: str) -> dict[str, float]:
+    # Without an override an instance may use up to the plan's per-service maxima (docs
+    # content/docs/pricing/plans.md "Default plan resources").
     instance = ctx.state.instance(service_id, environment_id)
-    return {**PLAN_LIMITS, **instance.limit_override}
+    return {**ctx.state.plan.limits, **instance.limit_override}
 
 
 @query("serviceInstanceLimitOverride")
 def service_instance_limit_override(ctx: Context, environment_id: str, service_id: str) -> dict[str, float] | None:
     instance = ctx.state.instance(service_id, environment_id)
     return dict(instance.limit_override) or None
+
+
+@field("ServiceInstance", "numReplicas")
+def instance_num_replicas(ctx: Context, parent: ServiceInstance) -> int:
+    """The effective replica total, the mirror of `multiRegionConfig` (API-NOTES "Replicas and regions")."""
+    return ctx.state.replicas(parent)
+
+
+@field("ServiceInstance", "region")
+def instance_region(ctx: Context, parent: ServiceInstance) -> str:
+    """The first region of the effective placement (the legacy field: alchemy issue 1748)."""
+    return next(iter(ctx.state.placement(parent)), DEFAULT_REGION)
 
 
 @field("ServiceInstance", "service")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from railway_emulator.errors import PROBLEM_PROCESSING, RailwayError
+from railway_emulator.errors import NOT_AUTHORIZED, PROBLEM_PROCESSING, RailwayError
 from railway_emulator.registry import Context, mutation, query
 from railway_emulator.state import TcpProxy, new_id
 
@@ -55,6 +55,12 @@ def tcp_proxy_create(ctx: Context, input: dict[str, Any]) -> TcpProxy:
 
 @mutation("tcpProxyDelete")
 def tcp_proxy_delete(ctx: Context, id: str) -> bool:
+    found = ctx.state.tcp_proxies.get(id)
+    owner = ctx.state.services.get(found.service_id) if found is not None else None
+    if owner is not None and not ctx.state.visible(owner.project_id):
+        # Another workspace's proxy answers as a deleted object does (API-NOTES "Not Authorized also
+        # means a wrong-scope token").
+        raise RailwayError(NOT_AUTHORIZED)
     if ctx.state.tcp_proxies.pop(id, None) is None:
         raise RailwayError(PROBLEM_PROCESSING)
     return True

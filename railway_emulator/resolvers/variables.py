@@ -124,6 +124,14 @@ def render(state: State, environment_id: str, service_id: str | None, value: str
     return _REFERENCE.sub(replace, value)
 
 
+def rendered_variable(state: State, service_id: str, environment_id: str, name: str) -> str | None:
+    """The value a deployment of the instance sees for `name` (its own or a provided variable), rendered."""
+    if (service_id, environment_id) not in state.instances:
+        return None
+    raw = _lookup(state, environment_id, service_id, name)
+    return None if raw is None else render(state, environment_id, service_id, raw)
+
+
 def references(value: str) -> list[str]:
     """The references a value makes, as written inside `${{...}}`."""
     return [match.group(1) for match in _REFERENCE.finditer(value)]

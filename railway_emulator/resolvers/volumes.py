@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from railway_emulator.errors import RailwayError
+from railway_emulator.errors import NOT_AUTHORIZED, RailwayError
 from railway_emulator.registry import Context, field, mutation, query
 from railway_emulator.resolvers.common import connection, dns_label, generated_name, require_name
 from railway_emulator.resolvers.services import replicas_of
@@ -39,7 +39,7 @@ def _check_attachable(
             raise RailwayError("This service already has a volume: a service can have only one")
     for environment_id in environment_ids:
         instance = state.instances.get((service_id, environment_id))
-        if instance is not None and replicas_of(instance) > 1:
+        if instance is not None and replicas_of(state, instance) > 1:
             raise RailwayError("A service with more than one replica cannot have a volume")
 
 
@@ -48,6 +48,13 @@ def volume_create(ctx: Context, input: dict[str, Any]) -> Volume:
     state = ctx.state
     project = state.project(input["projectId"])
     mount_path = _check_mount_path(input["mountPath"])
+    # docs content/docs/volumes/reference.md "Volume limits per project": Free 1, Hobby 10, Pro 20
+    # (each volume counts once, however many environments it has instances in).
+    allowed = state.plan.volumes_per_project
+    if len(state.volumes_of(project.id)) >= allowed:
+        raise RailwayError(
+            f"The {state.plan.name} plan allows at most {allowed} volume{'s' if allowed != 1 else ''} per project"
+        )
     if "environmentId" not in input:
         environment_ids = [env.id for env in state.environments_of(project.id)]
     elif input["environmentId"] is None:
@@ -129,6 +136,10 @@ def volume_instance(ctx: Context, id: str) -> VolumeInstance:
 @mutation("volumeInstanceBackupScheduleUpdate")
 def volume_instance_backup_schedule_update(ctx: Context, kinds: list[str], volume_instance_id: str) -> bool:
     instance = ctx.state.volume_instance(volume_instance_id)
+    if not ctx.state.plan.backups:
+        # API-NOTES Corrections "Plans": Hobby refuses backup schedules with "Not Authorized" (observed
+        # once); Free is refused too (stricter).
+        raise RailwayError(NOT_AUTHORIZED)
     instance.backup_schedules = sorted(set(kinds), key=list(BACKUP_SCHEDULES).index)
     return True
 

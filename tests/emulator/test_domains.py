@@ -24,7 +24,10 @@ CREATE_CUSTOM_DOMAIN = """
 mutation C($input: CustomDomainCreateInput!) {
   customDomainCreate(input: $input) {
     id domain
-    status { verified verificationDnsHost dnsRecords { recordType purpose hostlabel fqdn zone requiredValue status } }
+    status {
+      verified verificationDnsHost verificationToken
+      dnsRecords { recordType purpose hostlabel fqdn zone requiredValue status }
+    }
   }
 }"""
 
@@ -81,7 +84,8 @@ def test_second_service_domain_for_an_instance_is_rejected(railway: RailwayClien
     assert messages == ["This service already has a Railway domain in this environment"]
 
 
-def test_custom_domain_comes_with_a_cname_and_a_txt_record(railway: RailwayClient) -> None:
+def test_custom_domain_routes_by_cname_and_verifies_through_the_verification_fields(railway: RailwayClient) -> None:
+    # docs manage-domains.md: routing records in status.dnsRecords, the TXT token in verificationToken.
     project_id, environment_id, api = _api(railway)
 
     created = railway.data(
@@ -95,9 +99,9 @@ def test_custom_domain_comes_with_a_cname_and_a_txt_record(railway: RailwayClien
         },
     )["customDomainCreate"]
 
-    records = {record["recordType"]: record for record in created["status"]["dnsRecords"]}
-    assert set(records) == {"DNS_RECORD_TYPE_CNAME", "DNS_RECORD_TYPE_TXT"}
-    cname, txt = records["DNS_RECORD_TYPE_CNAME"], records["DNS_RECORD_TYPE_TXT"]
+    status = created["status"]
+    assert [record["recordType"] for record in status["dnsRecords"]] == ["DNS_RECORD_TYPE_CNAME"]
+    cname = status["dnsRecords"][0]
     assert (cname["hostlabel"], cname["fqdn"], cname["zone"], cname["purpose"]) == (
         "api",
         "api.example.com",
@@ -105,17 +109,18 @@ def test_custom_domain_comes_with_a_cname_and_a_txt_record(railway: RailwayClien
         "DNS_RECORD_PURPOSE_TRAFFIC_ROUTE",
     )
     assert cname["requiredValue"].endswith(".up.railway.app")
-    assert (txt["hostlabel"], txt["fqdn"]) == ("_railway-verify.api", "_railway-verify.api.example.com")
-    assert txt["requiredValue"].startswith("railway-verify=")
-    assert created["status"]["verified"] is False
+    assert status["verificationDnsHost"] == "_railway-verify.api.example.com"
+    assert re.fullmatch(r"railway-verify=[0-9a-f]{32}", status["verificationToken"])
+    assert status["verified"] is False
     read = railway.data(DOMAINS, p=project_id, e=environment_id, s=api)["domains"]["customDomains"]
     assert [(d["id"], d["domain"], d["targetPort"]) for d in read] == [(created["id"], "api.example.com", 8000)]
+    assert [r["recordType"] for r in read[0]["status"]["dnsRecords"]] == ["DNS_RECORD_TYPE_CNAME"]
 
 
-def test_custom_domain_dns_records_come_in_no_fixed_order(railway: RailwayClient) -> None:
+def test_custom_domain_verification_tokens_differ_per_domain(railway: RailwayClient) -> None:
     project_id, environment_id, api = _api(railway)
-    orders = set()
-    for index in range(24):
+    tokens = set()
+    for index in range(3):
         created = railway.data(
             CREATE_CUSTOM_DOMAIN,
             input={
@@ -125,10 +130,10 @@ def test_custom_domain_dns_records_come_in_no_fixed_order(railway: RailwayClient
                 "domain": f"d{index}.example.com",
             },
         )["customDomainCreate"]
-        orders.add(tuple(record["recordType"] for record in created["status"]["dnsRecords"]))
+        assert created["status"]["verificationDnsHost"] == f"_railway-verify.d{index}.example.com"
+        tokens.add(created["status"]["verificationToken"])
 
-    # Both orders show up (all 24 alike has probability 2**-23): clients must pick records by type.
-    assert len(orders) == 2
+    assert len(tokens) == 3
 
 
 def test_custom_domain_update_and_delete_and_delete_again(railway: RailwayClient) -> None:

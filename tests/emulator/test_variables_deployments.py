@@ -167,15 +167,15 @@ def test_deploy_v2_creates_exactly_one_deployment_and_returns_its_id(
 def test_latest_deployment_is_the_newest_and_its_meta_snapshots_the_settings(railway: RailwayClient) -> None:
     _, environment_id, api, _ = _stack(railway)
     first = railway.data(DEPLOY, s=api, e=environment_id)["serviceInstanceDeployV2"]
-    railway.update_instance(api, environment_id, numReplicas=2, region="europe-west4")
+    railway.update_instance(api, environment_id, numReplicas=2, region="europe-west4-drams3a")
     second = railway.data(DEPLOY, s=api, e=environment_id)["serviceInstanceDeployV2"]
 
     latest = railway.data(LATEST, s=api, e=environment_id)["serviceInstance"]["latestDeployment"]
 
     assert latest["id"] == second != first
     deploy_settings = latest["meta"]["serviceManifest"]["deploy"]
-    assert (deploy_settings["numReplicas"], deploy_settings["region"]) == (2, "europe-west4")
-    assert deploy_settings["multiRegionConfig"] == {"europe-west4": {"numReplicas": 2}}
+    assert (deploy_settings["numReplicas"], deploy_settings["region"]) == (2, "europe-west4-drams3a")
+    assert deploy_settings["multiRegionConfig"] == {"europe-west4-drams3a": {"numReplicas": 2}}
     statuses = {d["id"]: d["status"] for d in railway.deployments(serviceId=api)}
     assert statuses == {first: "REMOVED", second: "SUCCESS"}
 

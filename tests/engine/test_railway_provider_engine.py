@@ -60,21 +60,22 @@ api_vars = VariableCollection(
     },
 )
 postgres_settings = ServiceInstance(
-    "postgres-settings", service_id=postgres.service_id, environment_id=env_id,
-    source_image="ghcr.io/railwayapp-templates/postgres-ssl:16", restart_policy_type="ALWAYS",
+    "postgres-settings", service_id=postgres.service_id, environment_id=env_id, project_id=project.project_id,
+    restart_policy_type="ALWAYS",
 )
 api_settings = ServiceInstance(
-    "api-settings", service_id=api.service_id, environment_id=env_id,
-    source_image="ghcr.io/example/railstack-app:1", start_command="/app/entrypoint api",
+    "api-settings", service_id=api.service_id, environment_id=env_id, project_id=project.project_id,
+    start_command="/app/entrypoint api",
     pre_deploy_command="alembic upgrade head", healthcheck_path="/health", healthcheck_timeout=120,
     num_replicas=cfg.get_int("apiReplicas") or 2, restart_policy_type="ON_FAILURE", restart_policy_max_retries=10,
-    overlap_seconds=30, draining_seconds=15, vcpus=1, memory_gb=1,
+    overlap_seconds=30, draining_seconds=15,
 )
 volume = Volume(
     "postgres-volume", project_id=project.project_id, environment_id=env_id, service_id=postgres.service_id,
     mount_path="/var/lib/postgresql/data", backup_schedules=["DAILY", "WEEKLY"] + ([] if variant == 1 else ["MONTHLY"]),
 )
-proxy = TcpProxy("postgres-proxy", environment_id=env_id, service_id=postgres.service_id, application_port=5432)
+proxy = TcpProxy("postgres-proxy", environment_id=env_id, service_id=postgres.service_id, application_port=5432,
+                 project_id=project.project_id)
 domain = ServiceDomain(
     "api-domain", project_id=project.project_id, environment_id=env_id, service_id=api.service_id,
     target_port=8000 if variant == 1 else 8080,
@@ -85,12 +86,16 @@ custom = CustomDomain(
 )
 
 postgres_deploy = ServiceDeployment(
-    "postgres-deploy", service_id=postgres.service_id, environment_id=env_id,
+    "postgres-deploy", service_id=postgres.service_id, environment_id=env_id, project_id=project.project_id,
+    source_image="ghcr.io/railwayapp-templates/postgres-ssl:16", service_name="Postgres", stack=pulumi.get_stack(),
+    poll_seconds=0.2, timeout_seconds=60,
     triggers={"settings": postgres_settings.revision, "variables": postgres_vars.revision},
     opts=pulumi.ResourceOptions(depends_on=[shared, volume, proxy]),
 )
 ServiceDeployment(
-    "api-deploy", service_id=api.service_id, environment_id=env_id,
+    "api-deploy", service_id=api.service_id, environment_id=env_id, project_id=project.project_id,
+    source_image="ghcr.io/example/railstack-app:1", vcpus=1, memory_gb=1, service_name="api", stack=pulumi.get_stack(),
+    poll_seconds=0.2, timeout_seconds=60,
     triggers={"settings": api_settings.revision, "variables": api_vars.revision},
     opts=pulumi.ResourceOptions(depends_on=[shared, postgres_deploy, domain, custom]),
 )
@@ -184,7 +189,7 @@ def test_up_creates_every_object_with_one_deployment_per_service(
     outputs = workspace.json("stack", "output")
     assert outputs["api_domain"].endswith(".up.railway.app")
     assert not outputs["proxy"].split(":")[0].endswith("."), "the TCP proxy domain must not keep Railway's trailing dot"
-    assert outputs["dns"]["type"] == "DNS_RECORD_TYPE_CNAME"
+    assert outputs["dns"]["type"] == "CNAME"
 
 
 def test_variables_are_stored_verbatim_and_secrets_stay_out_of_the_state(
@@ -280,7 +285,7 @@ def test_destroy_leaves_the_emulator_empty(workspace: PulumiWorkspace, emulator:
 
 
 WRITES = [
-    "projectCreate", "environmentCreate", "serviceCreate", "serviceInstanceUpdate", "serviceInstanceLimitsUpdate",
+    "projectCreate", "environmentCreate", "serviceCreate", "serviceInstanceUpdate", "environmentPatchCommit",
     "variableCollectionUpsert", "volumeCreate", "volumeInstanceBackupScheduleUpdate", "tcpProxyCreate",
     "serviceDomainCreate", "customDomainCreate", "serviceInstanceDeployV2",
 ]

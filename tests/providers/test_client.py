@@ -96,11 +96,52 @@ def test_graphql_errors_carry_railways_message_without_token_or_variable_values(
     assert secret not in message and TOKEN not in message
 
 
-def test_deleted_objects_are_recognised_from_railways_not_authorized_answer() -> None:
+def test_not_authorized_is_a_denial_not_proof_that_the_object_is_gone() -> None:
+    # Railway answers it for a deleted object and for a token that may not see the object alike.
     transport, _ = scripted(httpx.Response(200, json={"errors": [{"message": "Not Authorized"}], "data": None}))
     with pytest.raises(RailwayError) as caught:
         client(transport).execute("Service", {"id": "gone"})
-    assert caught.value.is_gone
+    assert caught.value.is_denied and not caught.value.is_gone
+
+
+@pytest.mark.parametrize("message", [
+    "You are creating volumes too quickly. Please wait a moment and try again.",
+    "Cannot redeploy yet, a deployment is already in progress",
+    "operation is already in progress",
+])
+def test_graphql_level_throttles_are_retried_with_backoff(message: str) -> None:
+    throttled = httpx.Response(200, json={"errors": [{"message": message}], "data": None})
+    transport, seen = scripted(throttled, throttled, ok({"volumeDelete": True}))
+    assert client(transport).execute("VolumeDelete", {"volumeId": "v"}) == {"volumeDelete": True}
+    assert len(seen) == 3, "two throttled answers, then the write"
+
+
+def test_a_create_answered_not_authorized_right_after_project_create_is_retried() -> None:
+    denied = httpx.Response(200, json={"errors": [{"message": "Not Authorized"}], "data": None})
+    transport, seen = scripted(denied, ok({"serviceCreate": {"id": "s", "name": "api", "icon": None, "projectId": "p"}}))
+    assert client(transport).execute("ServiceCreate", {"input": {"projectId": "p", "name": "api"}})["serviceCreate"]["id"] == "s"
+    assert len(seen) == 2
+
+
+def test_a_retry_after_longer_than_the_cap_fails_at_once_saying_how_long_railway_asked_to_wait() -> None:
+    transport, seen = scripted(httpx.Response(429, headers={"Retry-After": "900"}, json={"errors": [{"message": "x"}]}))
+    capped = RetryPolicy(attempts=4, base_delay=0.0, max_delay=0.05, timeout=1.0, max_retry_wait=60)
+    with pytest.raises(RailwayError) as caught:
+        RailwayClient(TOKEN, api_url="http://railway.test/graphql/v2", retry=capped, transport=transport).execute(
+            "Service", {"id": "s"})
+    assert "wait 900 s" in str(caught.value) and "railway:maxRetryWaitSeconds = 60 s" in str(caught.value)
+    assert len(seen) == 1, "nothing is sent again before Railway's window opens"
+
+
+def test_a_retry_after_within_the_cap_is_waited_out_in_full() -> None:
+    import time
+
+    transport, seen = scripted(httpx.Response(429, headers={"Retry-After": "1"}, json={"errors": [{"message": "x"}]}),
+                               ok({"service": None}))
+    started = time.monotonic()
+    client(transport).execute("Service", {"id": "s"})
+    assert time.monotonic() - started >= 0.95, "the client's own max_delay must not shorten Railway's Retry-After"
+    assert len(seen) == 2
 
 
 def test_a_missing_token_explains_where_to_set_one() -> None:

@@ -107,14 +107,16 @@ def test_service_create_read_rename_delete_and_no_deployment(project: dict[str, 
 def test_service_instance_settings_round_trip_without_deploying(service: dict[str, Any], emulator: EmulatorServer) -> None:
     provider = ServiceInstanceProvider()
     props = {
-        "service_id": service["id"], "environment_id": service["environment_id"],
-        "source_image": "ghcr.io/example/app:1", "start_command": "run api", "pre_deploy_command": "migrate",
-        "healthcheck_path": "/health", "healthcheck_timeout": 60, "num_replicas": 2, "restart_policy_type": "ALWAYS",
-        "cron_schedule": None, "overlap_seconds": 20, "draining_seconds": 10, "vcpus": 2, "memory_gb": 4,
+        "service_id": service["id"], "environment_id": service["environment_id"], "project_id": service["project_id"],
+        "start_command": "run api", "pre_deploy_command": "migrate",
+        "healthcheck_path": "/health", "healthcheck_timeout": 60, "num_replicas": 2, "region": "europe-west4-drams3a",
+        "restart_policy_type": "ALWAYS", "cron_schedule": None, "overlap_seconds": 20, "draining_seconds": 10,
     }
     deployments = emulator.counters()["deployments"]
     created = provider.create(props)
     assert emulator.counters()["deployments"] == deployments, "settings alone must not deploy"
+    [instance] = [i for i in state(emulator, "serviceInstances") if i["serviceId"] == service["id"]]
+    assert instance["multiRegionConfig"] == {"europe-west4-drams3a": {"numReplicas": 2}}, "replicas are placed by region"
     read = provider.read(created.id, created.outs)
     assert provider.diff(created.id, read.outs, props).changes is False, "read must match what was written"
 
@@ -147,16 +149,68 @@ def test_variable_collection_writes_once_without_deploying_and_replaces_removed_
     assert provider.read(created.id, created.outs).outs.get("variables") in ({}, None)
 
 
-def test_deployment_deploys_once_per_create_and_per_trigger_change(service: dict[str, Any], emulator: EmulatorServer) -> None:
+def release_props(service: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"service_id": service["id"], "environment_id": service["environment_id"], "project_id": service["project_id"],
+            "source_image": "ghcr.io/example/app:1", "vcpus": 2, "memory_gb": 4, "triggers": {"v": "1"},
+            "service_name": "api", "stack": "crud", "timeout_seconds": 30, "poll_seconds": 0.05, **extra}
+
+
+def test_a_release_sets_source_and_limits_then_deploys_once_per_create_and_per_change(
+    service: dict[str, Any], emulator: EmulatorServer
+) -> None:
     provider = ServiceDeploymentProvider()
-    props = {"service_id": service["id"], "environment_id": service["environment_id"], "triggers": {"v": "1"}}
+    props = release_props(service)
     before = emulator.counters()["deployments"]
     created = provider.create(props)
     assert emulator.counters()["deployments"] == before + 1
-    assert provider.diff(created.id, created.outs, props).changes is False
+    assert created.outs["status"] == "SUCCESS", "a release returns once its deployment is live"
+    [instance] = [i for i in state(emulator, "serviceInstances") if i["serviceId"] == service["id"]]
+    assert instance["source"]["image"] == "ghcr.io/example/app:1"
+    assert instance["limitOverride"] == {"vCPUs": 2.0, "memoryGB": 4.0}, "limits through the environment config"
+    read = provider.read(created.id, created.outs)
+    assert provider.diff(created.id, read.outs, props).changes is False, "read must match what was written"
     assert provider.diff(created.id, created.outs, {**props, "triggers": {"v": "2"}}).changes is True
     provider.update(created.id, created.outs, {**props, "triggers": {"v": "2"}})
     assert emulator.counters()["deployments"] == before + 2
+    provider.update(created.id, created.outs, {**props, "source_image": "ghcr.io/example/app:2"})
+    assert emulator.counters()["deployments"] == before + 3, "a new image: one deployment"
+
+
+def test_a_release_whose_source_deploys_by_itself_still_makes_one_deployment(monkeypatch: pytest.MonkeyPatch) -> None:
+    with EmulatorServer(token=TOKEN, source_deploys=True) as emu:
+        monkeypatch.setenv("RAILWAY_API_URL", emu.url)
+        project = ProjectProvider().create({"name": "source-deploys"})
+        created = ServiceProvider().create({"project_id": project.id, "name": "api"})
+        service = {"id": created.id, "environment_id": project.outs["default_environment_id"], "project_id": project.id}
+        provider = ServiceDeploymentProvider()
+        release = provider.create(release_props(service))
+        assert emu.counters()["deployments"] == 1, "the deployment the source started is the release's"
+        provider.update(release.id, release.outs, release_props(service, source_image="ghcr.io/example/app:2"))
+        assert emu.counters()["deployments"] == 2
+        provider.update(release.id, release.outs, release_props(service, triggers={"v": "2"}))
+        assert emu.counters()["deployments"] == 3, "a variables change: serviceInstanceDeployV2, once"
+        reasons = [d["meta"]["reason"] for d in emu.state_json()["deployments"]]
+        assert sorted(reasons) == ["deploy", "patch_commit", "patch_commit"], reasons
+
+
+def test_a_failed_deployment_fails_the_release_naming_stack_service_status_and_redacted_log(
+    service: dict[str, Any], emulator: EmulatorServer
+) -> None:
+    VariableCollectionProvider().create({"project_id": service["project_id"], "environment_id": service["environment_id"],
+                                         "service_id": None, "variables": {"DB_PASSWORD": "s3cret-value-123"}})
+    VariableCollectionProvider().create({"project_id": service["project_id"], "environment_id": service["environment_id"],
+                                         "service_id": service["id"], "variables": {
+                                             "DATABASE_URL": "postgresql://postgres:${{shared.DB_PASSWORD}}@pg:5432/railway"}})
+    emulator.emulator.script_deployments(service="api", outcome="pre_deploy_failed",
+                                         logs=["connecting to {{DATABASE_URL}}", "migration failed: relation missing"])
+    from providers.railway.deployment import DeploymentFailed
+
+    with pytest.raises(DeploymentFailed) as caught:
+        ServiceDeploymentProvider().create(release_props(service))
+    message = str(caught.value)
+    assert "crud: service api: deployment" in message and "ended FAILED" in message
+    assert "migration failed: relation missing" in message, "the log's last lines are quoted"
+    assert "s3cret-value-123" not in message and "postgresql://postgres:***@pg:5432/railway" in message
 
 
 def test_service_domain_and_custom_domain_lifecycle(service: dict[str, Any], emulator: EmulatorServer) -> None:
@@ -171,8 +225,9 @@ def test_service_domain_and_custom_domain_lifecycle(service: dict[str, Any], emu
 
     customs = CustomDomainProvider()
     custom = customs.create({**base, "domain": "api.example.org", "target_port": 8000})
-    assert custom.outs["cname_record"]["type"] == "DNS_RECORD_TYPE_CNAME"
-    assert custom.outs["txt_record"]["type"] == "DNS_RECORD_TYPE_TXT"
+    assert custom.outs["cname_record"]["type"] == "CNAME" and custom.outs["cname_record"]["value"].endswith(".up.railway.app")
+    txt = custom.outs["txt_record"]
+    assert txt["type"] == "TXT" and txt["name"] and txt["value"], "the TXT record comes from status.verification*"
     assert customs.diff(custom.id, custom.outs, {**base, "domain": "www.example.org", "target_port": 8000}).replaces == ["domain"]
     customs.delete(custom.id, custom.outs)
     customs.delete(custom.id, custom.outs)
@@ -198,7 +253,8 @@ def test_volume_lifecycle_with_backup_schedules(service: dict[str, Any], emulato
 
 def test_tcp_proxy_lifecycle_strips_the_trailing_dot(service: dict[str, Any], emulator: EmulatorServer) -> None:
     provider = TcpProxyProvider()
-    props = {"environment_id": service["environment_id"], "service_id": service["id"], "application_port": 5432}
+    props = {"environment_id": service["environment_id"], "service_id": service["id"], "application_port": 5432,
+             "project_id": service["project_id"]}
     created = provider.create(props)
     assert not created.outs["domain"].endswith(".")
     assert provider.read(created.id, created.outs).outs == created.outs

@@ -114,3 +114,29 @@ def test_the_redis_start_command_is_shell_wrapped_so_its_password_is_expanded(re
     argv = shlex.split(command)
     assert is_shell_wrapped(argv) and not needs_shell(command), f"{stack}: Redis runs in exec form: {command}"
     assert argv[2].startswith("exec redis-server") and '"$REDIS_PASSWORD"' in argv[2], argv
+
+
+def test_replicas_go_to_the_stacks_region_and_a_role_can_name_its_own(rendered) -> None:
+    stack, resources = rendered
+    api = inputs(resources, "railstack-api-settings")
+    assert api["region"] == "us-west2", f"{stack}: Railway's default region unless the stack names one"
+    mocks = render("staging", {"region": "europe-west4-drams3a", "workers": {"logs": {"sizing": {"region": "us-east4-eqdc4a"}}}})
+    assert inputs(mocks.resources, "railstack-api-settings")["region"] == "europe-west4-drams3a"
+    assert inputs(mocks.resources, "railstack-worker-logs-settings")["region"] == "us-east4-eqdc4a"
+
+
+def test_workers_beat_and_the_api_get_a_sigterm_grace_from_the_profile(rendered) -> None:
+    stack, resources = rendered
+    draining = {role: inputs(resources, f"railstack-{role}-settings").get("draining_seconds")
+                for role in ("api", "worker-logs", "beat")}
+    expected = {"demo": (5, 30, 5), "staging": (15, 60, 10), "prod": (30, 120, 10)}[stack]
+    assert tuple(draining.values()) == expected, f"{stack}: {draining}"
+
+
+def test_the_release_carries_the_source_and_limits_and_waits_within_the_roles_timeout(rendered) -> None:
+    stack, resources = rendered
+    api = inputs(resources, "railstack-api-deployment")
+    assert api["source_image"] == "ghcr.io/acme/app:1" and api["vcpus"] and api["memory_gb"], stack
+    assert api["timeout_seconds"] == 600 + 120, "build allowance plus the API's healthcheck timeout"
+    assert inputs(resources, "railstack-beat-deployment")["timeout_seconds"] == 600 + 120, "plus start_seconds"
+    assert "source_image" not in inputs(resources, "railstack-api-settings"), "settings never carry the source"
