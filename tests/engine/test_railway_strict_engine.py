@@ -166,3 +166,15 @@ def test_lost_answers_and_throttles_outside_the_emulator_still_converge_in_one_u
         assert len([v for v in state["volumes"] if v["projectId"] == outputs["project_id"]]) == 2
         ws.run("preview", "--expect-no-changes")
         ws.run("destroy", "--yes", "--skip-preview")
+
+
+def test_a_stack_the_plan_cannot_hold_fails_the_preview_before_any_request(tmp_path: Path) -> None:
+    with EmulatorServer(token=TOKEN, plan="hobby") as emulator:
+        ws = stack_workspace(tmp_path, emulator.url, "prod", None)
+        ws.run("config", "set", "railway:plan", "hobby")
+        before = emulator.counters()["requests"]
+        proc = ws.run("preview", check=False)
+        output = proc.stdout + proc.stderr
+        assert proc.returncode != 0 and "Traceback" not in output
+        assert "prod: postgres.backups = ['DAILY', 'WEEKLY']: the Hobby plan (railway:plan = hobby)" in output, output[-2000:]
+        assert emulator.counters()["requests"] == before, "nothing may reach Railway"
