@@ -53,8 +53,10 @@ def _extra_writes(kind: str, inputs: dict[str, Any]) -> int:
     return 0
 
 
-def floor_of(plan: dict[str, Any]) -> Floor:
-    """The least a tool could do for `plan` (a `pulumi preview --json` document)."""
+def floor_of(plan: dict[str, Any], source_deploys: bool = False) -> Floor:
+    """The least a tool could do for `plan` (a `pulumi preview --json` document). With
+    `source_deploys` (Railway deploys when a source is set), a new service's release needs no
+    deploy of its own: its patch starts the deployment."""
     writes = 0
     changed_services: set[str] = set()
     for step in plan.get("steps", []):
@@ -77,7 +79,11 @@ def floor_of(plan: dict[str, Any]) -> Floor:
         ):
             # The service a resource belongs to: its component's name (railstack-worker-logs-variables).
             changed_services.add(step["urn"].rsplit("::", 1)[-1].rsplit("-", 1)[0])
-    return Floor(writes=writes + len(changed_services), deployments=len(changed_services))
+    deploy_writes = len(changed_services)
+    if source_deploys:
+        deploy_writes -= sum(1 for step in plan.get("steps", []) if step["op"] == "create"
+                             and ((step.get("newState") or {}).get("inputs") or {}).get("kind") == "railway:ServiceDeployment")
+    return Floor(writes=writes + deploy_writes, deployments=len(changed_services))
 
 
 def workspace(root: Path, emulator: EmulatorServer, overrides: dict[str, Any] | None = None) -> PulumiWorkspace:

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.railway import floor_of
 from railway_emulator import EmulatorServer
 from tests.engine.faulty_proxy import FaultyProxy
 from tests.pulumi_cli import PulumiWorkspace, copy_project
@@ -68,13 +69,15 @@ def test_up_from_empty_makes_one_deployment_per_service_and_converges(
     stack: str, tmp_path: Path, emulator: EmulatorServer
 ) -> None:
     ws = stack_workspace(tmp_path, emulator.url, stack, emulator.workspace_ids[1])
+    floor = floor_of(ws.json("preview"), source_deploys=True)
     before = emulator.counters()
     ws.run("up", "--yes", "--skip-preview")
     after = emulator.counters()
+    assert after["writes"] - before["writes"] == floor.writes, f"writes above the floor of {floor.writes}"
     outputs = ws.json("stack", "output")
     per_service = deployments_by_service(emulator, outputs["project_id"])
     print(f"\nstrict {stack} up: {after['requests'] - before['requests']} requests, "
-          f"{after['writes'] - before['writes']} writes, deployments {dict(per_service)}")
+          f"{after['writes'] - before['writes']} writes (floor {floor.writes}), deployments {dict(per_service)}")
     assert set(per_service.values()) == {1} and len(per_service) == len(outputs["service_ids"]), per_service
     state = emulator.state_json()
     project = next(p for p in state["projects"] if p["id"] == outputs["project_id"])
