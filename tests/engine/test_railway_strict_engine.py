@@ -19,7 +19,7 @@ import pytest
 from bench.railway import floor_of
 from railway_emulator import EmulatorServer
 from tests.engine.faulty_proxy import FaultyProxy
-from tests.pulumi_cli import PulumiWorkspace, copy_project
+from tests.pulumi_cli import PulumiWorkspace, copy_project, edit_stack_config
 
 pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("pulumi_cli")]
 
@@ -181,3 +181,18 @@ def test_a_stack_the_plan_cannot_hold_fails_the_preview_before_any_request(tmp_p
         assert proc.returncode != 0 and "Traceback" not in output
         assert "prod: postgres.backups = ['DAILY', 'WEEKLY']: the Hobby plan (railway:plan = hobby)" in output, output[-2000:]
         assert emulator.counters()["requests"] == before, "nothing may reach Railway"
+
+
+def test_a_repo_source_deploys_with_its_branch(tmp_path: Path, emulator: EmulatorServer) -> None:
+    ws = stack_workspace(tmp_path, emulator.url, "demo", emulator.workspace_ids[0])
+    edit_stack_config(ws.project_dir, "demo", {"app": {"repo": "acme/app", "branch": "release", "root_directory": "/svc"}})
+    ws.run("up", "--yes", "--skip-preview")
+    outputs = ws.json("stack", "output")
+    state = emulator.state_json()
+    app_ids = {outputs["service_ids"][r] for r in ("api", "beat", "worker-logs")}
+    instances = [i for i in state["serviceInstances"] if i["serviceId"] in app_ids]
+    assert {(i["source"]["repo"], i["branch"], i["rootDirectory"]) for i in instances} == {("acme/app", "release", "/svc")}
+    statuses = {status_of(emulator, d["id"]) for d in state["deployments"] if d["serviceId"] in app_ids}
+    assert statuses == {"SUCCESS"}, "a repo with its branch builds and deploys"
+    ws.run("preview", "--expect-no-changes")
+    ws.run("destroy", "--yes", "--skip-preview")

@@ -262,3 +262,36 @@ def test_tcp_proxy_lifecycle_strips_the_trailing_dot(service: dict[str, Any], em
     provider.delete(created.id, created.outs)
     assert provider.read(created.id, created.outs).id is None
     provider.delete(created.id, created.outs)
+
+
+def test_a_deployment_that_crashes_after_start_fails_the_release_with_its_status(
+    service: dict[str, Any], emulator: EmulatorServer
+) -> None:
+    from providers.railway.deployment import DeploymentFailed
+
+    emulator.emulator.script_deployments(service="api", outcome="crashed")
+    with pytest.raises(DeploymentFailed) as caught:
+        ServiceDeploymentProvider().create(release_props(service))
+    assert "ended CRASHED" in str(caught.value) and "Container exited with code 1" in str(caught.value)
+
+
+def test_a_deployment_still_running_at_its_timeout_fails_the_release_saying_so(
+    service: dict[str, Any], emulator: EmulatorServer
+) -> None:
+    from providers.railway.deployment import DeploymentFailed
+
+    emulator.emulator.script_deployments(service="api", outcome="success", seconds=30)
+    with pytest.raises(DeploymentFailed) as caught:
+        ServiceDeploymentProvider().create(release_props(service, timeout_seconds=0.5))
+    message = str(caught.value)
+    assert "ended still BUILDING after the timeout" in message or "ended still DEPLOYING after the timeout" in message, message
+
+
+def test_a_repo_release_connects_the_branch(service: dict[str, Any], emulator: EmulatorServer) -> None:
+    props = release_props(service, source_image=None, source_repo="acme/app", branch="release")
+    created = ServiceDeploymentProvider().create(props)
+    assert created.outs["status"] == "SUCCESS", "a repo with a branch deploys"
+    [instance] = [i for i in state(emulator, "serviceInstances") if i["serviceId"] == service["id"]]
+    assert (instance["source"]["repo"], instance["branch"]) == ("acme/app", "release")
+    read = ServiceDeploymentProvider().read(created.id, created.outs)
+    assert ServiceDeploymentProvider().diff(created.id, read.outs, props).changes is False
