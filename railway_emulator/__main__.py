@@ -69,6 +69,12 @@ def main(argv: list[str] | None = None) -> int:
         help="a top-level numReplicas without multiRegionConfig is ignored (default off, strict on)",
     )
     parser.add_argument("--plan", choices=("free", "hobby", "pro"), default="pro", help="the workspace's plan")
+    parser.add_argument("--run-containers", action="store_true",
+                        help="container mode: run every deployment as containers on the local Docker engine")
+    parser.add_argument("--image-map", action="append", default=[], metavar="SRC=DST",
+                        help="container mode: run the local image DST where a deployment names SRC (repeatable)")
+    parser.add_argument("--edge-port", type=int, default=0,
+                        help="container mode: loopback port routing HTTP to services by Host header (0: a free one)")
     args = parser.parse_args(argv)
     if args.workspaces is not None and args.workspaces < 1:
         parser.error("--workspaces must be at least 1")
@@ -88,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
         soft_deletes=args.soft_deletes,
         drop_num_replicas=args.drop_num_replicas,
         plan=args.plan,
+        run_containers=args.run_containers,
+        image_map=_image_map(parser, args.image_map),
+        edge_port=args.edge_port,
     )
     stop = threading.Event()
 
@@ -101,11 +110,23 @@ def main(argv: list[str] | None = None) -> int:
     if generated:
         # The one place a token is shown: whoever started the emulator needs the one it made up.
         print(f"token: {server.token}", flush=True)
+    if server.edge is not None:
+        print(f"edge: http://127.0.0.1:{server.edge.port}", flush=True)
     try:
         stop.wait()
     finally:
         server.stop()
     return 0
+
+
+def _image_map(parser: argparse.ArgumentParser, pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        source, sep, target = pair.partition("=")
+        if not sep or not source or not target:
+            parser.error(f"--image-map {pair!r}: expected SRC=DST, e.g. redis:7=railstack/redis:7")
+        mapping[source] = target
+    return mapping
 
 
 if __name__ == "__main__":

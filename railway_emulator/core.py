@@ -96,6 +96,8 @@ class Emulator:
         soft_deletes: bool | None = None,
         drop_num_replicas: bool | None = None,
         plan: str = "pro",
+        run_containers: bool = False,
+        image_map: dict[str, str] | None = None,
     ) -> None:
         if not token:
             raise ValueError("the emulator needs a non-empty token")
@@ -123,9 +125,28 @@ class Emulator:
             "soft_deletes": strict if soft_deletes is None else soft_deletes,
             "drop_num_replicas": strict if drop_num_replicas is None else drop_num_replicas,
         }
+        self.runtime = None
+        if run_containers:
+            from railway_emulator.containers import ContainerRuntime
+
+            self.runtime = ContainerRuntime(self.lock, image_map)
         self.state = State(**self._state_options)
+        self.state.runtime = self.runtime
         self.faults = Faults()
         self.journal = Journal()
+
+    def runtime_view(self) -> dict[str, Any]:
+        """Container mode: each deployment run (service, status, duration, containers) and what the
+        runtime owns on the engine; `{"running": false}` otherwise."""
+        if self.runtime is None:
+            return {"running": False}
+        with self.lock:
+            return {"running": True, "deployments": self.runtime.timings(), "owned": self.runtime.owned()}
+
+    def close(self) -> None:
+        """Stop and remove every container, network and volume container mode started."""
+        if self.runtime is not None:
+            self.runtime.close()
 
     @property
     def workspace_ids(self) -> list[str]:
@@ -304,7 +325,10 @@ class Emulator:
         """Forget every object, fault, script, logged request and count, as a fresh emulator would be
         (the workspace ids stay, so a test's handle on them stays valid)."""
         with self.lock:
+            if self.runtime is not None:
+                self.runtime.reset()
             self.state = State(**self._state_options)
+            self.state.runtime = self.runtime
             self.faults.clear()
             self.journal = Journal()
 

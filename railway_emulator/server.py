@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from railway_emulator.core import Emulator, HttpAnswer
+from railway_emulator.edge import Edge
 from railway_emulator.faults import FaultSpecError
 from railway_emulator.resolvers.deployments import DeploymentScriptError
 
@@ -98,6 +99,7 @@ class _Handler(BaseHTTPRequestHandler):
             "/_emulator/counters": emulator.counters,
             "/_emulator/faults": emulator.armed_faults,
             "/_emulator/deployments": emulator.deployment_scripts,
+            "/_emulator/runtime": emulator.runtime_view,
         }
         view = views.get(path)
         if view is None:
@@ -171,6 +173,9 @@ class EmulatorServer:
         soft_deletes: bool | None = None,
         drop_num_replicas: bool | None = None,
         plan: str = "pro",
+        run_containers: bool = False,
+        image_map: dict[str, str] | None = None,
+        edge_port: int = 0,
     ) -> None:
         self.token = token or secrets.token_urlsafe(24)
         self.emulator = Emulator(
@@ -184,7 +189,11 @@ class EmulatorServer:
             soft_deletes=soft_deletes,
             drop_num_replicas=drop_num_replicas,
             plan=plan,
+            run_containers=run_containers,
+            image_map=image_map,
         )
+        self._edge_port = edge_port
+        self.edge: Edge | None = None
         self._requested_port = port
         self._log_requests = log_requests
         self._httpd: _HttpServer | None = None
@@ -204,11 +213,17 @@ class EmulatorServer:
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="railway-emulator", daemon=True
         )
         self._thread.start()
+        if self.emulator.runtime is not None:
+            self.edge = Edge(self.emulator, self._edge_port).start()
         return self
 
     def stop(self) -> None:
         if self._httpd is None:
             return
+        if self.edge is not None:
+            self.edge.stop()
+            self.edge = None
+        self.emulator.close()
         self._httpd.shutdown()
         self._httpd.server_close()
         if self._thread is not None:

@@ -224,6 +224,9 @@ class Deployment:
     outcome: str = "success"
     """"success", or the failure it ends in: "pre_deploy_failed", "healthcheck_failed", "crashed",
     "no_branch" (see resolvers/deployments.py)."""
+    live_status: str | None = None
+    """In container mode, the status the running deployment has reached (railway_emulator/containers.py);
+    None otherwise, when the status follows `ready_ts` and `outcome`."""
     log_lines: list[dict[str, Any]] = field(default_factory=list)
     """`{"at": when it appears, "ts": its timestamp, "severity", "message"}`, `{{NAME}}` rendered with
     variable values: never in the state dump."""
@@ -349,6 +352,9 @@ class State:
         lock); None outside a request, which sees everything."""
         self.deployment_scripts: list[dict[str, Any]] = []
         """Armed scripted outcomes (`Emulator.script_deployments`), first armed first used."""
+        self.runtime: Any = None
+        """Container mode's ContainerRuntime (railway_emulator/containers.py), which runs deployments
+        and removes what cascading deletes remove; None when the emulator runs nothing."""
         self.projects: dict[str, Project] = {}
         self.environments: dict[str, Environment] = {}
         self.services: dict[str, Service] = {}
@@ -531,6 +537,8 @@ class State:
     # --- cascading deletes: what Railway removes along with an object ----------------------------
 
     def delete_instance(self, service_id: str, environment_id: str) -> None:
+        if self.runtime is not None:
+            self.runtime.instance_deleted(service_id, environment_id)
         self.instances.pop((service_id, environment_id), None)
         self.service_variables.pop((service_id, environment_id), None)
         _drop(self.deployments, lambda d: (d.service_id, d.environment_id) == (service_id, environment_id))
@@ -542,6 +550,8 @@ class State:
         for instance in self.instances_in(environment_id):
             self.delete_instance(instance.service_id, environment_id)
         self.shared_variables.pop(environment_id, None)
+        if self.runtime is not None:
+            self.runtime.environment_deleted(environment_id)
         _drop(self.volume_instances, lambda vi: vi.environment_id == environment_id)
         for environment in self.environments.values():
             if environment.source_environment_id == environment_id:
@@ -552,6 +562,9 @@ class State:
             self.environments.pop(environment_id, None)
 
     def delete_volume(self, volume_id: str) -> None:
+        if self.runtime is not None:
+            for volume_instance in self.volume_instances_of(volume_id):
+                self.runtime.volume_instance_deleted(volume_instance.id)
         _drop(self.volume_instances, lambda vi: vi.volume_id == volume_id)
         self.volumes.pop(volume_id, None)
 
@@ -597,7 +610,7 @@ class State:
             "serviceInstances": _rows(self.instances.values()),
             "variables": variables,
             # Log lines may quote variable values (a test makes an app log leak one): never dumped.
-            "deployments": _rows(self.deployments.values(), skip=("created_ts", "ready_ts", "log_lines")),
+            "deployments": _rows(self.deployments.values(), skip=("created_ts", "ready_ts", "log_lines", "live_status")),
             "serviceDomains": _rows(self.service_domains.values()),
             "customDomains": _rows(self.custom_domains.values()),
             "volumes": _rows(self.volumes.values()),

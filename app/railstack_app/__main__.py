@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import time
 
 from railstack_app import db
 from railstack_app.roles import UnknownRoleError, command_for, role_kind
@@ -16,9 +17,21 @@ from railstack_app.settings import Settings, SettingsError, load_settings
 USAGE_ERROR = 2
 
 
+#: How long the migrations wait for the database to accept connections (DATABASE_WAIT_SECONDS): a
+#: platform may start them the moment the database's container runs, before it is ready (Railway
+#: marks a database without a healthcheck live as soon as it started).
+DATABASE_WAIT_SECONDS = 60.0
+
+
 def _migrate(settings: Settings) -> None:
     engine = db.make_engine(settings.database_url, pool_size=1)
+    deadline = time.monotonic() + float(os.environ.get("DATABASE_WAIT_SECONDS") or DATABASE_WAIT_SECONDS)
     try:
+        while not db.ping(engine):
+            if time.monotonic() >= deadline:
+                raise SettingsError("the database did not accept connections within DATABASE_WAIT_SECONDS")
+            print("migrations: waiting for the database to accept connections", flush=True)
+            time.sleep(1)
         applied = db.migrate(engine)
     finally:
         engine.dispose()

@@ -130,9 +130,13 @@ def deploy(state: State, instance: ServiceInstance, reason: str, meta: dict[str,
         outcome=outcome,
         static_url=_static_url(state, instance),
     )
-    deployment.log_lines = _log_lines(state, deployment, script["logs"] if script else None)
     state.deployments[deployment.id] = deployment
     state.deployments_created += 1
+    if state.runtime is not None:
+        # Container mode: the deployment really runs, and its status and logs are what happens.
+        state.runtime.start(state, deployment)
+    else:
+        deployment.log_lines = _log_lines(state, deployment, script["logs"] if script else None)
     return deployment
 
 
@@ -254,6 +258,8 @@ def settings_snapshot(state: State, instance: ServiceInstance) -> dict[str, Any]
 
 
 def status_of(state: State, deployment: Deployment) -> str:
+    if deployment.live_status is not None:
+        return deployment.live_status
     now = state.now()
     if now >= deployment.ready_ts and deployment.outcome != "success":
         return TERMINAL_STATUS[deployment.outcome]
@@ -323,6 +329,10 @@ def deployment_logs(
         raise RailwayError(f"limit must be between 0 and {MAX_LOG_LIMIT}")
     since, until = _parse_date(start_date, "startDate"), _parse_date(end_date, "endDate")
     now = state.now()
+    if state.runtime is not None:
+        # Container mode: every line is what a container printed, already in the past.
+        state.runtime.refresh_logs(found)
+        now = float("inf")
     lines = [line for line in found.log_lines if line["at"] <= now]
     if filter:
         lines = [line for line in lines if filter in line["message"]]

@@ -85,6 +85,7 @@ RAILWAY_CASES = {
     "exposed-background-roles": {"background-roles-not-exposed": 2},
     "copied-database-url": {"connections-by-reference": 1},
     "plain-secret": {"no-plaintext-secrets": 1},
+    "unwrapped-variable": {"exec-form-commands": 1},
     "redis-without-password": {"redis-authenticated": 1},
     "api-without-healthcheck": {"api-healthcheck": 1},
     "unprotected-production-database": {"production-database-protected": 3},

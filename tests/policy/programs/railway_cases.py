@@ -5,7 +5,16 @@ hand-written program or a bug in a component could."""
 import pulumi
 import pulumi_random as random
 
-from providers.railway import Project, Service, ServiceDomain, ServiceInstance, TcpProxy, VariableCollection, Volume
+from providers.railway import (
+    Project,
+    Service,
+    ServiceDeployment,
+    ServiceDomain,
+    ServiceInstance,
+    TcpProxy,
+    VariableCollection,
+    Volume,
+)
 
 case = pulumi.Config("policy-cases").require("case")
 production = case == "unprotected-production-database"
@@ -20,12 +29,17 @@ VariableCollection("shared", project_id=project_id, environment_id=environment_i
                    variables={"SECRET_KEY": secret_key.result})
 
 
-def service(name: str, variables: dict, protect: bool = False, **settings) -> Service:
+def service(name: str, variables: dict, protect: bool = False, source_image: str | None = None,
+            **settings) -> Service:
     svc = Service(name, project_id=project_id, name=name, opts=pulumi.ResourceOptions(protect=protect))
-    ServiceInstance(f"{name}-settings", service_id=svc.service_id, environment_id=environment_id,
-                    num_replicas=settings.pop("num_replicas", 1), vcpus=0.5, memory_gb=0.5, **settings)
-    VariableCollection(f"{name}-variables", project_id=project_id, environment_id=environment_id,
-                       service_id=svc.service_id, variables=variables)
+    instance = ServiceInstance(f"{name}-settings", service_id=svc.service_id, environment_id=environment_id,
+                               project_id=project_id, num_replicas=settings.pop("num_replicas", 1), **settings)
+    collection = VariableCollection(f"{name}-variables", project_id=project_id, environment_id=environment_id,
+                                    service_id=svc.service_id, variables=variables)
+    ServiceDeployment(f"{name}-deployment", service_id=svc.service_id, environment_id=environment_id,
+                      project_id=project_id, source_image=source_image, vcpus=0.5, memory_gb=0.5,
+                      triggers={"settings": instance.revision, "variables": collection.revision},
+                      opts=pulumi.ResourceOptions(depends_on=[instance, collection]))
     return svc
 
 
@@ -65,6 +79,7 @@ ServiceDomain("api-domain", project_id=project_id, environment_id=environment_id
 worker_commands = {
     "worker-embeds-beat": "celery -A app worker -B -Q logs",
     "plain-secret": "celery -A app worker -Q logs -b redis://default:plain-text-secret-key@redis.railway.internal:6379",
+    "unwrapped-variable": "celery -A app worker -Q logs --concurrency $CELERY_CONCURRENCY",
 }
 worker = service("worker-logs", app("celery_logs"), source_image="ghcr.io/acme/app:1",
                  **({"start_command": worker_commands[case]} if case in worker_commands else {}))

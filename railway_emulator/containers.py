@@ -1,0 +1,582 @@
+"""Container mode: the emulator runs each deployment as Railway would, as containers on the local
+Docker engine, through the Docker SDK for Python (never by parsing `docker` output).
+
+What a deployment does here, and where Railway documents it:
+
+- **Image.** The source's image, taken from the local engine only (no pulls); `--image-map SRC=DST`
+  maps an image that exists only in a registry to a local one. A repo source is refused: builds
+  are out of scope for container mode.
+- **Start command** (docs deployments/start-command.md): for an image it replaces the image's
+  ENTRYPOINT in exec form, split like a shell would split it but with no variable expansion
+  (`shlex.split`); no start command runs the image's own ENTRYPOINT and CMD.
+- **Variables** (docs variables/reference.md, "Railway-provided variables"): the service's variables
+  rendered as Railway renders references (`resolvers/variables.render`), plus the variables Railway
+  provides (RAILWAY_PRIVATE_DOMAIN, RAILWAY_SERVICE_NAME, RAILWAY_ENVIRONMENT_NAME, ...).
+- **Private networking** (docs networking/private-networking.md): one network per project
+  environment, in which `<service>.railway.internal` resolves to the service's containers.
+- **Volume** (docs volumes/reference.md): a named Docker volume per volume instance, mounted at its
+  mount path; it survives redeploys and goes with `volumeDelete` or the service.
+- **Pre-deploy command** (docs deployments/pre-deploy-command.md): runs first, in a one-off container
+  with the same image, variables, network and volume; a non-zero exit fails the deployment and
+  nothing else starts.
+- **Healthcheck** (docs deployments/healthchecks.md): `GET healthcheckPath` on `PORT` until it
+  answers 200 within `healthcheckTimeout` (Railway's default 300 s) → SUCCESS, else FAILED; without a
+  healthcheck path, still running after a short settle time → SUCCESS. A container that exits later
+  makes the deployment CRASHED; Docker restarts it per the restart policy (docs
+  deployments/restart-policy.md: ON_FAILURE with its max retries, ALWAYS, NEVER).
+- **Replicas** (docs deployments/scaling.md): the total of `multiRegionConfig` (regions are not
+  modelled), one container each.
+- **Redeploy** (docs deployments/deployment-teardown.md): the new deployment starts, and once it is
+  live the old one keeps running for `overlapSeconds`, then gets SIGTERM and `drainingSeconds`
+  before SIGKILL (RAILWAY_DEPLOYMENT_OVERLAP_SECONDS / _DRAINING_SECONDS, docs
+  variables/reference.md); it then reads REMOVED. A failed deployment leaves the old one live.
+- **Logs**: `deploymentLogs` returns the deployment's container output, the pre-deploy's included.
+
+Everything the runtime starts carries the label `railway-emulator.instance=<id>` (and the pid of the
+emulator process), so stopping the emulator removes all of it and the next start sweeps what a
+crashed run left behind. Deployments of independent services run in parallel, each on its own
+thread; every change to the emulator's records happens under the emulator's lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+if TYPE_CHECKING:
+    from railway_emulator.state import Deployment, State
+
+LABEL = "railway-emulator.instance"
+PID_LABEL = "railway-emulator.pid"
+DEPLOYMENT_LABEL = "railway-emulator.deployment"
+SERVICE_LABEL = "railway-emulator.service"
+ENVIRONMENT_LABEL = "railway-emulator.environment"
+VOLUME_LABEL = "railway-emulator.volume-instance"
+
+#: Railway's default healthcheck timeout when a path is set without one (docs deployments/healthchecks.md).
+DEFAULT_HEALTHCHECK_TIMEOUT = 300
+#: A role without a healthcheck is live once it has kept running this long.
+SETTLE_SECONDS = 2.0
+#: A pre-deploy command may run this long before it counts as failed.
+PRE_DEPLOY_TIMEOUT = 900
+
+
+class ContainerModeError(RuntimeError):
+    """Container mode cannot start (no Docker engine, or no Docker SDK)."""
+
+
+def _docker() -> Any:
+    try:
+        import docker
+    except ImportError as error:  # pragma: no cover - the SDK is a dependency of the project
+        raise ContainerModeError("container mode needs the Docker SDK for Python (`pip install docker`)") from error
+    try:
+        client = docker.from_env(timeout=120)
+        client.ping()
+    except Exception as error:  # noqa: BLE001 - any failure to reach the engine means the same
+        raise ContainerModeError(f"container mode needs a Docker engine: {error}") from error
+    return client
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass
+class _Plan:
+    """Everything one deployment needs, read from the emulator's records under its lock."""
+
+    deployment_id: str
+    service_id: str
+    environment_id: str
+    project_id: str
+    service_name: str
+    alias: str
+    image: str | None
+    refused: str | None
+    entrypoint: list[str] | None
+    pre_deploy: list[str] | None
+    environment: dict[str, str]
+    volume: tuple[str, str] | None
+    """(volume instance id, mount path)."""
+    replicas: int
+    healthcheck_path: str | None
+    healthcheck_timeout: float
+    port: int | None
+    restart_policy: dict[str, Any]
+    overlap_seconds: float
+    draining_seconds: float
+
+
+@dataclass
+class _Run:
+    """What the runtime knows of one deployment it ran."""
+
+    plan: _Plan
+    containers: list[str] = field(default_factory=list)
+    pre_deploy_output: list[tuple[float, str]] = field(default_factory=list)
+    started: float = 0.0
+    finished: float | None = None
+    log_cursor: dict[str, float] = field(default_factory=dict)
+
+
+class ContainerRuntime:
+    """Runs the emulator's deployments as containers. `lock` is the emulator's lock."""
+
+    def __init__(self, lock: threading.RLock, image_map: dict[str, str] | None = None) -> None:
+        self.client = _docker()
+        self.lock = lock
+        self.image_map = dict(image_map or {})
+        self.instance_id = uuid.uuid4().hex[:12]
+        self.labels = {LABEL: self.instance_id, PID_LABEL: str(os.getpid())}
+        self.runs: dict[str, _Run] = {}
+        self.records: dict[str, Deployment] = {}
+        """The emulator's deployment records this runtime runs, by id."""
+        self._threads: list[threading.Thread] = []
+        self._closed = threading.Event()
+        self.sweep_leftovers()
+        self._monitor = threading.Thread(target=self._watch, name="railway-emulator-monitor", daemon=True)
+        self._monitor.start()
+
+    # --- housekeeping ------------------------------------------------------------------------------------
+
+    def sweep_leftovers(self) -> dict[str, int]:
+        """Remove what emulators that are no longer running left behind (a crashed run)."""
+        removed = {"containers": 0, "networks": 0, "volumes": 0}
+        for container in self.client.containers.list(all=True, filters={"label": LABEL}):
+            if not _pid_alive(int(container.labels.get(PID_LABEL, "0") or 0)):
+                with contextlib.suppress(Exception):
+                    container.remove(force=True)
+                    removed["containers"] += 1
+        for network in self.client.networks.list(filters={"label": LABEL}):
+            if not _pid_alive(int((network.attrs.get("Labels") or {}).get(PID_LABEL, "0") or 0)):
+                with contextlib.suppress(Exception):
+                    network.remove()
+                    removed["networks"] += 1
+        for volume in self.client.volumes.list(filters={"label": LABEL}):
+            if not _pid_alive(int((volume.attrs.get("Labels") or {}).get(PID_LABEL, "0") or 0)):
+                with contextlib.suppress(Exception):
+                    volume.remove(force=True)
+                    removed["volumes"] += 1
+        return removed
+
+    def owned(self) -> dict[str, list[str]]:
+        """Names of the containers, networks and volumes this runtime has, by kind."""
+        mine = {"label": f"{LABEL}={self.instance_id}"}
+        return {
+            "containers": [c.name for c in self.client.containers.list(all=True, filters=mine)],
+            "networks": [n.name for n in self.client.networks.list(filters=mine)],
+            "volumes": [v.name for v in self.client.volumes.list(filters=mine)],
+        }
+
+    def reset(self) -> None:
+        """Remove everything this runtime started and forget its deployments (the emulator's reset)."""
+        self._remove(containers={}, networks=True, volumes=True)
+        self.runs.clear()
+        self.records.clear()
+
+    def close(self) -> None:
+        """Stop and remove everything this runtime started."""
+        self._closed.set()
+        for thread in list(self._threads):
+            thread.join(timeout=5)
+        self._remove(containers={LABEL: self.instance_id}, networks=True, volumes=True)
+
+    def _remove(self, containers: dict[str, str], networks: bool = False, volumes: bool = False,
+                volume_filter: dict[str, str] | None = None, network_filter: dict[str, str] | None = None) -> None:
+        filters = {"label": [f"{k}={v}" for k, v in {LABEL: self.instance_id, **containers}.items()]}
+        for container in self.client.containers.list(all=True, filters=filters):
+            with contextlib.suppress(Exception):
+                container.remove(force=True)
+        if networks:
+            labels = [f"{k}={v}" for k, v in {LABEL: self.instance_id, **(network_filter or {})}.items()]
+            for network in self.client.networks.list(filters={"label": labels}):
+                with contextlib.suppress(Exception):
+                    network.remove()
+        if volumes:
+            labels = [f"{k}={v}" for k, v in {LABEL: self.instance_id, **(volume_filter or {})}.items()]
+            for volume in self.client.volumes.list(filters={"label": labels}):
+                with contextlib.suppress(Exception):
+                    volume.remove(force=True)
+
+    # Called by the state's cascading deletes (under the emulator's lock): what Railway removes with
+    # a service instance, a volume or an environment stops running here too.
+    def instance_deleted(self, service_id: str, environment_id: str) -> None:
+        self._remove(containers={SERVICE_LABEL: service_id, ENVIRONMENT_LABEL: environment_id})
+
+    def volume_instance_deleted(self, volume_instance_id: str) -> None:
+        for container in self.client.containers.list(all=True, filters={"label": [f"{LABEL}={self.instance_id}"]}):
+            mounts = container.attrs.get("Mounts") or []
+            if any(m.get("Name") == self._volume_name(volume_instance_id) for m in mounts):
+                with contextlib.suppress(Exception):
+                    container.remove(force=True)
+        with contextlib.suppress(Exception):
+            self.client.volumes.get(self._volume_name(volume_instance_id)).remove(force=True)
+
+    def environment_deleted(self, environment_id: str) -> None:
+        self._remove(containers={ENVIRONMENT_LABEL: environment_id}, networks=True, volumes=True,
+                     network_filter={ENVIRONMENT_LABEL: environment_id}, volume_filter={ENVIRONMENT_LABEL: environment_id})
+
+    # --- names -----------------------------------------------------------------------------------------
+
+    def _network_name(self, environment_id: str) -> str:
+        return f"rwe-{self.instance_id}-{environment_id[:8]}"
+
+    def _volume_name(self, volume_instance_id: str) -> str:
+        return f"rwe-{self.instance_id}-vol-{volume_instance_id[:8]}"
+
+    # --- deploying ----------------------------------------------------------------------------------------
+
+    def plan(self, state: State, deployment: Deployment) -> _Plan:
+        """What the deployment runs, from its settings snapshot and the variables as they are now."""
+        from railway_emulator.resolvers.common import dns_label
+        from railway_emulator.resolvers.variables import provided_variables, render
+
+        manifest = deployment.meta.get("serviceManifest") or {}
+        source, deploy = manifest.get("source") or {}, manifest.get("deploy") or {}
+        service = state.services[deployment.service_id]
+        refused = None
+        image = source.get("image")
+        if source.get("repo") and not image:
+            refused = (f"container mode runs images only: {service.name} has the repo source {source['repo']}, "
+                       "and builds are out of scope for the emulator")
+        elif not image:
+            refused = f"{service.name} has no source image to run"
+        raw = dict(state.service_variables.get((deployment.service_id, deployment.environment_id), {}))
+        environment = dict(provided_variables(state, deployment.service_id, deployment.environment_id))
+        for name, value in raw.items():
+            environment[name] = render(state, deployment.environment_id, deployment.service_id, value)
+        # Railway tells each deployment its own grace periods (docs variables/reference.md).
+        environment["RAILWAY_DEPLOYMENT_ID"] = deployment.id
+        if deploy.get("drainingSeconds") is not None:
+            environment["RAILWAY_DEPLOYMENT_DRAINING_SECONDS"] = str(deploy["drainingSeconds"])
+        if deploy.get("overlapSeconds") is not None:
+            environment["RAILWAY_DEPLOYMENT_OVERLAP_SECONDS"] = str(deploy["overlapSeconds"])
+        volume = state.volume_instance_for(deployment.service_id, deployment.environment_id)
+        start = deploy.get("startCommand")
+        pre = deploy.get("preDeployCommand")
+        if isinstance(pre, list):
+            pre = " && ".join(str(p) for p in pre) if len(pre) != 1 else pre[0]
+        regions = deploy.get("multiRegionConfig") or {}
+        replicas = sum(int((c or {}).get("numReplicas") or 0) for c in regions.values()) if regions else int(
+            deploy.get("numReplicas") or 1)
+        policy = deploy.get("restartPolicyType") or "ON_FAILURE"
+        restart = {"ALWAYS": {"Name": "always"}, "NEVER": {"Name": "no"}}.get(
+            policy, {"Name": "on-failure", "MaximumRetryCount": int(deploy.get("restartPolicyMaxRetries") or 10)})
+        port = environment.get("PORT")
+        return _Plan(
+            deployment_id=deployment.id,
+            service_id=deployment.service_id,
+            environment_id=deployment.environment_id,
+            project_id=deployment.project_id,
+            service_name=service.name,
+            alias=f"{dns_label(service.name)}.railway.internal",
+            image=self.image_map.get(image, image) if image else None,
+            refused=refused,
+            entrypoint=shlex.split(start) if start else None,
+            pre_deploy=shlex.split(pre) if pre else None,
+            environment=environment,
+            volume=(volume.id, volume.mount_path) if volume else None,
+            replicas=max(replicas, 0),
+            healthcheck_path=deploy.get("healthcheckPath"),
+            healthcheck_timeout=float(deploy.get("healthcheckTimeout") or DEFAULT_HEALTHCHECK_TIMEOUT),
+            port=int(port) if port and str(port).isdigit() else None,
+            restart_policy=restart,
+            overlap_seconds=float(deploy.get("overlapSeconds") or 0),
+            draining_seconds=float(deploy.get("drainingSeconds") or 0),
+        )
+
+    def start(self, state: State, deployment: Deployment) -> None:
+        """Begin running `deployment` (called under the emulator's lock, right after it is recorded)."""
+        plan = self.plan(state, deployment)
+        deployment.live_status = "BUILDING"
+        run = _Run(plan=plan, started=time.time())
+        self.runs[deployment.id] = run
+        self.records[deployment.id] = deployment
+        thread = threading.Thread(target=self._deploy, args=(state, deployment, run), name=f"deploy-{plan.service_name}",
+                                  daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
+
+    def _log(self, deployment: Deployment, message: str, severity: str = "info") -> None:
+        now = time.time()
+        with self.lock:
+            deployment.log_lines.append({"at": now, "ts": now, "severity": severity, "message": message})
+
+    def _set(self, deployment: Deployment, status: str) -> None:
+        with self.lock:
+            deployment.live_status = status
+            if status in ("SUCCESS", "FAILED", "CRASHED", "REMOVED"):
+                run = self.runs.get(deployment.id)
+                if run is not None and run.finished is None:
+                    run.finished = time.time()
+
+    def _deploy(self, state: State, deployment: Deployment, run: _Run) -> None:
+        plan = run.plan
+        try:
+            if plan.refused:
+                self._log(deployment, plan.refused, "error")
+                self._set(deployment, "FAILED")
+                return
+            try:
+                self.client.images.get(plan.image)
+            except Exception:  # noqa: BLE001 - docker.errors.ImageNotFound and friends
+                self._log(deployment, f"image {plan.image} is not on the local engine: container mode never pulls; "
+                                      "build it, or map it with --image-map SRC=DST", "error")
+                self._set(deployment, "FAILED")
+                return
+            network = self._network(plan)
+            volumes = self._volumes(plan)
+            self._set(deployment, "DEPLOYING")
+            if plan.pre_deploy and not self._pre_deploy(deployment, run, network, volumes):
+                self._set(deployment, "FAILED")
+                return
+            for index in range(plan.replicas):
+                run.containers.append(self._container(plan, index, network, volumes).id)
+            if self._healthy(deployment, run, network):
+                previous = self._live_before(state, deployment)
+                self._set(deployment, "SUCCESS")
+                for old in previous:
+                    self._retire(old, plan)
+            else:
+                self._set(deployment, "FAILED")
+                for container_id in run.containers:
+                    with contextlib.suppress(Exception):
+                        self.client.containers.get(container_id).remove(force=True)
+        except Exception as error:  # noqa: BLE001 - a deployment that breaks the runtime fails, loudly
+            self._log(deployment, f"emulator: deployment failed: {type(error).__name__}: {error}", "error")
+            self._set(deployment, "FAILED")
+
+    def _network(self, plan: _Plan) -> str:
+        name = self._network_name(plan.environment_id)
+        try:
+            self.client.networks.get(name)
+        except Exception:  # noqa: BLE001
+            with contextlib.suppress(Exception):  # a parallel deployment may create it first
+                self.client.networks.create(name, driver="bridge",
+                                            labels={**self.labels, ENVIRONMENT_LABEL: plan.environment_id})
+        return name
+
+    def _volumes(self, plan: _Plan) -> dict[str, dict[str, str]]:
+        if plan.volume is None:
+            return {}
+        volume_instance_id, mount = plan.volume
+        name = self._volume_name(volume_instance_id)
+        try:
+            self.client.volumes.get(name)
+        except Exception:  # noqa: BLE001
+            self.client.volumes.create(name, labels={**self.labels, ENVIRONMENT_LABEL: plan.environment_id,
+                                                     VOLUME_LABEL: volume_instance_id})
+        return {name: {"bind": mount, "mode": "rw"}}
+
+    def _labels(self, plan: _Plan) -> dict[str, str]:
+        return {**self.labels, DEPLOYMENT_LABEL: plan.deployment_id, SERVICE_LABEL: plan.service_id,
+                ENVIRONMENT_LABEL: plan.environment_id}
+
+    def _endpoint(self, network: str, plan: _Plan) -> dict[str, Any]:
+        return {network: self.client.api.create_endpoint_config(aliases=[plan.alias])}
+
+    def _pre_deploy(self, deployment: Deployment, run: _Run, network: str, volumes: dict[str, Any]) -> bool:
+        plan = run.plan
+        self._log(deployment, f"Running pre-deploy command: {shlex.join(plan.pre_deploy or [])}")
+        container = self.client.containers.create(
+            plan.image, entrypoint=plan.pre_deploy, command=[], environment=plan.environment, network=network,
+            volumes=volumes, labels={**self._labels(plan), "railway-emulator.role": "pre-deploy"},
+            name=f"rwe-{self.instance_id}-{plan.deployment_id[:8]}-pre",
+        )
+        try:
+            container.start()
+            result = container.wait(timeout=PRE_DEPLOY_TIMEOUT)
+            for line in container.logs(stdout=True, stderr=True).decode(errors="replace").splitlines():
+                self._log(deployment, line)
+            code = int(result.get("StatusCode", 1))
+        finally:
+            with contextlib.suppress(Exception):
+                container.remove(force=True)
+        if code != 0:
+            self._log(deployment, f"Pre-deploy command failed with exit code {code}", "error")
+            return False
+        return True
+
+    def _container(self, plan: _Plan, index: int, network: str, volumes: dict[str, Any]) -> Any:
+        kwargs: dict[str, Any] = {}
+        if plan.entrypoint is not None:
+            # The start command replaces ENTRYPOINT and the image's CMD is not used (exec form).
+            kwargs.update(entrypoint=plan.entrypoint, command=[])
+        container = self.client.containers.create(
+            plan.image, environment=plan.environment, network=network, volumes=volumes,
+            labels=self._labels(plan), restart_policy=plan.restart_policy,
+            name=f"rwe-{self.instance_id}-{plan.deployment_id[:8]}-{index}",
+            networking_config=self._endpoint(network, plan), **kwargs,
+        )
+        container.start()
+        return container
+
+    def _address(self, container_id: str, network: str) -> str | None:
+        container = self.client.containers.get(container_id)
+        return ((container.attrs.get("NetworkSettings") or {}).get("Networks") or {}).get(network, {}).get("IPAddress") or None
+
+    def _healthy(self, deployment: Deployment, run: _Run, network: str) -> bool:
+        plan = run.plan
+        deadline = time.time() + (plan.healthcheck_timeout if plan.healthcheck_path else SETTLE_SECONDS)
+        if plan.healthcheck_path and plan.port is None:
+            self._log(deployment, "healthcheck: the service has no PORT variable to check", "error")
+            return False
+        if plan.healthcheck_path:
+            self._log(deployment, f"Starting Healthcheck: path {plan.healthcheck_path}")
+        while not self._closed.is_set():
+            states = [self.client.containers.get(c) for c in run.containers]
+            if any(c.status in ("exited", "dead") for c in states):
+                self._log(deployment, "Container exited before it was healthy", "error")
+                return False
+            if not plan.healthcheck_path:
+                if time.time() >= deadline:
+                    return True
+            else:
+                addresses = [self._address(c, network) for c in run.containers]
+                if addresses and all(addresses) and all(self._answers(a, plan) for a in addresses):
+                    self._log(deployment, "Healthcheck succeeded!")
+                    return True
+                if time.time() >= deadline:
+                    self._log(deployment, "Healthcheck failed!", "error")
+                    return False
+            time.sleep(0.5)
+        return False
+
+    def _answers(self, address: str, plan: _Plan) -> bool:
+        try:
+            return httpx.get(f"http://{address}:{plan.port}{plan.healthcheck_path}", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def _live_before(self, state: State, deployment: Deployment) -> list[Deployment]:
+        with self.lock:
+            return [d for d in state.deployments_of(deployment.service_id, deployment.environment_id)
+                    if d.id != deployment.id and d.live_status == "SUCCESS" and d.created_ts < deployment.created_ts]
+
+    def _retire(self, old: Deployment, new_plan: _Plan) -> None:
+        """Overlap, then SIGTERM and the old deployment's draining time before SIGKILL."""
+        if new_plan.overlap_seconds:
+            time.sleep(new_plan.overlap_seconds)
+        run = self.runs.get(old.id)
+        draining = run.plan.draining_seconds if run else 0
+        for container_id in run.containers if run else []:
+            with contextlib.suppress(Exception):
+                container = self.client.containers.get(container_id)
+                container.stop(timeout=int(draining))
+                container.remove(force=True)
+        self._set(old, "REMOVED")
+
+    # --- after SUCCESS --------------------------------------------------------------------------------
+
+    def _watch(self) -> None:
+        """A live deployment whose container exited (and is not being restarted) is CRASHED."""
+        while not self._closed.wait(1.0):
+            for deployment_id, run in list(self.runs.items()):
+                if run.finished is None or not run.containers:
+                    continue
+                with self.lock:
+                    status = self._status_of(deployment_id)
+                if status != "SUCCESS":
+                    continue
+                for container_id in run.containers:
+                    try:
+                        container = self.client.containers.get(container_id)
+                    except Exception:  # noqa: BLE001 - removed meanwhile
+                        continue
+                    if container.status in ("exited", "dead"):
+                        self._crashed(deployment_id)
+                        break
+
+    def _status_of(self, deployment_id: str) -> str | None:
+        record = self.records.get(deployment_id)
+        return record.live_status if record is not None else None
+
+    def _crashed(self, deployment_id: str) -> None:
+        record = self.records.get(deployment_id)
+        if record is not None:
+            self._log(record, "Container exited", "error")
+            self._set(record, "CRASHED")
+
+    # --- reading -------------------------------------------------------------------------------------
+
+    def refresh_logs(self, deployment: Deployment) -> None:
+        """Append the deployment's container output since the last read (under the emulator's lock)."""
+        run = self.runs.get(deployment.id)
+        if run is None:
+            return
+        for container_id in run.containers:
+            since = run.log_cursor.get(container_id, run.started - 1)
+            try:
+                raw = self.client.containers.get(container_id).logs(stdout=True, stderr=True, timestamps=True,
+                                                                    since=since)
+            except Exception:  # noqa: BLE001 - gone: its output was read before or never came
+                continue
+            for line in raw.decode(errors="replace").splitlines():
+                stamp, _, message = line.partition(" ")
+                moment = _parse_docker_time(stamp) or time.time()
+                if moment <= since:
+                    continue
+                run.log_cursor[container_id] = moment
+                deployment.log_lines.append({"at": moment, "ts": moment, "severity": "info", "message": message})
+
+    def containers_of(self, deployment_id: str) -> list[str]:
+        run = self.runs.get(deployment_id)
+        return list(run.containers) if run else []
+
+    def addresses(self, service_id: str, environment_id: str) -> Iterator[str]:
+        """Addresses of the live containers of a service instance, for the edge."""
+        network = self._network_name(environment_id)
+        for run in list(self.runs.values()):
+            plan = run.plan
+            if (plan.service_id, plan.environment_id) != (service_id, environment_id):
+                continue
+            if self._status_of(plan.deployment_id) != "SUCCESS":
+                continue
+            for container_id in run.containers:
+                with contextlib.suppress(Exception):
+                    address = self._address(container_id, network)
+                    if address:
+                        yield address
+
+    def timings(self) -> list[dict[str, Any]]:
+        """Each deployment this runtime ran: service, status, start, end and duration."""
+        rows = []
+        for deployment_id, run in self.runs.items():
+            rows.append({
+                "deploymentId": deployment_id,
+                "serviceId": run.plan.service_id,
+                "serviceName": run.plan.service_name,
+                "status": self._status_of(deployment_id),
+                "startedAt": run.started,
+                "finishedAt": run.finished,
+                "seconds": None if run.finished is None else round(run.finished - run.started, 3),
+                "containers": list(run.containers),
+            })
+        return rows
+
+
+def _parse_docker_time(stamp: str) -> float | None:
+    from datetime import datetime
+
+    try:
+        head, _, fraction = stamp.rstrip("Z").partition(".")
+        moment = datetime.fromisoformat(head + "+00:00").timestamp()
+        return moment + (float("0." + fraction[:6]) if fraction else 0.0)
+    except ValueError:
+        return None
