@@ -149,6 +149,8 @@ class ContainerRuntime:
         """The emulator's deployment records this runtime runs, by id."""
         self._threads: list[threading.Thread] = []
         self._closed = threading.Event()
+        # Docker lets two networks share a name: parallel deployments create them one at a time.
+        self._setup = threading.Lock()
         self.sweep_leftovers()
         self._monitor = threading.Thread(target=self._watch, name="railway-emulator-monitor", daemon=True)
         self._monitor.start()
@@ -364,10 +366,8 @@ class ContainerRuntime:
 
     def _network(self, plan: _Plan) -> str:
         name = self._network_name(plan.environment_id)
-        try:
-            self.client.networks.get(name)
-        except Exception:  # noqa: BLE001
-            with contextlib.suppress(Exception):  # a parallel deployment may create it first
+        with self._setup:
+            if not self.client.networks.list(names=[name]):
                 self.client.networks.create(name, driver="bridge",
                                             labels={**self.labels, ENVIRONMENT_LABEL: plan.environment_id})
         return name
@@ -377,11 +377,12 @@ class ContainerRuntime:
             return {}
         volume_instance_id, mount = plan.volume
         name = self._volume_name(volume_instance_id)
-        try:
-            self.client.volumes.get(name)
-        except Exception:  # noqa: BLE001
-            self.client.volumes.create(name, labels={**self.labels, ENVIRONMENT_LABEL: plan.environment_id,
-                                                     VOLUME_LABEL: volume_instance_id})
+        with self._setup:
+            try:
+                self.client.volumes.get(name)
+            except Exception:  # noqa: BLE001 - docker.errors.NotFound
+                self.client.volumes.create(name, labels={**self.labels, ENVIRONMENT_LABEL: plan.environment_id,
+                                                         VOLUME_LABEL: volume_instance_id})
         return {name: {"bind": mount, "mode": "rw"}}
 
     def _labels(self, plan: _Plan) -> dict[str, str]:

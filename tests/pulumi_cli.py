@@ -108,8 +108,11 @@ class PulumiWorkspace:
             timeout=timeout,
         )
         if check and proc.returncode != 0:
+            # The diagnostics say why; the outputs after them can be long enough to push them out.
+            start = proc.stdout.find("Diagnostics:")
+            diagnostics = proc.stdout[start:start + 6000] if start >= 0 else ""
             raise PulumiError(
-                f"`pulumi {' '.join(args)}` exited {proc.returncode}\n"
+                f"`pulumi {' '.join(args)}` exited {proc.returncode}\n--- diagnostics ---\n{diagnostics}\n"
                 f"--- stdout ---\n{proc.stdout[-6000:]}\n--- stderr ---\n{proc.stderr[-6000:]}"
             )
         return proc

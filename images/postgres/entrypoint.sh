@@ -16,7 +16,10 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
     echo "host all all ::/0 scram-sha-256" >>"$PGDATA/pg_hba.conf"
     pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start >/dev/null
     if [ "$db" != postgres ]; then
-        psql -v ON_ERROR_STOP=1 -U "$user" -d postgres -c "CREATE DATABASE \"$db\" OWNER \"$user\"" >/dev/null
+        # Over the local socket, whatever PGHOST the platform sets for clients (Railway sets it to the
+        # service's private domain, where nothing listens during initialisation): as the official image.
+        PGHOST=/var/run/postgresql PGHOSTADDR='' \
+            psql -v ON_ERROR_STOP=1 -U "$user" -d postgres -c "CREATE DATABASE \"$db\" OWNER \"$user\"" >/dev/null
     fi
     pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
 fi

@@ -90,7 +90,8 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
     REPLACE_ON = frozenset({"service_id", "environment_id"})
     UPDATE_ON = frozenset({"triggers", *SOURCE_KEYS, *LIMIT_KEYS})
 
-    #: Between status reads the interval grows to this.
+    #: Status reads keep the set interval this long, then the interval grows to MAX_POLL_SECONDS.
+    STEADY_POLL_SECONDS = 60.0
     MAX_POLL_SECONDS = 10.0
 
     def normalize(self, key: str, value: Any) -> Any:
@@ -191,7 +192,9 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
             if waited >= timeout:
                 raise self._failure(props, deployment_id, f"still {status} after the timeout of {timeout:.0f} s", waited)
             time.sleep(min(interval, max(0.05, timeout - waited)))
-            interval = min(interval * 1.5, self.MAX_POLL_SECONDS)
+            # Most deployments end within a minute: poll at the set pace, then back off.
+            if waited > self.STEADY_POLL_SECONDS:
+                interval = min(interval * 1.5, self.MAX_POLL_SECONDS)
 
     def _failure(self, props: dict[str, Any], deployment_id: str, status: str, waited: float) -> DeploymentFailed:
         who = f"{props.get('stack') or 'stack'}: service {props.get('service_name') or props['service_id']}"
