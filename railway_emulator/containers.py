@@ -356,6 +356,7 @@ class ContainerRuntime:
                 for old in previous:
                     self._retire(old, plan)
             else:
+                self._capture(deployment)
                 self._set(deployment, "FAILED")
                 for container_id in run.containers:
                     with contextlib.suppress(Exception):
@@ -476,6 +477,7 @@ class ContainerRuntime:
             time.sleep(new_plan.overlap_seconds)
         run = self.runs.get(old.id)
         draining = run.plan.draining_seconds if run else 0
+        self._capture(old)
         for container_id in run.containers if run else []:
             with contextlib.suppress(Exception):
                 container = self.client.containers.get(container_id)
@@ -515,6 +517,11 @@ class ContainerRuntime:
             self._set(record, "CRASHED")
 
     # --- reading -------------------------------------------------------------------------------------
+
+    def _capture(self, deployment: Deployment) -> None:
+        """Keep the output of containers about to be removed."""
+        with self.lock:
+            self.refresh_logs(deployment)
 
     def refresh_logs(self, deployment: Deployment) -> None:
         """Append the deployment's container output since the last read (under the emulator's lock)."""
