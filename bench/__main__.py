@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import compose, railway
+from bench import compose, containers, railway
 from bench.report import table
 from tests.pulumi_cli import ROOT
 
@@ -56,6 +56,11 @@ def main(argv: list[str] | None = None) -> int:
             local["cold_ratio_median"] = round(local["pulumi cold up"]["median_s"] / local["compose cold until healthy"]["median_s"], 3)
             local["noop_ratio_median"] = round(local["pulumi no-op up"]["median_s"] / local["compose no-op up -d"]["median_s"], 3)
             results["local"] = local
+        if args.no_docker:
+            results["containers"] = {"skipped": "--no-docker"}
+        else:
+            print("bench: staging in container mode", file=sys.stderr)
+            results["containers"] = containers.measure(root / "containers", args.repeat)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     sys.stdout.write(table(results))
