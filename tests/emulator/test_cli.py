@@ -73,3 +73,22 @@ def test_launcher_without_a_token_generates_one_and_prints_it_once(http: httpx.C
 
     assert answered.json() == {"data": {"projects": {"edges": []}}}
     assert process.returncode == 0
+
+
+def test_container_mode_announces_its_edge_and_routes_an_unknown_domain_to_404() -> None:
+    with _launched("--port", "0", "--token", "cli-token-containers", "--run-containers",
+                   "--image-map", "redis:7=railstack/redis:7") as process:
+        assert process.stdout is not None
+        assert LISTENING.fullmatch(process.stdout.readline().strip())
+        edge = process.stdout.readline().strip()
+        assert re.fullmatch(r"edge: http://127\.0\.0\.1:\d+", edge), edge
+        answer = httpx.get(edge.removeprefix("edge: ") + "/", headers={"Host": "nobody.up.railway.app"}, timeout=10)
+        assert answer.status_code == 404 and "nobody.up.railway.app" in answer.text
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+
+
+def test_a_malformed_image_map_is_refused_with_the_expected_form() -> None:
+    with _launched("--run-containers", "--image-map", "redis7") as process:
+        assert process.wait(timeout=30) == 2
+        assert process.stderr is not None and "expected SRC=DST" in process.stderr.read()
