@@ -73,6 +73,7 @@ PLAN_LIMITS: dict[str, float] = PLANS["pro"].limits
 DEFAULT_VOLUME_SIZE_MB = 5000
 
 _Record = TypeVar("_Record")
+_Child = TypeVar("_Child", "Environment", "Service")
 
 
 def new_id() -> str:
@@ -401,24 +402,22 @@ class State:
         return _found(found)
 
     def environment(self, environment_id: str, *, deleted: bool = False) -> Environment:
-        found = self.environments.get(environment_id)
-        if found is not None:
-            owner = self.projects.get(found.project_id)
-            if owner is None or not self._in_scope(owner):
-                found = None
-            elif not deleted and (found.deleted_at or owner.deleted_at):
-                found = None
-        return _found(found)
+        return _found(self._visible_child(self.environments.get(environment_id), deleted))
 
     def service(self, service_id: str, *, deleted: bool = False) -> Service:
-        found = self.services.get(service_id)
-        if found is not None:
-            owner = self.projects.get(found.project_id)
-            if owner is None or not self._in_scope(owner):
-                found = None
-            elif not deleted and (found.deleted_at or owner.deleted_at):
-                found = None
-        return _found(found)
+        return _found(self._visible_child(self.services.get(service_id), deleted))
+
+    def _visible_child(self, found: _Child | None, deleted: bool) -> _Child | None:
+        """A project's environment or service, if the token may see its project and (unless
+        `deleted`) neither it nor its project is soft-deleted."""
+        if found is None:
+            return None
+        owner = self.projects.get(found.project_id)
+        if owner is None or not self._in_scope(owner):
+            return None
+        if not deleted and (found.deleted_at or owner.deleted_at):
+            return None
+        return found
 
     def instance(self, service_id: str, environment_id: str) -> ServiceInstance:
         found = self.instances.get((service_id, environment_id))

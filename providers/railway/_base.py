@@ -185,6 +185,16 @@ class RailwayResourceProvider(ResourceProvider):
         environments = {e["id"] for e in edges(project.get("environments"))}
         return isinstance(environment_id, str) and environment_id not in environments
 
+    def missing_from(self, props: Mapping[str, Any], listing: Callable[[], Iterable[Mapping[str, Any]]]) -> bool:
+        """True when the object (`props["id"]`) is not in `listing`, a read that must succeed: for
+        objects deleted on their own (a domain, a proxy, a volume) while their service lives on."""
+        if not props.get("id"):
+            return False
+        try:
+            return all(item["id"] != props["id"] for item in listing())
+        except RailwayError:
+            return False
+
     def project_gone_from_workspace(self, project_id: str, workspace_id: Any) -> bool:
         """A project is provably deleted when the token sees its workspace and the workspace does not
         list it; a token that does not see the workspace proves nothing."""

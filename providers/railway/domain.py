@@ -7,7 +7,6 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
-from providers.railway.client import RailwayError
 from providers.railway._base import RailwayResourceProvider
 
 
@@ -26,18 +25,10 @@ class _DomainProvider(RailwayResourceProvider):
     def confirmed_gone(self, props: Any) -> bool:
         # A domain deleted on its own answers "Problem processing request": gone when its service's
         # listing (which reads fine) no longer has it.
-        if super().confirmed_gone(props):
-            return True
-        if not props.get("id"):
-            return False
-        try:
-            listed = self.client.execute(
-                "Domains",
-                {"projectId": props["project_id"], "environmentId": props["environment_id"], "serviceId": props["service_id"]},
-            )["domains"][self.LIST_KEY]
-        except RailwayError:
-            return False
-        return all(d["id"] != props["id"] for d in listed)
+        return super().confirmed_gone(props) or self.missing_from(props, lambda: self.client.execute(
+            "Domains",
+            {"projectId": props["project_id"], "environmentId": props["environment_id"], "serviceId": props["service_id"]},
+        )["domains"][self.LIST_KEY])
 
 
 class ServiceDomainProvider(_DomainProvider):

@@ -7,7 +7,6 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource
 
-from providers.railway.client import RailwayError
 from providers.railway._base import RailwayResourceProvider
 
 
@@ -57,17 +56,8 @@ class TcpProxyProvider(RailwayResourceProvider):
         self.delete_quietly("TcpProxyDelete", {"id": id_}, {**props, "id": id_})
 
     def confirmed_gone(self, props: Any) -> bool:
-        if super().confirmed_gone(props):
-            return True
-        if not props.get("id"):
-            return False
-        try:
-            listed = self.client.execute(
-                "TcpProxies", {"environmentId": props["environment_id"], "serviceId": props["service_id"]}
-            )["tcpProxies"]
-        except RailwayError:
-            return False
-        return all(p["id"] != props["id"] for p in listed)
+        return super().confirmed_gone(props) or self.missing_from(props, lambda: self.client.execute(
+            "TcpProxies", {"environmentId": props["environment_id"], "serviceId": props["service_id"]})["tcpProxies"])
 
 
 class TcpProxy(Resource):

@@ -12,7 +12,6 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from providers.railway.client import RailwayError
 from providers.railway._base import RailwayResourceProvider, edges
 
 BACKUP_KINDS = ("DAILY", "WEEKLY", "MONTHLY")
@@ -119,11 +118,8 @@ class VolumeProvider(RailwayResourceProvider):
         # A volume deleted on its own (or with its service) is gone when its project lists it no more.
         if not props.get("id"):
             return super().confirmed_gone(props)
-        try:
-            data = self.client.execute("ProjectVolumes", {"projectId": props["project_id"]})
-        except RailwayError:
-            return super().confirmed_gone({"project_id": props["project_id"]})
-        return all(v["id"] != props["id"] for v in edges((data.get("project") or {}).get("volumes")))
+        return self.missing_from(props, lambda: edges(
+            (self.client.execute("ProjectVolumes", {"projectId": props["project_id"]}).get("project") or {}).get("volumes")))
 
 
 class Volume(Resource):

@@ -122,7 +122,7 @@ def test_a_failing_pre_deploy_command_fails_the_deployment_and_starts_nothing(
 
 
 def test_a_container_that_exits_after_start_crashes_the_deployment(emu: EmulatorServer) -> None:
-    ids = service(emu, "crashing", startCommand='/bin/sh -c "sleep 3; exit 1"', restartPolicyType="NEVER")
+    ids = service(emu, "crashing", startCommand='/bin/sh -c "sleep 8; exit 1"', restartPolicyType="NEVER")
     deployment = deploy(emu, ids)
     assert status(emu, deployment) == "SUCCESS", "it ran past the settle time"
     assert until_terminal_after_success(emu, deployment) == "CRASHED"
@@ -145,14 +145,14 @@ def test_a_healthcheck_that_never_answers_fails_within_its_timeout(emu: Emulator
 def test_a_redeploy_overlaps_then_stops_the_old_deployment_which_reads_removed(
     emu: EmulatorServer, engine: docker.DockerClient
 ) -> None:
-    ids = service(emu, "rolling", startCommand="sleep 120", overlapSeconds=2, drainingSeconds=1)
+    ids = service(emu, "rolling", startCommand="sleep 120", overlapSeconds=6, drainingSeconds=1)
     first = deploy(emu, ids)
     [old] = containers(engine, first)
     second = deploy(emu, ids)
     assert status(emu, second) == "SUCCESS"
     assert status(emu, first) == "SUCCESS", "the old deployment overlaps the new one"
     assert engine.containers.get(old.id).status == "running"
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 25
     while status(emu, first) != "REMOVED":
         assert time.monotonic() < deadline, "the old deployment must be removed after its overlap"
         time.sleep(0.3)
