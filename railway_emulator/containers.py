@@ -11,7 +11,11 @@ What a deployment does here, and where Railway documents it:
   (`shlex.split`); no start command runs the image's own ENTRYPOINT and CMD.
 - **Variables** (docs variables/reference.md, "Railway-provided variables"): the service's variables
   rendered as Railway renders references (`resolvers/variables.render`), plus the variables Railway
-  provides (RAILWAY_PRIVATE_DOMAIN, RAILWAY_SERVICE_NAME, RAILWAY_ENVIRONMENT_NAME, ...).
+  provides (RAILWAY_PRIVATE_DOMAIN, RAILWAY_SERVICE_NAME, RAILWAY_ENVIRONMENT_NAME, ...,
+  RAILWAY_DEPLOYMENT_ID, and per container RAILWAY_REPLICA_ID and RAILWAY_REPLICA_REGION). The
+  "user-provided configuration variables" of the same page, when the service sets them, take the
+  place of their settings: RAILWAY_DEPLOYMENT_OVERLAP_SECONDS, RAILWAY_DEPLOYMENT_DRAINING_SECONDS,
+  RAILWAY_HEALTHCHECK_TIMEOUT_SEC (docs deployments/deployment-teardown.md, healthchecks.md).
 - **Private networking** (docs networking/private-networking.md): one network per project
   environment, in which `<service>.railway.internal` resolves to the service's containers.
 - **Volume** (docs volumes/reference.md): a named Docker volume per volume instance, mounted at its
@@ -121,6 +125,7 @@ class _Plan:
     restart_policy: dict[str, Any]
     overlap_seconds: float
     draining_seconds: float
+    region: str
 
 
 @dataclass
@@ -188,7 +193,7 @@ class ContainerRuntime:
 
     def reset(self) -> None:
         """Remove everything this runtime started and forget its deployments (the emulator's reset)."""
-        self._remove(containers={}, networks=True, volumes=True)
+        self._remove({}, networks=True, volumes=True)
         self.runs.clear()
         self.records.clear()
 
@@ -197,29 +202,26 @@ class ContainerRuntime:
         self._closed.set()
         for thread in list(self._threads):
             thread.join(timeout=5)
-        self._remove(containers={LABEL: self.instance_id}, networks=True, volumes=True)
+        self._remove({}, networks=True, volumes=True)
 
-    def _remove(self, containers: dict[str, str], networks: bool = False, volumes: bool = False,
-                volume_filter: dict[str, str] | None = None, network_filter: dict[str, str] | None = None) -> None:
-        filters = {"label": [f"{k}={v}" for k, v in {LABEL: self.instance_id, **containers}.items()]}
-        for container in self.client.containers.list(all=True, filters=filters):
+    def _remove(self, labels: dict[str, str], networks: bool = False, volumes: bool = False) -> None:
+        """Remove this runtime's containers (and, if asked, networks and volumes) carrying `labels`."""
+        selector = {"label": [f"{k}={v}" for k, v in {LABEL: self.instance_id, **labels}.items()]}
+        # Containers first: a network or a volume in use cannot go. Anything gone meanwhile is fine.
+        for container in self.client.containers.list(all=True, filters=selector):
             with contextlib.suppress(Exception):
                 container.remove(force=True)
-        if networks:
-            labels = [f"{k}={v}" for k, v in {LABEL: self.instance_id, **(network_filter or {})}.items()]
-            for network in self.client.networks.list(filters={"label": labels}):
-                with contextlib.suppress(Exception):
-                    network.remove()
-        if volumes:
-            labels = [f"{k}={v}" for k, v in {LABEL: self.instance_id, **(volume_filter or {})}.items()]
-            for volume in self.client.volumes.list(filters={"label": labels}):
-                with contextlib.suppress(Exception):
-                    volume.remove(force=True)
+        for network in self.client.networks.list(filters=selector) if networks else []:
+            with contextlib.suppress(Exception):
+                network.remove()
+        for volume in self.client.volumes.list(filters=selector) if volumes else []:
+            with contextlib.suppress(Exception):
+                volume.remove(force=True)
 
     # Called by the state's cascading deletes (under the emulator's lock): what Railway removes with
     # a service instance, a volume or an environment stops running here too.
     def instance_deleted(self, service_id: str, environment_id: str) -> None:
-        self._remove(containers={SERVICE_LABEL: service_id, ENVIRONMENT_LABEL: environment_id})
+        self._remove({SERVICE_LABEL: service_id, ENVIRONMENT_LABEL: environment_id})
 
     def volume_instance_deleted(self, volume_instance_id: str) -> None:
         for container in self.client.containers.list(all=True, filters={"label": [f"{LABEL}={self.instance_id}"]}):
@@ -231,8 +233,7 @@ class ContainerRuntime:
             self.client.volumes.get(self._volume_name(volume_instance_id)).remove(force=True)
 
     def environment_deleted(self, environment_id: str) -> None:
-        self._remove(containers={ENVIRONMENT_LABEL: environment_id}, networks=True, volumes=True,
-                     network_filter={ENVIRONMENT_LABEL: environment_id}, volume_filter={ENVIRONMENT_LABEL: environment_id})
+        self._remove({ENVIRONMENT_LABEL: environment_id}, networks=True, volumes=True)
 
     # --- names -----------------------------------------------------------------------------------------
 
@@ -263,12 +264,17 @@ class ContainerRuntime:
         environment = dict(provided_variables(state, deployment.service_id, deployment.environment_id))
         for name, value in raw.items():
             environment[name] = render(state, deployment.environment_id, deployment.service_id, value)
-        # Railway tells each deployment its own grace periods (docs variables/reference.md).
-        environment["RAILWAY_DEPLOYMENT_ID"] = deployment.id
-        if deploy.get("drainingSeconds") is not None:
-            environment["RAILWAY_DEPLOYMENT_DRAINING_SECONDS"] = str(deploy["drainingSeconds"])
-        if deploy.get("overlapSeconds") is not None:
-            environment["RAILWAY_DEPLOYMENT_OVERLAP_SECONDS"] = str(deploy["overlapSeconds"])
+        environment["RAILWAY_DEPLOYMENT_ID"] = deployment.id  # docs variables/reference.md, provided
+
+        def configured(variable: str, setting: str, default: float) -> float:
+            # A user-provided configuration variable the service sets takes the place of the setting.
+            value = environment.get(variable)
+            if value not in (None, ""):
+                try:
+                    return float(value)
+                except ValueError:
+                    pass
+            return float(deploy.get(setting) or default)
         volume = state.volume_instance_for(deployment.service_id, deployment.environment_id)
         start = deploy.get("startCommand")
         pre = deploy.get("preDeployCommand")
@@ -277,6 +283,7 @@ class ContainerRuntime:
         regions = deploy.get("multiRegionConfig") or {}
         replicas = sum(int((c or {}).get("numReplicas") or 0) for c in regions.values()) if regions else int(
             deploy.get("numReplicas") or 1)
+        region = next((r for r, c in regions.items() if (c or {}).get("numReplicas")), None) or deploy.get("region")
         policy = deploy.get("restartPolicyType") or "ON_FAILURE"
         restart = {"ALWAYS": {"Name": "always"}, "NEVER": {"Name": "no"}}.get(
             policy, {"Name": "on-failure", "MaximumRetryCount": int(deploy.get("restartPolicyMaxRetries") or 10)})
@@ -296,11 +303,13 @@ class ContainerRuntime:
             volume=(volume.id, volume.mount_path) if volume else None,
             replicas=max(replicas, 0),
             healthcheck_path=deploy.get("healthcheckPath"),
-            healthcheck_timeout=float(deploy.get("healthcheckTimeout") or DEFAULT_HEALTHCHECK_TIMEOUT),
+            healthcheck_timeout=configured("RAILWAY_HEALTHCHECK_TIMEOUT_SEC", "healthcheckTimeout",
+                                           DEFAULT_HEALTHCHECK_TIMEOUT),
             port=int(port) if port and str(port).isdigit() else None,
             restart_policy=restart,
-            overlap_seconds=float(deploy.get("overlapSeconds") or 0),
-            draining_seconds=float(deploy.get("drainingSeconds") or 0),
+            overlap_seconds=configured("RAILWAY_DEPLOYMENT_OVERLAP_SECONDS", "overlapSeconds", 0),
+            draining_seconds=configured("RAILWAY_DEPLOYMENT_DRAINING_SECONDS", "drainingSeconds", 0),
+            region=region or "us-west2",
         )
 
     def start(self, state: State, deployment: Deployment) -> None:
@@ -420,8 +429,9 @@ class ContainerRuntime:
         if plan.entrypoint is not None:
             # The start command replaces ENTRYPOINT and the image's CMD is not used (exec form).
             kwargs.update(entrypoint=plan.entrypoint, command=[])
+        replica = {"RAILWAY_REPLICA_ID": uuid.uuid4().hex, "RAILWAY_REPLICA_REGION": plan.region}
         container = self.client.containers.create(
-            plan.image, environment=plan.environment, network=network, volumes=volumes,
+            plan.image, environment={**plan.environment, **replica}, network=network, volumes=volumes,
             labels=self._labels(plan), restart_policy=plan.restart_policy,
             name=f"rwe-{self.instance_id}-{plan.deployment_id[:8]}-{index}",
             networking_config=self._endpoint(network, plan), **kwargs,

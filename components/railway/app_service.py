@@ -76,6 +76,9 @@ class AppService(pulumi.ComponentResource):
 
         settings: dict[str, object] = {"restart_policy_type": "ON_FAILURE", "restart_policy_max_retries": 10,
                                        **_build_settings(args.app)}
+        if role.draining_seconds is not None:
+            # SIGTERM-to-SIGKILL grace when a deployment is replaced (Railway's default is 0).
+            settings["draining_seconds"] = role.draining_seconds
         if role.kind == "api":
             settings.update(
                 start_command=args.api.start_command,
@@ -100,7 +103,6 @@ class AppService(pulumi.ComponentResource):
             secrets_used=secrets_used,
             public_port=role.port if role.kind == "api" and args.api.public_domain else None,
             custom_domains=tuple(args.api.custom_domains) if role.kind == "api" else (),
-            draining_seconds=role.draining_seconds,
         )
         built = build_service(self, name, spec, args.placement)
         self.service_id = built.service.service_id

@@ -48,8 +48,6 @@ class ServiceSpec:
     custom_domains: tuple[str, ...] = ()
     protect: bool = False
     """Protect the service and its volume from deletion."""
-    draining_seconds: int | None = None
-    """SIGTERM-to-SIGKILL grace when a deployment is replaced (Railway's default is 0)."""
 
 
 @dataclass(frozen=True)
@@ -86,9 +84,6 @@ def build_service(owner: pulumi.ComponentResource, name: str, spec: ServiceSpec,
     child = pulumi.ResourceOptions(parent=owner)
     protected = pulumi.ResourceOptions(parent=owner, protect=spec.protect)
     service = Service(f"{name}-service", project_id=project_id, name=spec.service_name, opts=protected)
-    settings = dict(spec.settings)
-    if spec.draining_seconds is not None:
-        settings["draining_seconds"] = spec.draining_seconds
     instance = ServiceInstance(
         f"{name}-settings",
         service_id=service.service_id,
@@ -96,7 +91,7 @@ def build_service(owner: pulumi.ComponentResource, name: str, spec: ServiceSpec,
         project_id=project_id,
         num_replicas=spec.sizing.replicas,
         region=spec.sizing.region or placement.region,
-        **settings,
+        **spec.settings,
         opts=child,
     )
     variables = VariableCollection(

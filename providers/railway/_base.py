@@ -195,16 +195,20 @@ class RailwayResourceProvider(ResourceProvider):
         except RailwayError:
             return False
 
+    def token_workspaces(self) -> list[dict[str, str]] | None:
+        """The workspaces ({id, name}) the token can act in; None when Railway does not say."""
+        try:
+            return self.client.execute("ApiTokenWorkspaces", {})["apiToken"]["workspaces"]
+        except RailwayError:
+            return None
+
     def project_gone_from_workspace(self, project_id: str, workspace_id: Any) -> bool:
         """A project is provably deleted when the token sees its workspace and the workspace does not
         list it; a token that does not see the workspace proves nothing."""
         if not isinstance(workspace_id, str) or not workspace_id:
             return False
-        try:
-            visible = {w["id"] for w in self.client.execute("ApiTokenWorkspaces", {})["apiToken"]["workspaces"]}
-        except RailwayError:
-            return False
-        if workspace_id not in visible:
+        visible = self.token_workspaces()
+        if visible is None or workspace_id not in {w["id"] for w in visible}:
             return False
 
         def page(after: str | None) -> dict[str, Any]:

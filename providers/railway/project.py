@@ -52,9 +52,8 @@ class ProjectProvider(RailwayResourceProvider):
         return super().diff(id_, olds, news)
 
     def _workspace_help(self) -> str:
-        try:
-            workspaces = self.client.execute("ApiTokenWorkspaces", {})["apiToken"]["workspaces"]
-        except RailwayError:
+        workspaces = self.token_workspaces()
+        if not workspaces:
             return ""
         return "; this token sees: " + ", ".join(f"{w['name']} ({w['id']})" for w in workspaces)
 

@@ -203,3 +203,19 @@ def test_a_crashed_runs_leftovers_are_swept_at_the_next_start(engine: docker.Doc
     with EmulatorServer(token=TOKEN, run_containers=True):
         with pytest.raises(docker.errors.NotFound):
             engine.containers.get(orphan.id)
+
+
+def test_railways_configuration_variables_take_the_place_of_the_settings_and_replicas_get_their_ids(
+    emu: EmulatorServer, engine: docker.DockerClient
+) -> None:
+    # docs variables/reference.md: RAILWAY_HEALTHCHECK_TIMEOUT_SEC set by the service replaces the setting.
+    ids = service(emu, "configured", variables={"PORT": "8080", "RAILWAY_HEALTHCHECK_TIMEOUT_SEC": "1"},
+                  startCommand="sleep 60", healthcheckPath="/health", healthcheckTimeout=120)
+    started = time.monotonic()
+    deployment = deploy(emu, ids)
+    assert status(emu, deployment) == "FAILED" and time.monotonic() - started < 30, "the 1 s timeout applied"
+    ids = service(emu, "replica-ids", startCommand="sleep 60", multiRegionConfig={"europe-west4-drams3a": {"numReplicas": 2}})
+    deployment = deploy(emu, ids)
+    envs = [dict(e.split("=", 1) for e in c.attrs["Config"]["Env"]) for c in containers(engine, deployment)]
+    assert {e["RAILWAY_REPLICA_REGION"] for e in envs} == {"europe-west4-drams3a"}
+    assert len({e["RAILWAY_REPLICA_ID"] for e in envs}) == 2 and {e["RAILWAY_DEPLOYMENT_ID"] for e in envs} == {deployment}
