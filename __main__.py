@@ -9,6 +9,7 @@ import os
 import pulumi
 
 from components.docker import app_stack as docker_stack
+from components.plan import PlanError, build_plan
 from components.railway import app_stack as railway_stack
 from stacks.load import ConfigError, load_stack_config
 from stacks.plans import check_plan, plan_named
@@ -19,15 +20,19 @@ try:
     config = load_stack_config(stack, pulumi.Config("railstack").get_object("stack"))
     # What the workspace's plan cannot hold fails here too, before any resource is touched.
     check_plan(stack, config, plan_named(stack, railway_config.get("plan")))
+    # Every workload and store, target-neutral; unknown references fail here, before any resource.
+    plan = build_plan(stack, config)
 except ConfigError as err:
     raise pulumi.RunError(str(err)) from None
+except PlanError as err:
+    raise pulumi.RunError(str(ConfigError(stack, err.problems))) from None
 
 secret_config = pulumi.Config()
-extra_secrets = {name: secret_config.require_secret(name) for name in config.secret_variables}
+extra_secrets = {name: secret_config.require_secret(name) for name in config.sensitive_variables}
 
 external_redis_url = (
-    secret_config.require_secret(config.redis.external_url_secret)
-    if config.redis.mode == "external" and config.redis.external_url_secret
+    secret_config.require_secret(config.redis.external_url_key)
+    if config.redis.mode == "external" and config.redis.external_url_key
     else None
 )
 resource_prefix = config.project_name or f"railstack-{stack}"
@@ -37,6 +42,7 @@ if config.target == "railway":
         "railstack",
         railway_stack.AppStackArgs(
             config=config,
+            plan=plan,
             project_name=resource_prefix,
             extra_secrets=extra_secrets,
             external_redis_url=external_redis_url,
@@ -56,6 +62,7 @@ else:
         "railstack",
         docker_stack.AppStackArgs(
             config=config,
+            plan=plan,
             stack=stack,
             prefix=resource_prefix,
             extra_secrets=extra_secrets,

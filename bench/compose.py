@@ -26,7 +26,7 @@ import yaml
 from bench.stats import Samples, timed
 from components.docker import app_service, postgres, redis
 from components.docker.container import LOOPBACK, LOG_OPTIONS, ContainerSpec, cpus_text
-from components.roles import app_roles, role_environment
+from components.plan import Ref, Value, build_plan
 from stacks.load import load_stack_config
 from tests.pulumi_cli import ROOT, PulumiWorkspace, copy_project, edit_stack_config
 
@@ -61,6 +61,8 @@ def _service(spec: ContainerSpec, image: str | None = None) -> dict[str, Any]:
     }
     if spec.command:
         service["command"] = _literal(spec.command)
+    if spec.entrypoint:
+        service["entrypoint"] = _literal(spec.entrypoint)
     if spec.user:
         service["user"] = spec.user
     if spec.ports:
@@ -71,34 +73,53 @@ def _service(spec: ContainerSpec, image: str | None = None) -> dict[str, Any]:
 
 
 def compose_file(overrides: dict[str, Any], api_port: int) -> dict[str, Any]:
-    """The dev stack of `overrides` as a Compose file (with freshly generated secrets)."""
+    """The dev stack of `overrides` as a Compose file (with freshly generated secrets), rendered from
+    the same plan and container specs as the dev stack."""
     config = load_stack_config("dev", overrides)
-    secret_values = {name: secrets.token_hex(24) for name in
-                     ("secret_key", "jwt_secret_key", "admin_password", "postgres_password", "redis_password", "flower_password")}
-    pg_spec = postgres.container_spec(config.postgres, postgres.image_reference(config.postgres),
-                                      secret_values["postgres_password"], None, {postgres.MOUNT: "postgres-data"})
-    redis_spec = redis.container_spec(config.redis, redis.image_reference(config.redis),
-                                      secret_values["redis_password"], None, {"/data": "redis-data"})
-    database_url = (f"postgresql://{postgres.USER}:{secret_values['postgres_password']}"
-                    f"@{postgres.ROLE}:{postgres.PORT}/{postgres.DATABASE}")
-    redis_url = f"redis://default:{secret_values['redis_password']}@{redis.ROLE}:{redis.PORT}"
+    plan = build_plan("dev", config)
+    secret_values = {name: secrets.token_hex(24) for name in plan.generated_secrets}
+    pg_store, rd_store = plan.stores["postgres"], plan.stores["redis"]
+    pg_spec = postgres.container_spec(pg_store, pg_store.image, secret_values[pg_store.password_secret], None,
+                                      {pg_store.mount or "/var/lib/postgresql/data": "postgres-data"})
+    redis_spec = redis.container_spec(rd_store, rd_store.image, secret_values[rd_store.password_secret], None,
+                                      {rd_store.mount or "/data": "redis-data"})
+
+    def resolve(ref: Ref) -> str:
+        if ref.source == "secrets":
+            return secret_values[ref.name]
+        if ref.source in plan.stores:
+            return text(plan.stores[ref.source].offers[ref.name].docker)
+        target = plan.workload(ref.source)
+        return {"private_domain": target.name, "port": str(target.port)}.get(ref.name, f"{LOOPBACK}:{api_port}")
+
+    def text(value: Value) -> str:
+        return "".join(value.render(resolve))
+
     services = {"postgres": _service(pg_spec), "redis": _service(redis_spec)}
     healthy = {"condition": "service_healthy"}
     app = config.app
     build = {"context": str(ROOT / (app.path or "app")), "dockerfile": app.dockerfile_path or "Dockerfile",
              "args": dict(app.build_args)}
-    for role in app_roles(config):
-        environment = role_environment(
-            role, database_url=database_url, redis_url=redis_url, secret=lambda s: secret_values[s],
-            extra_secrets={}, prefixed=lambda text, value: text + value,
-        )
-        spec = app_service.container_spec(role, config.api, APP_IMAGE, environment,
-                                          api_port if role.kind == "api" else None)
+    for workload in plan.workloads:
+        environment = {name: text(value) for name, value in workload.variables.items()}
+        spec = app_service.container_spec(workload, APP_IMAGE, environment,  # type: ignore[arg-type]
+                                          api_port if workload.kind == "api" else None)
         service = _service(spec)
-        service["depends_on"] = {"postgres": healthy, "redis": healthy, **({} if role.kind == "api" else {"api": healthy})}
-        if role.kind == "api":
+        service["depends_on"] = {after: healthy for after in workload.deploy_after}
+        if workload.pre_deploy_argv is not None:
+            # Compose's one-off: a service that runs to completion before the workload starts.
+            services[f"{workload.name}-pre-deploy"] = {
+                "image": APP_IMAGE, "entrypoint": _literal(workload.pre_deploy_argv),
+                "environment": dict(sorted(environment.items())),
+                "depends_on": {after: healthy for after in workload.deploy_after},
+                "networks": {"default": {}},
+            }
+            service["depends_on"][f"{workload.name}-pre-deploy"] = {"condition": "service_completed_successfully"}
+        if workload.kind == "api":
             service["build"] = build
-        services[role.name] = service
+            if f"{workload.name}-pre-deploy" in services:
+                services[f"{workload.name}-pre-deploy"]["build"] = build
+        services[workload.name] = service
     return {"version": "2.4", "services": services, "volumes": {"postgres-data": {}, "redis-data": {}}}
 
 
@@ -119,7 +140,10 @@ class ComposeProject:
         if not ids:
             return False
         info = json.loads(subprocess.run(["docker", "inspect", *ids], capture_output=True, text=True, check=True).stdout)
-        return all((c["State"].get("Health") or {}).get("Status") == "healthy" for c in info)
+        # A one-off (the pre-deploy) has no healthcheck: done when it exited 0.
+        return all((c["State"].get("Health") or {}).get("Status") == "healthy"
+                   or (c["State"].get("Health") is None and c["State"].get("Status") == "exited"
+                       and c["State"].get("ExitCode") == 0) for c in info)
 
     def wait_healthy(self, timeout: float = 300) -> None:
         deadline = time.monotonic() + timeout

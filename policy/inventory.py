@@ -6,8 +6,10 @@ volume) linked by `service_id`. During a preview of a new stack that id is unkno
 taken from the engine's property dependencies (which resource the `service_id` input came from),
 and from the id itself once it is known.
 
-A role is what the service runs: its `SERVICE_TYPE` variable (the contract of the one app image),
-else the service's name (Postgres, Redis) or the Docker `railstack.role` label.
+A role is what the service runs (api, worker, beat, flower, postgres, redis), as the components
+record it from the plan (components/plan.py): the Railway service's `role` input, the Docker
+container's `railstack.kind` label. Nothing is inferred from names or from an app's variables, so
+every rule holds for any app, whatever it calls its services or variables.
 """
 
 from __future__ import annotations
@@ -36,22 +38,9 @@ def railway_kind(resource_type: str, props: Any) -> str | None:
     return kind if isinstance(kind, str) and kind.startswith("railway:") else None
 
 
-def role_of_service_type(service_type: Any) -> str | None:
-    """The role an app container runs, from its SERVICE_TYPE."""
-    if not isinstance(service_type, str):
-        return None
-    if service_type.startswith("celery_"):
-        return "worker"
-    return service_type if service_type in ("api", "beat", "flower") else None
-
-
-def role_of_name(name: Any) -> str | None:
-    if not isinstance(name, str):
-        return None
-    lowered = name.lower()
-    if lowered in ("postgres", "redis", "api", "beat", "flower"):
-        return lowered
-    return "worker" if lowered.startswith("worker") else None
+def recorded_role(value: Any) -> str | None:
+    """The role a component recorded, if it is one railstack knows."""
+    return value if isinstance(value, str) and value in (*APP_ROLES, "postgres", "redis") else None
 
 
 @dataclass
@@ -99,7 +88,7 @@ class RailwayService:
 
     @property
     def role(self) -> str | None:
-        return role_of_service_type(self.variables.get("SERVICE_TYPE")) or role_of_name(self.name)
+        return recorded_role(get(self.resource.props, "role"))
 
     @property
     def protected(self) -> bool:
@@ -126,7 +115,7 @@ class Container:
 
     @property
     def role(self) -> str | None:
-        return role_of_service_type(self.env.get("SERVICE_TYPE")) or role_of_name(self.labels.get("railstack.role"))
+        return recorded_role(self.labels.get("railstack.kind"))
 
     @property
     def role_name(self) -> str:

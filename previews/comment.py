@@ -3,8 +3,10 @@
 For every stack previewed: which resources are created, updated, replaced or deleted, grouped by
 the service (component) they belong to; which variables change, by name only (Railway variable
 collections carry keyed fingerprints, so a changed value is visible without the value); which
-services will deploy; and the policy pack's violations. Values never appear: the comment is built
-from names, operations and fingerprints only.
+services will deploy; and the policy pack's violations. Every Railway service and Docker container
+the preview would delete (or replace, which deletes the old one) is named at the top, in a warning:
+a service removed by accident loses its deployments and its data. Values never appear: the comment
+is built from names, operations and fingerprints only.
 
 Long sections are collapsed in <details>, and the comment is kept under GitHub's limit for a
 comment body by dropping detail first, then rows, and saying so.
@@ -42,6 +44,10 @@ OPS = {
     "discard": "delete",
     "import": "import",
 }
+#: Resources whose deletion deletes a running service, and how the warning calls them.
+SERVICE_KINDS = {"railway:Service": "Railway service", "docker:index/container:Container": "Docker container"}
+#: Deleted services listed per stack in the warning; more are counted.
+MAX_DELETED_LISTED = 30
 SYMBOL = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "import": "="}
 ORDER = ("create", "update", "replace", "delete", "import")
 
@@ -148,6 +154,49 @@ def summarize(preview: Preview) -> dict[str, ServiceChanges]:
         if step.type == "docker:index/container:Container" and op in ("create", "update", "replace"):
             changes.deploys = True
     return dict(sorted(services.items(), key=lambda kv: (kv[0] != "shared", kv[0])))
+
+
+@dataclass(frozen=True)
+class DeletedService:
+    """A Railway service or Docker container the preview deletes (or replaces, deleting the old one)."""
+
+    service: str
+    """The service (component) it belongs to, as the comment's tables name it."""
+    kind: str
+    """Railway service or Docker container."""
+    name: str
+    """Its own name (the Railway service's or the container's), when known."""
+    how: str
+    """deleted or replaced."""
+
+
+def deleted_services(preview: Preview) -> list[DeletedService]:
+    """The services `pulumi up` would delete, by the service's name. A `discard` (a resource
+    retained on delete) leaves the service running, so it is not one of them."""
+    stack_name, components = _component_names(preview)
+    ops: dict[str, set[str]] = defaultdict(set)
+    names: dict[str, str] = {}
+    first: dict[str, Step] = {}
+    for step in preview.steps:
+        op = OPS.get(step.op)
+        if step.op == "discard" or op not in ("delete", "replace"):
+            continue
+        if (SERVICE_KINDS.get(step.type) or SERVICE_KINDS.get(_kind(step))) is None:
+            continue
+        first.setdefault(step.urn, step)
+        ops[step.urn].add(op)
+        name = step.old_inputs.get("name") or step.new_inputs.get("name")
+        if isinstance(name, str) and name != UNKNOWN:
+            names.setdefault(step.urn, name)
+    found = []
+    for urn, step in first.items():
+        service, _ = _owner(step, stack_name, components)
+        kind = SERVICE_KINDS.get(step.type) or SERVICE_KINDS[_kind(step)]
+        how = "replaced" if "replace" in ops[urn] else "deleted"
+        if service == "shared":  # not under a service component: the resource's own name says most
+            service = names.get(urn) or step.name
+        found.append(DeletedService(service, kind, names.get(urn, ""), how))
+    return sorted(found, key=lambda d: (d.service, d.kind, d.name))
 
 
 # -- rendering -----------------------------------------------------------------------------------
@@ -264,6 +313,36 @@ def _section(preview: Preview, max_rows: int | None = None) -> Section:
     return Section(header, "\n".join(lines) + "\n", details)
 
 
+def _deleted_item(d: DeletedService) -> str:
+    own = f"{d.kind} `{_escape(d.name)}`" if d.name and d.name != d.service else d.kind
+    how = "deleted" if d.how == "deleted" else "replaced: deleted and created anew"
+    return f"`{_escape(d.service)}` ({own}, {how})"
+
+
+def _deletes_warning(previews: list[Preview]) -> list[str]:
+    """The warning block naming every service each stack's preview deletes; empty when none does."""
+    lines = []
+    for p in previews:
+        deleted = deleted_services(p)
+        if not deleted:
+            continue
+        items = [_deleted_item(d) for d in deleted[:MAX_DELETED_LISTED]]
+        if len(deleted) > MAX_DELETED_LISTED:
+            items.append(f"and {len(deleted) - MAX_DELETED_LISTED} more")
+        lines.append(f"> - `{p.stack}`: " + ", ".join(items))
+    if not lines:
+        return []
+    return [
+        "> [!WARNING]",
+        "> **Deletes services:**",
+        *lines,
+        ">",
+        "> Removing a worker must be explicit in the stack's config (`workers.<name>: null` or `enabled: false`); "
+        "a deleted service loses its deployments and its data.",
+        "",
+    ]
+
+
 def render(previews: list[Preview], budget: int = DEFAULT_BUDGET) -> str:
     """The Markdown comment for `previews`, at most `budget` characters."""
     top = [MARKER, "## railstack preview", ""]
@@ -273,7 +352,9 @@ def render(previews: list[Preview], budget: int = DEFAULT_BUDGET) -> str:
         c = _counts(p)
         deploys = sum(s.deploys for s in summarize(p).values())
         top.append(f"| `{p.stack}` | {c['create']} | {c['update']} | {c['replace']} | {c['delete']} | {deploys} | {_policy_cell(p)} |")
-    top.append("\nVariable values and secrets are never shown: changed variables are named, from keyed fingerprints.\n")
+    top.append("")
+    top += _deletes_warning(previews)
+    top.append("Variable values and secrets are never shown: changed variables are named, from keyed fingerprints.\n")
     head = "\n".join(top) + "\n"
 
     max_rows: int | None = None

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from stacks.model import StackConfig
+from stacks.secret_values import check_plain_variables
 
 PROFILES_DIR = Path(__file__).parent / "profiles"
 
@@ -68,26 +69,64 @@ def merged(stack: str, overrides: dict[str, Any]) -> dict[str, Any]:
     defaults = profile(environment)
     worker_defaults = defaults.pop("worker_defaults", {})
     result = _merge(defaults, {k: v for k, v in overrides.items() if k != "workers"})
-    # A stack that lists workers lists all its queues; otherwise the model's default queues are used.
-    queues = overrides.get("workers")
-    if queues is None:
-        queues = {name: {} for name in StackConfig.model_fields["workers"].default_factory()}  # type: ignore[misc]
-    if isinstance(queues, dict):
-        result["workers"] = {name: _merge(worker_defaults, spec or {}) for name, spec in queues.items()}
-    else:
-        result["workers"] = queues  # not a mapping: validation reports it
+    result["workers"] = _workers(defaults.get("workers"), overrides.get("workers"), worker_defaults)
     return result
+
+
+def _workers(profile_workers: Any, stack_workers: Any, worker_defaults: dict[str, Any]) -> Any:
+    """The model's workers, then the profile's, then the stack's, merged by name: setting one worker's
+    key never drops another. `<name>: null` (or `enabled: false`) removes a worker explicitly."""
+    names: dict[str, Any] = {name: {} for name in StackConfig.model_fields["workers"].default_factory()}  # type: ignore[misc]
+    for layer in (profile_workers, stack_workers):
+        if layer is None:
+            continue
+        if not isinstance(layer, dict):
+            return layer  # not a mapping: validation reports it
+        for name, spec in layer.items():
+            if spec is None:
+                names.pop(name, None)
+            elif isinstance(spec, dict) and isinstance(names.get(name), dict):
+                names[name] = _merge(names[name], spec)
+            else:
+                names[name] = spec
+    return {name: _merge(worker_defaults, spec) if isinstance(spec, dict) else spec for name, spec in names.items()}
+
+
+#: Keys renamed so that `pulumi config set --path` accepts them (the CLI refuses, without --secret
+#: or --plaintext, a value under a key whose path contains "secret", "pass", "token" or "pwd").
+RENAMED = {("secret_variables",): "sensitive_variables", ("redis", "external_url_secret"): "redis.external_url_key"}
+
+
+def _renamed(stack: str, overrides: dict[str, Any]) -> list[str]:
+    problems = []
+    for path, new in RENAMED.items():
+        node: Any = overrides
+        for part in path:
+            node = node.get(part, KeyError) if isinstance(node, dict) else KeyError
+        if node is not KeyError:
+            problems.append(f"{stack}: {'.'.join(path)}: renamed {new} (the Pulumi CLI refuses to set a plain "
+                            "value under a key named like a secret)")
+    return problems
 
 
 def load_stack_config(stack: str, overrides: dict[str, Any] | None) -> StackConfig:
     """The validated configuration of `stack`, or ConfigError listing every problem."""
     if overrides is not None and not isinstance(overrides, dict):
         raise ConfigError(stack, [f"{stack}: {CONFIG_KEY} must be a mapping of settings, got {type(overrides).__name__}"])
+    if renamed := _renamed(stack, overrides or {}):
+        raise ConfigError(stack, renamed)
     data = merged(stack, overrides or {})
     try:
-        return StackConfig.model_validate(data)
+        config = StackConfig.model_validate(data)
     except ValidationError as err:
         raise ConfigError(stack, [_describe(stack, e) for e in err.errors()]) from None
+    # Secrets judged by their value, before anything could print one: never echoed.
+    problems = check_plain_variables({k: v for k, v in config.variables.items() if v is not None}, "variables")
+    for path, variables in config.role_variables().items():
+        problems += check_plain_variables({k: v for k, v in variables.items() if v is not None}, f"{path}.variables")
+    if problems:
+        raise ConfigError(stack, [f"{stack}: {problem}" for problem in problems])
+    return config
 
 
 def _describe(stack: str, error: dict[str, Any]) -> str:

@@ -27,6 +27,58 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: A role's variables: plain text, or text with railstack references such as `${postgres.host}`,
+#: `${redis.url}/1`, `${secrets.secret_key}` or `https://${api.public_domain}` (components/plan.py
+#: lists them). Numbers are written as text; `null` removes a variable the defaults would set.
+Variables = dict[Annotated[str, Field(pattern=ENV_VAR)], Annotated[str | None, Field(coerce_numbers_to_str=True)]]
+
+LivenessKind = Literal["http", "command", "celery-ping", "beat-schedule", "none"]
+
+
+class Liveness(Model):
+    """How a platform tells that a role is alive.
+
+    `http`: GET `path` answers 2xx. `command`: a command run in the role's container exits 0.
+    `celery-ping`: `celery inspect ping` reaches the worker's own node (the Celery app from the role's
+    command, `-A`, else `app.celery_app`). `beat-schedule`: beat rewrote its schedule file (the
+    command's `--schedule`, else `schedule_file`) within `max_age_seconds` and since the container
+    started checking. `none`: running is enough. On Railway only `http` exists (its healthcheck);
+    the other kinds apply on Docker, where Railway restarts a crashed process by its restart policy.
+    """
+
+    kind: LivenessKind = Field(description="http, command, celery-ping, beat-schedule or none.")
+    path: Annotated[str | None, Field(pattern=r"^/", description="HTTP path answering 2xx when healthy (kind http).")] = None
+    command: str | None = Field(None, min_length=1, description="Command exiting 0 when healthy, run in the container (kind command).")
+    schedule_file: str | None = Field(
+        None, min_length=1, description="Beat's schedule file when the command sets no --schedule (kind beat-schedule)."
+    )
+    max_age_seconds: Annotated[int, Field(ge=2, le=3600, description=(
+        "Beat must have rewritten its schedule file within this many seconds (kind beat-schedule)."))] = 60
+    interval_seconds: Annotated[int, Field(ge=1, le=300, description="Seconds between checks (Docker).")] = 5
+
+    @model_validator(mode="after")
+    def _fields_of_kind(self) -> Liveness:
+        if self.kind == "http" and self.path is None:
+            raise ValueError("kind http needs path, e.g. path: /health")
+        if self.kind == "command" and self.command is None:
+            raise ValueError("kind command needs command, e.g. command: python -m myapp.check")
+        if self.kind != "http" and self.path is not None:
+            raise ValueError(f"path is only for kind http, not {self.kind}")
+        if self.kind != "command" and self.command is not None:
+            raise ValueError(f"command is only for kind command, not {self.kind}")
+        extra = {"schedule_file", "max_age_seconds"} & self.model_fields_set
+        if self.kind != "beat-schedule" and extra:
+            raise ValueError(f"{', '.join(sorted(extra))}: only for kind beat-schedule, not {self.kind}")
+        return self
+
+
+def _liveness(**kwargs: object) -> Liveness:
+    return Liveness.model_validate(kwargs)
+
+
+CommandText = Annotated[str | None, Field(min_length=1)]
+
+
 class Sizing(Model):
     """How much of the platform one role gets."""
 
@@ -45,13 +97,19 @@ class AppSource(Model):
     image: str | None = Field(None, description="Container image reference, e.g. ghcr.io/acme/app:1.4.2.")
     repo: str | None = Field(None, description="GitHub repository `owner/name` Railway builds from (target railway).")
     path: str | None = Field(
-        None, description="Directory of this project holding the app and its Dockerfile, built on the local engine (target docker)."
+        None, description=(
+            "Directory holding the app and its Dockerfile, relative to this project (`..` when railstack "
+            "lives in a subfolder of the app's repository), built on the local engine (target docker)."),
     )
     branch: str = Field(
         "main", min_length=1, description="Branch of `repo` Railway builds and deploys (a repo source without one never deploys)."
     )
     root_directory: str = Field("/", description="Directory of `repo` holding the app (Railway's root directory).")
     dockerfile_path: str = Field("Dockerfile", description="Dockerfile, relative to root_directory (repo) or to path.")
+    celery_app: str = Field(
+        "railstack_app.worker:celery_app", min_length=1,
+        description="The Celery app (`-A`) liveness checks use when a role's command names none; default the reference app's.",
+    )
     build_args: dict[Annotated[str, Field(pattern=ENV_VAR)], str] = Field(
         default_factory=dict, description="Docker build arguments when building from path, e.g. BASE_IMAGE."
     )
@@ -62,8 +120,8 @@ class AppSource(Model):
             raise ValueError("set exactly one of app.image, app.repo or app.path")
         if self.repo is not None and not re.fullmatch(r"[\w.-]+/[\w.-]+", self.repo):
             raise ValueError(f"app.repo = {self.repo!r} must look like owner/name")
-        if self.path is not None and (self.path.startswith("/") or ".." in self.path.split("/")):
-            raise ValueError(f"app.path = {self.path!r} must be a directory inside the project, e.g. app")
+        if self.path is not None and (self.path.startswith("/") or not self.path.strip()):
+            raise ValueError(f"app.path = {self.path!r} must be a directory relative to the project, e.g. app or ..")
         if self.build_args and self.path is None:
             raise ValueError("app.build_args only apply when building from app.path")
         return self
@@ -72,15 +130,19 @@ class AppSource(Model):
 class ApiRole(Model):
     """The HTTP API: the only role with a public domain."""
 
-    start_command: str = Field(
-        "/app/entrypoint api", description="Command that starts the API server (the image's entrypoint role)."
+    start_command: CommandText = Field(
+        "/app/entrypoint api", description=(
+            "Command that starts the API (replaces the image's ENTRYPOINT; `$VARS` are expanded by a shell); "
+            "null: the image's own ENTRYPOINT/CMD."),
     )
-    pre_deploy_command: str | None = Field(
-        "/app/entrypoint migrate", description="Runs before each deployment goes live: database migrations."
+    pre_deploy_command: CommandText = Field(
+        "/app/entrypoint migrate", description=(
+            "Runs before each deployment of the API goes live, in a one-off container of the same image: "
+            "database migrations (Railway's pre-deploy command; on Docker a container run before the API starts)."),
     )
-    healthcheck_path: Annotated[str, Field(pattern=r"^/", description="HTTP path that answers 200 when healthy.")] = (
-        "/health"
-    )
+    liveness: Liveness = Field(default_factory=lambda: _liveness(kind="http", path="/health"),
+                               description="How the API is checked; Railway needs kind http (its healthcheck).")
+    variables: Variables = Field(default_factory=dict, description="Variables of the API only, over the stack's.")
     healthcheck_timeout: Annotated[int, Field(ge=1, le=3600, description="Seconds a deployment may take to pass its healthcheck.")] = 120
     port: Annotated[int, Field(ge=1, le=65535, description="Port the API listens on (PORT).")] = 8000
     public_domain: bool = Field(True, description="Give the API a Railway-provided public domain.")
@@ -91,6 +153,12 @@ class ApiRole(Model):
         "Seconds between SIGTERM and SIGKILL when a deployment is replaced (Railway's drainingSeconds, "
         "default 0): time for in-flight requests to finish."))] = 15
     sizing: Sizing = Field(default_factory=Sizing, description="Replicas and limits of the API.")
+
+    @model_validator(mode="after")
+    def _probe(self) -> ApiRole:
+        if self.liveness.kind == "none":
+            raise ValueError("liveness.kind = 'none': the API must have a liveness check (http on Railway)")
+        return self
 
     @field_validator("custom_domains")
     @classmethod
@@ -103,9 +171,26 @@ class ApiRole(Model):
         return value
 
 
-class WorkerRole(Model):
-    """A Celery worker consuming one queue. Workers have no domain and no public port."""
+Pool = Literal["prefork", "threads", "gevent", "solo"]
 
+
+class WorkerRole(Model):
+    """A Celery worker service consuming one or more queues. Workers have no domain and no public port.
+
+    The queues, pool and concurrency reach the app as CELERY_QUEUES (comma-separated), CELERY_POOL and
+    CELERY_CONCURRENCY, so a start command can use them: `celery -A shop worker -Q $CELERY_QUEUES ...`.
+    """
+
+    enabled: bool = Field(True, description="Run this worker; false removes a worker the profile or the defaults define.")
+    queues: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]] | None = Field(
+        None, min_length=1, description="Queues the worker consumes; default the worker's own name."
+    )
+    pool: Pool = Field("prefork", description="Celery execution pool (--pool): prefork, threads, gevent or solo.")
+    start_command: CommandText = Field(
+        None, description="Command that starts the worker; null: the image's own ENTRYPOINT/CMD (the reference app's SERVICE_TYPE)."
+    )
+    liveness: Liveness = Field(default_factory=lambda: _liveness(kind="celery-ping"), description="How the worker is checked.")
+    variables: Variables = Field(default_factory=dict, description="Variables of this worker only, over the stack's.")
     concurrency: Annotated[int, Field(ge=1, le=64, description="Celery worker processes (--concurrency).")] = 2
     max_tasks_per_child: Annotated[int, Field(ge=1, description="Tasks before a worker process is recycled.")] = 100
     draining_seconds: Annotated[int, Field(ge=0, le=3600, description=(
@@ -113,10 +198,25 @@ class WorkerRole(Model):
         "default 0): Celery's warm shutdown finishes the running tasks in this time."))] = 60
     sizing: Sizing = Field(default_factory=Sizing, description="Replicas and limits of this worker.")
 
+    @field_validator("queues")
+    @classmethod
+    def _distinct(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError(f"queues {value} repeat a queue")
+        return value
+
 
 class BeatRole(Model):
     """Celery beat, the scheduler: exactly one instance, or scheduled tasks run twice."""
 
+    start_command: CommandText = Field(
+        None, description="Command that starts beat; null: the image's own ENTRYPOINT/CMD (the reference app's SERVICE_TYPE)."
+    )
+    liveness: Liveness = Field(
+        default_factory=lambda: _liveness(kind="beat-schedule", schedule_file="/tmp/celerybeat-schedule"),
+        description="How beat is checked (default: its schedule file, /tmp/celerybeat-schedule unless the command sets --schedule).",
+    )
+    variables: Variables = Field(default_factory=dict, description="Variables of beat only, over the stack's.")
     draining_seconds: Annotated[int, Field(ge=0, le=3600, description=(
         "Seconds between SIGTERM and SIGKILL when beat is replaced: time to write its schedule state."))] = 10
     sizing: Sizing = Field(default_factory=Sizing, description="Limits of beat; replicas must stay 1.")
@@ -132,6 +232,12 @@ class FlowerRole(Model):
     """Flower, the Celery monitor: private, behind a generated basic-auth password."""
 
     enabled: bool = Field(False, description="Run Flower.")
+    start_command: CommandText = Field(
+        None, description="Command that starts Flower; null: the image's own ENTRYPOINT/CMD (the reference app's SERVICE_TYPE)."
+    )
+    liveness: Liveness = Field(default_factory=lambda: _liveness(kind="http", path="/healthcheck"),
+                               description="How Flower is checked (Flower's /healthcheck needs no login).")
+    variables: Variables = Field(default_factory=dict, description="Variables of Flower only, over the stack's.")
     port: Annotated[int, Field(ge=1, le=65535, description="Port Flower listens on (private network only).")] = 5555
     sizing: Sizing = Field(default_factory=Sizing, description="Replicas and limits of Flower.")
 
@@ -153,7 +259,7 @@ class Deployments(Model):
 class Postgres(Model):
     """The PostgreSQL database."""
 
-    version: Annotated[str, Field(pattern=r"^(1[3-9])$", description="Major version (13-19).")] = "16"
+    version: Annotated[str, Field(pattern=r"^(1[3-9])$", coerce_numbers_to_str=True, description="Major version (13-19).")] = "16"
     image: str | None = Field(
         None, description="Image to run; default Railway's postgres-ssl image of `version` (the official image locally)."
     )
@@ -176,20 +282,20 @@ class Redis(Model):
 
     mode: Literal["service", "external"] = Field("service", description="Run Redis in the stack, or use an external URL.")
     image: str | None = Field(None, description="Image when mode is service; default the official redis image.")
-    version: Annotated[str, Field(pattern=r"^[6-8](\.\d+)?$", description="Redis major(.minor) version.")] = "7"
+    version: Annotated[str, Field(pattern=r"^[6-8](\.\d+)?$", coerce_numbers_to_str=True, description="Redis major(.minor) version.")] = "7"
     volume: bool = Field(True, description="Persist Redis data on a volume (mode service).")
-    external_url_secret: str | None = Field(
+    external_url_key: str | None = Field(
         None,
-        description="Name of a secret stack config key holding the external rediss:// URL (mode external).",
+        description="Name of the (secret) stack config key holding the external rediss:// URL (mode external).",
     )
     sizing: Sizing = Field(default_factory=Sizing, description="Limits of Redis; replicas must stay 1.")
 
     @model_validator(mode="after")
     def _mode(self) -> Redis:
-        if self.mode == "external" and not self.external_url_secret:
-            raise ValueError("mode external needs external_url_secret (a secret config key with the rediss:// URL)")
-        if self.mode == "service" and self.external_url_secret:
-            raise ValueError("external_url_secret is only for mode external")
+        if self.mode == "external" and not self.external_url_key:
+            raise ValueError("mode external needs external_url_key (a secret config key with the rediss:// URL)")
+        if self.mode == "service" and self.external_url_key:
+            raise ValueError("external_url_key is only for mode external")
         if self.sizing.replicas != 1:
             raise ValueError(f"sizing.replicas = {self.sizing.replicas}: one Redis instance")
         return self
@@ -251,7 +357,7 @@ class StackConfig(Model):
     api: ApiRole = Field(default_factory=ApiRole, description="The HTTP API role.")
     workers: dict[Annotated[str, Field(pattern=NAME)], WorkerRole] = Field(
         default_factory=lambda: {"logs": WorkerRole(), "content_generation": WorkerRole()},
-        description="One Celery worker per queue, by queue name.",
+        description="Celery worker services by name; each consumes `queues` (default its name).",
     )
     beat: BeatRole = Field(default_factory=BeatRole, description="The Celery beat scheduler.")
     flower: FlowerRole = Field(default_factory=FlowerRole, description="Optional Flower monitor.")
@@ -259,10 +365,12 @@ class StackConfig(Model):
     redis: Redis = Field(default_factory=Redis, description="The broker and cache.")
     secrets: Secrets = Field(default_factory=Secrets, description="Generated secrets and their rotation.")
     docker: LocalDocker = Field(default_factory=LocalDocker, description="Local Docker settings (target docker only).")
-    variables: dict[Annotated[str, Field(pattern=ENV_VAR)], Annotated[str, Field(coerce_numbers_to_str=True)]] = Field(
-        default_factory=dict, description="Extra plain (non-secret) variables for every app role (numbers are written as text)."
+    variables: Variables = Field(
+        default_factory=dict, description=(
+            "Variables of every app role, over the defaults (components/plan.py): plain text or references such as "
+            "`${postgres.host}`; a value that looks like a credential is refused (use sensitive_variables)."),
     )
-    secret_variables: list[Annotated[str, Field(pattern=ENV_VAR)]] = Field(
+    sensitive_variables: list[Annotated[str, Field(pattern=ENV_VAR)]] = Field(
         default_factory=list,
         description="Extra secret variables for every app role, each read from the secret stack config key of that name.",
     )
@@ -270,19 +378,28 @@ class StackConfig(Model):
     @field_validator("workers")
     @classmethod
     def _workers(cls, value: dict[str, WorkerRole]) -> dict[str, WorkerRole]:
-        if not value:
-            raise ValueError("at least one worker queue is needed")
+        if not any(worker.enabled for worker in value.values()):
+            raise ValueError("at least one enabled worker is needed")
         return value
 
     @field_validator("variables")
     @classmethod
-    def _plain(cls, value: dict[str, str]) -> dict[str, str]:
+    def _platform(cls, value: dict[str, str | None]) -> dict[str, str | None]:
         for name in value:
-            if re.search(r"PASSWORD|SECRET|TOKEN|_KEY$", name):
-                raise ValueError(f"{name} looks like a secret: list it in secret_variables, never as a plain value")
             if name in RESERVED_VARIABLES:
-                raise ValueError(f"{name} is set by railstack itself")
+                raise ValueError(f"{name} is set by railstack from the role's port (api.port, flower.port)")
         return value
+
+    def enabled_workers(self) -> dict[str, WorkerRole]:
+        """The workers the stack runs (`enabled: false` removes one)."""
+        return {name: worker for name, worker in self.workers.items() if worker.enabled}
+
+    def role_variables(self) -> dict[str, dict[str, str | None]]:
+        """Each role's own variables, by key path prefix (api, workers.<name>, beat, flower)."""
+        found: dict[str, dict[str, str | None]] = {"api": self.api.variables, "beat": self.beat.variables,
+                                                   "flower": self.flower.variables}
+        found.update({f"workers.{name}": worker.variables for name, worker in self.workers.items()})
+        return found
 
     @model_validator(mode="after")
     def _environment_rules(self) -> StackConfig:
@@ -313,9 +430,6 @@ class StackConfig(Model):
         return self
 
 
-#: Variables railstack sets on every app role; configuring them would break the wiring.
-RESERVED_VARIABLES = frozenset(
-    {"SERVICE_TYPE", "PORT", "WEB_CONCURRENCY", "THREADS", "CELERY_QUEUES", "CELERY_CONCURRENCY",
-     "CELERY_MAX_TASKS_PER_CHILD", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND",
-     "SECRET_KEY", "JWT_SECRET_KEY", "ADMIN_PASSWORD", "FLOWER_BASIC_AUTH"}
-)
+#: Variables the platform side sets from the model (the port a role's healthcheck and domain use);
+#: every other default variable may be overridden or removed (`null`).
+RESERVED_VARIABLES = frozenset({"PORT"})

@@ -16,15 +16,17 @@ from components.docker import postgres as pg
 from components.docker import redis as rd
 from components.docker.app_image import AppImage, AppImageArgs
 from components.docker.app_service import AppService, AppServiceArgs
-from components.docker.container import LocalPlacement, label_args
-from components.roles import app_roles, role_environment
-from components.secrets import FLOWER_SECRET, SECRET_NAMES, SecretSet, SecretSetArgs
+from components.docker.container import LOOPBACK, LocalPlacement, label_args
+from components.plan import Plan, Ref, Value
+from components.secrets import SecretSet, SecretSetArgs
 from stacks.model import StackConfig
 
 
 @dataclass(frozen=True)
 class AppStackArgs:
     config: StackConfig
+    plan: Plan
+    """What runs (components/plan.py); `config` only adds the image source and the local settings."""
     stack: str
     prefix: str
     """Prefix of every Docker name of the stack, e.g. railstack-dev."""
@@ -52,13 +54,12 @@ class AppStack(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: AppStackArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("railstack:docker:AppStack", name, None, opts)
-        config = args.config
+        config, plan = args.config, args.plan
         local = config.docker
         child = pulumi.ResourceOptions(parent=self)
-        names = SECRET_NAMES + ((FLOWER_SECRET,) if config.flower.enabled else ())
         secrets = SecretSet(
             f"{name}-secrets",
-            SecretSetArgs(names=names, length=config.secrets.length, rotation=dict(config.secrets.rotation)),
+            SecretSetArgs(names=plan.generated_secrets, length=config.secrets.length, rotation=dict(config.secrets.rotation)),
             opts=child,
         )
         network = docker.Network(
@@ -76,80 +77,95 @@ class AppStack(pulumi.ComponentResource):
             # Shared with other stacks and the user's own work: never removed by this stack.
             return docker.RemoteImage(resource, name=reference, keep_locally=True, opts=child).image_id
 
+        pg_store = plan.stores["postgres"]
         postgres = pg.PostgresDatabase(
             f"{name}-postgres",
             pg.PostgresDatabaseArgs(
-                config=config.postgres,
-                image=base_image(f"{name}-postgres-image", pg.image_reference(config.postgres)),
-                password=secrets.values["postgres_password"],
+                store=pg_store,
+                image=base_image(f"{name}-postgres-image", pg_store.image),
+                password=secrets.values[pg_store.password_secret],
                 placement=placement([]),
                 host_port=local.postgres_port,
                 keep_volume=local.keep_volumes,
             ),
             opts=child,
         )
-        backing: list[pulumi.Resource] = [postgres.container]
+        live: dict[str, list[pulumi.Resource]] = {"postgres": [postgres.container]}
         self.volume_names = [postgres.volume_name] if postgres.volume_name is not None else []
-        if config.redis.mode == "service":
+        self.container_names = {"postgres": [postgres.container.name]}
+        if "redis" in plan.stores:
+            rd_store = plan.stores["redis"]
             redis = rd.RedisCache(
                 f"{name}-redis",
                 rd.RedisCacheArgs(
-                    config=config.redis,
-                    image=base_image(f"{name}-redis-image", rd.image_reference(config.redis)),
-                    password=secrets.values["redis_password"],
+                    store=rd_store,
+                    image=base_image(f"{name}-redis-image", rd_store.image),
+                    password=secrets.values[rd_store.password_secret],
                     placement=placement([]),
                     host_port=local.redis_port,
                     keep_volume=local.keep_volumes,
                 ),
                 opts=child,
             )
-            backing.append(redis.container)
-            redis_url = redis.redis_url
+            live["redis"] = [redis.container]
+            self.container_names["redis"] = [redis.container.name]
             if redis.volume_name is not None:
                 self.volume_names.append(redis.volume_name)
-        else:
-            assert args.external_redis_url is not None, "redis.mode external needs the external URL"
-            redis_url = args.external_redis_url
 
         image = AppImage(f"{name}-app-image", AppImageArgs(config.app, f"{args.prefix}-app:latest"), opts=child)
+        host_ports = {"api": local.api_port, "flower": local.flower_port}
 
-        self.container_names = {"postgres": [postgres.container.name]}
-        if config.redis.mode == "service":
-            self.container_names["redis"] = [redis.container.name]
+        def resolve(ref: Ref) -> pulumi.Input[str]:
+            """A plan reference as the value it is on this engine."""
+            if ref.source == "secrets":
+                if ref.name in secrets.values:
+                    return secrets.values[ref.name]
+                if ref.name.upper() == "REDIS_URL" and args.external_redis_url is not None:
+                    return args.external_redis_url
+                return args.extra_secrets[ref.name.upper()]
+            store = plan.stores.get(ref.source)
+            if store is not None:
+                return concat(store.offers[ref.name].docker)
+            if ref.source == "redis" and plan.external_redis:
+                assert args.external_redis_url is not None, "redis.mode external needs the external URL"
+                return args.external_redis_url
+            target = plan.workload(ref.source)
+            if ref.name == "private_domain":
+                return target.name  # the container's network alias
+            if ref.name == "port":
+                return str(target.port)
+            return f"{LOOPBACK}:{host_ports[target.kind]}"  # public_domain: the published loopback port
+
+        def concat(value: Value) -> pulumi.Input[str]:
+            parts = value.render(resolve)
+            if all(isinstance(p, str) for p in parts):
+                return "".join(parts)  # type: ignore[arg-type]
+            joined = pulumi.Output.concat(*parts)
+            return pulumi.Output.secret(joined) if value.secret else joined
+
         self.variable_names = {}
         self.flower_url = None
-        api_started: list[pulumi.Resource] = []
-        host_ports = {"api": local.api_port, "flower": local.flower_port}
-        for role in app_roles(config):
-            environment = role_environment(
-                role,
-                database_url=postgres.database_url,
-                redis_url=redis_url,
-                secret=lambda s: secrets.values[s],
-                extra_secrets=args.extra_secrets,
-                prefixed=lambda text, value: pulumi.Output.concat(text, value),
-            )
+        for workload in plan.workloads:
+            environment = {name_: concat(value) for name_, value in workload.variables.items()}
             service = AppService(
-                f"{name}-{role.name}",
+                f"{name}-{workload.name}",
                 AppServiceArgs(
-                    role=role,
-                    api=config.api,
+                    workload=workload,
                     image=image.image_id,
-                    environment=environment,  # type: ignore[arg-type]
-                    # The API runs the migrations: everything else starts once it is healthy.
-                    placement=placement(backing if role.kind == "api" else [*backing, *api_started]),
-                    host_port=host_ports.get(role.kind),
+                    environment=environment,
+                    placement=placement([r for after in workload.deploy_after for r in live[after]]),
+                    host_port=host_ports.get(workload.kind) if workload.port else None,
                 ),
                 opts=child,
             )
-            if role.kind == "api":
-                api_started.extend(service.containers)
+            live[workload.name] = service.alive
+            if workload.kind == "api":
                 assert service.url is not None
                 self.api_url = service.url
-            if role.kind == "flower":
+            if workload.kind == "flower":
                 self.flower_url = service.url
-            self.container_names[role.name] = service.container_names
-            self.variable_names[role.name] = service.variable_names
+            self.container_names[workload.name] = service.container_names
+            self.variable_names[workload.name] = service.variable_names
         self.network_name = network.name
         self.register_outputs(
             {

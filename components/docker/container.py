@@ -48,6 +48,8 @@ class ContainerSpec:
     """Variables; secret outputs stay secret (the whole environment is then stored encrypted)."""
     healthcheck: Healthcheck
     command: list[str] | None = None
+    entrypoint: list[str] | None = None
+    """Replaces the image's ENTRYPOINT (and its CMD), as Railway's start command does."""
     user: str | None = None
     ports: dict[int, int] = field(default_factory=dict)
     """Container port -> host port, published on 127.0.0.1."""
@@ -55,6 +57,10 @@ class ContainerSpec:
     """Mount path -> named volume."""
     replica: int | None = None
     """Index of this container among the role's replicas (None when the role has one)."""
+    kind: str | None = None
+    """What the role is (api, worker, beat, flower, postgres, redis), the `railstack.kind` label the policies read."""
+    wait: bool = True
+    """`pulumi up` waits here until healthy (pulumi-docker's wait); False when a ContainerHealthy waits instead."""
 
 
 @dataclass(frozen=True)
@@ -70,8 +76,11 @@ class LocalPlacement:
     start_timeout: int = 180
     """Seconds `pulumi up` waits for a container to become healthy."""
 
-    def labels(self, role: str) -> dict[str, str]:
-        return {"railstack.stack": self.stack, "railstack.prefix": self.prefix, "railstack.role": role}
+    def labels(self, role: str, kind: str | None = None) -> dict[str, str]:
+        labels = {"railstack.stack": self.stack, "railstack.prefix": self.prefix, "railstack.role": role}
+        if kind is not None:
+            labels["railstack.kind"] = kind
+        return labels
 
 
 def data_volume(owner: pulumi.Resource, resource_name: str, placement: LocalPlacement, role: str,
@@ -107,18 +116,24 @@ def environment_list(environment: dict[str, pulumi.Input[str]]) -> pulumi.Output
     )
 
 
+def container_name(placement: LocalPlacement, role: str, replica: int | None = None) -> str:
+    """The Docker name of a role's container: `<prefix>-<role>[-<n>]`."""
+    return f"{placement.prefix}-{role}" + (f"-{replica}" if replica else "")
+
+
 def build_container(
     owner: pulumi.ComponentResource, name: str, spec: ContainerSpec, placement: LocalPlacement
 ) -> docker.Container:
     """Creates the container as a child of `owner`, named `<name>` (and `<prefix>-<role>[-<n>]` in Docker)."""
-    container_name = f"{placement.prefix}-{spec.role}" + (f"-{spec.replica}" if spec.replica else "")
+    docker_name = container_name(placement, spec.role, spec.replica)
     check = spec.healthcheck
     memory = max(6, round(spec.sizing.memory_gb * 1024))  # MB; Docker's floor is 6
     return docker.Container(
         name,
-        name=container_name,
+        name=docker_name,
         image=spec.image,
         command=spec.command,
+        entrypoints=spec.entrypoint,
         user=spec.user,
         envs=environment_list(spec.environment),
         networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=placement.network, aliases=[spec.role])],
@@ -145,10 +160,10 @@ def build_container(
         cpus=cpus_text(spec.sizing.vcpus),
         log_driver="json-file",
         log_opts=LOG_OPTIONS,
-        labels=label_args(placement.labels(spec.role), docker.ContainerLabelArgs),
+        labels=label_args(placement.labels(spec.role, spec.kind), docker.ContainerLabelArgs),
         # `pulumi up` returns once the container is healthy: the next role starts only then.
-        wait=True,
-        wait_timeout=placement.start_timeout,
+        wait=spec.wait,
+        wait_timeout=placement.start_timeout if spec.wait else None,
         opts=pulumi.ResourceOptions(
             parent=owner,
             depends_on=placement.start_after,

@@ -10,10 +10,9 @@ import pulumi
 import pulumi_docker as docker
 
 from components.docker.container import ContainerSpec, Healthcheck, LocalPlacement, build_container, data_volume
-from stacks.model import Postgres
+from components.plan import DataStore
 
 ROLE = "postgres"
-IMAGE = "postgres:{version}"
 USER = "postgres"
 DATABASE = "railway"
 """The database name Railway's Postgres uses, so both targets have the same DATABASE_URL shape."""
@@ -35,9 +34,9 @@ HEALTHCHECK = (
 
 @dataclass(frozen=True)
 class PostgresDatabaseArgs:
-    config: Postgres
+    store: DataStore
     image: pulumi.Input[str]
-    """Image id to run (the component's caller resolves `config.image`)."""
+    """Image id to run (the component's caller resolves `store.image`)."""
     password: pulumi.Input[str]
     placement: LocalPlacement
     host_port: int | None = None
@@ -46,11 +45,7 @@ class PostgresDatabaseArgs:
     """Leave the volume in place when the stack is destroyed."""
 
 
-def image_reference(config: Postgres) -> str:
-    return config.image or IMAGE.format(version=config.version)
-
-
-def container_spec(config: Postgres, image: pulumi.Input[str], password: pulumi.Input[str],
+def container_spec(config: DataStore, image: pulumi.Input[str], password: pulumi.Input[str],
                    host_port: int | None, mounts: dict[str, pulumi.Input[str]]) -> ContainerSpec:
     """The database container (also what bench/compose.py renders as its Compose twin)."""
     return ContainerSpec(
@@ -65,6 +60,7 @@ def container_spec(config: Postgres, image: pulumi.Input[str], password: pulumi.
             "PGDATA": f"{MOUNT}/pgdata",
         },
         healthcheck=Healthcheck(test=["CMD-SHELL", HEALTHCHECK], interval="3s", retries=10, start_period="30s"),
+        kind=ROLE,
         ports={PORT: host_port} if host_port else {},
         mounts=mounts,
     )
@@ -75,26 +71,21 @@ class PostgresDatabase(pulumi.ComponentResource):
 
     container: docker.Container
     """The database container (apps start after it is healthy)."""
-    database_url: pulumi.Output[str]
-    """postgresql:// URL on the stack's network (secret: it embeds the password)."""
     volume_name: pulumi.Output[str] | None
     """Docker volume holding the data, or None without a volume."""
 
     def __init__(self, name: str, args: PostgresDatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("railstack:docker:PostgresDatabase", name, None, opts)
-        pg = args.config
+        pg = args.store
         placement = args.placement
         mounts: dict[str, pulumi.Input[str]] = {}
         self.volume_name = None
-        if pg.volume:
+        if pg.mount is not None:
             volume = data_volume(self, f"{name}-data", placement, ROLE, pg.protect, args.keep_volume)
-            mounts[MOUNT] = volume.name
+            mounts[pg.mount] = volume.name
             self.volume_name = volume.name
         spec = container_spec(pg, args.image, args.password, args.host_port, mounts)
         self.container = build_container(self, f"{name}-container", spec, placement)
-        self.database_url = pulumi.Output.secret(
-            pulumi.Output.concat(f"postgresql://{USER}:", args.password, f"@{ROLE}:{PORT}/{DATABASE}")
-        )
         # Secret values stay attributes, never registered outputs: the Python SDK writes registered
         # outputs to its debug log in clear text, and `pulumi preview --json` streams that log.
         self.register_outputs({"volume_name": self.volume_name})

@@ -11,18 +11,17 @@ import pulumi_docker as docker
 
 from components.commands import shell_exec
 from components.docker.container import ContainerSpec, Healthcheck, LocalPlacement, build_container, data_volume
-from stacks.model import Redis
+from components.plan import DataStore
 
 ROLE = "redis"
-IMAGE = "redis:{version}"
 PORT = 6379
 
 
 @dataclass(frozen=True)
 class RedisCacheArgs:
-    config: Redis
+    store: DataStore
     image: pulumi.Input[str]
-    """Image id to run (the component's caller resolves `config.image`)."""
+    """Image id to run (the component's caller resolves `store.image`)."""
     password: pulumi.Input[str]
     placement: LocalPlacement
     host_port: int | None = None
@@ -30,11 +29,7 @@ class RedisCacheArgs:
     keep_volume: bool = False
 
 
-def image_reference(config: Redis) -> str:
-    return config.image or IMAGE.format(version=config.version)
-
-
-def container_spec(config: Redis, image: pulumi.Input[str], password: pulumi.Input[str],
+def container_spec(config: DataStore, image: pulumi.Input[str], password: pulumi.Input[str],
                    host_port: int | None, mounts: dict[str, pulumi.Input[str]]) -> ContainerSpec:
     """The Redis container (also what bench/compose.py renders as its Compose twin)."""
     return ContainerSpec(
@@ -54,6 +49,7 @@ def container_spec(config: Redis, image: pulumi.Input[str], password: pulumi.Inp
         ),
         ports={PORT: host_port} if host_port else {},
         mounts=mounts,
+        kind=ROLE,
     )
 
 
@@ -62,24 +58,21 @@ class RedisCache(pulumi.ComponentResource):
 
     container: docker.Container
     """The Redis container (apps start after it is healthy)."""
-    redis_url: pulumi.Output[str]
-    """redis:// URL on the stack's network (secret: it embeds the password)."""
     volume_name: pulumi.Output[str] | None
     """Docker volume holding the append-only file, or None without a volume."""
 
     def __init__(self, name: str, args: RedisCacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("railstack:docker:RedisCache", name, None, opts)
-        redis = args.config
+        redis = args.store
         placement = args.placement
         mounts: dict[str, pulumi.Input[str]] = {}
         self.volume_name = None
-        if redis.volume:
+        if redis.mount is not None:
             volume = data_volume(self, f"{name}-data", placement, ROLE, False, args.keep_volume)
-            mounts["/data"] = volume.name
+            mounts[redis.mount] = volume.name
             self.volume_name = volume.name
         spec = container_spec(redis, args.image, args.password, args.host_port, mounts)
         self.container = build_container(self, f"{name}-container", spec, placement)
-        self.redis_url = pulumi.Output.secret(pulumi.Output.concat("redis://default:", args.password, f"@{ROLE}:{PORT}"))
         # Secret values stay attributes, never registered outputs: the Python SDK writes registered
         # outputs to its debug log in clear text, and `pulumi preview --json` streams that log.
         self.register_outputs({"volume_name": self.volume_name})

@@ -1,7 +1,8 @@
-"""AppService on Railway: one app role (api, a worker, beat, flower) from the one app image.
+"""AppService on Railway: one workload of the plan (the API, a worker, beat, Flower) as a Railway
+service of the one app image.
 
-Connection strings and secrets arrive as Railway references, never as copied values:
-`${{Postgres.DATABASE_URL}}`, `${{Redis.REDIS_URL}}`, `${{shared.SECRET_KEY}}`.
+Values reach it as Railway references, never as copied values: `${postgres.url}` in the plan is
+`${{Postgres.DATABASE_URL}}` here, `${secrets.secret_key}` is `${{shared.SECRET_KEY}}`.
 """
 
 from __future__ import annotations
@@ -10,23 +11,20 @@ from dataclasses import dataclass
 
 import pulumi
 
+from components.commands import as_text
+from components.plan import WORKLOAD_OFFERS, Plan, Ref, Workload
 from components.railway.service import Placement, ServiceSpec, build_service
-from components.roles import Role, role_environment
-from stacks.model import ApiRole, AppSource
+from stacks.model import AppSource
 
 
 @dataclass(frozen=True)
 class AppServiceArgs:
-    role: Role
+    workload: Workload
+    plan: Plan
     app: AppSource
-    api: ApiRole
     placement: Placement
-    redis_url_ref: str
-    """Reference to the Redis URL: `${{Redis.REDIS_URL}}`, or `${{shared.REDIS_URL}}` when external."""
     secret_rotations: dict[str, str]
     """Rotation counter of every generated secret, by name."""
-    extra_secret_names: tuple[str, ...] = ()
-    """Shared variables holding the stack's extra secret variables."""
 
 
 def _source(app: AppSource) -> dict[str, str | None]:
@@ -44,65 +42,75 @@ def _build_settings(app: AppSource) -> dict[str, str]:
     return {"root_directory": app.root_directory, "dockerfile_path": app.dockerfile_path}
 
 
-def _ref(secret: str) -> str:
-    return "${{shared." + secret.upper() + "}}"
+def railway_reference(plan: Plan, ref: Ref) -> str:
+    """A plan reference as the Railway reference that yields it."""
+    if ref.source == "secrets":
+        return "${{shared." + ref.name.upper() + "}}"
+    store = plan.stores.get(ref.source)
+    if store is not None:
+        return "${{" + store.service_name + "." + store.offers[ref.name].railway_variable + "}}"
+    if ref.source == "redis" and plan.external_redis:
+        return "${{shared.REDIS_URL}}"
+    return "${{" + ref.source + "." + WORKLOAD_OFFERS[ref.name] + "}}"
+
+
+def railway_variables(plan: Plan, workload: Workload) -> dict[str, str]:
+    """The workload's variables as Railway stores them: text with `${{...}}` references."""
+    return {name: "".join(value.render(lambda ref: railway_reference(plan, ref)))
+            for name, value in workload.variables.items()}
+
+
+def railway_command(argv: list[str] | None) -> str | None:
+    """Railway's startCommand / preDeployCommand text for an exec-form argv."""
+    return None if argv is None else as_text(argv)
 
 
 class AppService(pulumi.ComponentResource):
-    """One app role as a Railway service."""
+    """One workload as a Railway service."""
 
     service_id: pulumi.Output[str]
     """Railway service id."""
     deployment: pulumi.Resource
-    """The role's deployment step."""
+    """The workload's deployment step."""
     url: pulumi.Output[str] | None
-    """https URL of the role's Railway domain (the API only), else None."""
+    """https URL of the workload's Railway domain (a public workload: the API), else None."""
     variables: dict[str, str]
-    """The role's variables as written: plain values and `${{...}}` references, never secret values."""
+    """The workload's variables as written: plain values and `${{...}}` references, never secret values."""
     dns_records: pulumi.Output[list[dict[str, str]]]
     """DNS records its custom domains need (CNAME and TXT per domain); empty without custom domains."""
 
     def __init__(self, name: str, args: AppServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("railstack:railway:AppService", name, None, opts)
-        role = args.role
-        variables = role_environment(
-            role,
-            database_url="${{Postgres.DATABASE_URL}}",
-            redis_url=args.redis_url_ref,
-            secret=_ref,
-            extra_secrets={name: "${{shared." + name + "}}" for name in args.extra_secret_names},
-            prefixed=lambda text, ref: text + ref,
-        )
-
-        settings: dict[str, object] = {"restart_policy_type": "ON_FAILURE", "restart_policy_max_retries": 10,
+        workload = args.workload
+        variables = railway_variables(args.plan, workload)
+        settings: dict[str, object] = {"restart_policy_type": workload.restart,
+                                       "restart_policy_max_retries": workload.restart_max_retries,
                                        **_build_settings(args.app)}
-        if role.draining_seconds is not None:
+        if workload.command is not None:
+            settings["start_command"] = railway_command(workload.argv)
+        if workload.pre_deploy is not None:
+            settings["pre_deploy_command"] = railway_command(workload.pre_deploy_argv)
+        if workload.draining_seconds is not None:
             # SIGTERM-to-SIGKILL grace when a deployment is replaced (Railway's default is 0).
-            settings["draining_seconds"] = role.draining_seconds
-        if role.kind == "api":
-            settings.update(
-                start_command=args.api.start_command,
-                pre_deploy_command=args.api.pre_deploy_command,
-                healthcheck_path=args.api.healthcheck_path,
-                healthcheck_timeout=args.api.healthcheck_timeout,
-            )
-        if role.kind == "beat":
-            # Never two schedulers, not even for the seconds a new deployment overlaps the old one.
-            settings.update(overlap_seconds=0)
-
-        # DATABASE_URL and REDIS_URL embed the database and Redis passwords: rotating either
-        # must redeploy every app role too.
-        used = (*role.secrets, "postgres_password", "redis_password")
-        secrets_used = {s: args.secret_rotations[s] for s in used}
+            settings["draining_seconds"] = workload.draining_seconds
+        if workload.overlap_seconds is not None:
+            # Beat: never two schedulers, not even for the seconds a new deployment overlaps the old one.
+            settings["overlap_seconds"] = workload.overlap_seconds
+        probe = workload.probe
+        if probe.kind == "http":
+            # Railway's only liveness is its deployment healthcheck; the other kinds are Docker's.
+            settings["healthcheck_path"] = probe.path
+            settings["healthcheck_timeout"] = workload.healthcheck_timeout or args.placement.deployments.start_seconds
         spec = ServiceSpec(
-            service_name=role.name,
+            service_name=workload.name,
+            role=workload.kind,
             source=_source(args.app),
-            sizing=role.sizing,
+            sizing=workload.sizing,
             variables=variables,
             settings=settings,
-            secrets_used=secrets_used,
-            public_port=role.port if role.kind == "api" and args.api.public_domain else None,
-            custom_domains=tuple(args.api.custom_domains) if role.kind == "api" else (),
+            secrets_used={s: args.secret_rotations[s] for s in workload.secrets_used},
+            public_port=workload.port if workload.public else None,
+            custom_domains=workload.custom_domains,
         )
         built = build_service(self, name, spec, args.placement)
         self.service_id = built.service.service_id

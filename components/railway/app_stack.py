@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 import pulumi
 
+from components.plan import Plan
 from components.railway.app_service import AppService, AppServiceArgs
 from components.railway.postgres import PostgresDatabase, PostgresDatabaseArgs
 from components.railway.redis import RedisCache, RedisCacheArgs
 from components.railway.service import Placement
-from components.roles import app_roles
-from components.secrets import FLOWER_SECRET, SECRET_NAMES, SecretSet, SecretSetArgs
+from components.secrets import SecretSet, SecretSetArgs
 from providers.railway import Project, VariableCollection
 from stacks.model import StackConfig
 
@@ -19,6 +19,8 @@ from stacks.model import StackConfig
 @dataclass(frozen=True)
 class AppStackArgs:
     config: StackConfig
+    plan: Plan
+    """What runs (components/plan.py); `config` only adds the project, source and deployment policy."""
     project_name: str
     extra_secrets: dict[str, pulumi.Output[str]]
     """Values of the stack's extra secret variables (from secret stack config), by variable name."""
@@ -49,7 +51,7 @@ class AppStack(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: AppStackArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("railstack:railway:AppStack", name, None, opts)
-        config = args.config
+        config, plan = args.config, args.plan
         protect = config.environment == "production"
         project = Project(
             f"{name}-project",
@@ -61,11 +63,10 @@ class AppStack(pulumi.ComponentResource):
         )
         project_id = project.project_id
         environment_id = project.default_environment_id
-        names = SECRET_NAMES + ((FLOWER_SECRET,) if config.flower.enabled else ())
         secrets = SecretSet(
             f"{name}-secrets",
             SecretSetArgs(
-                names=names,
+                names=plan.generated_secrets,
                 length=config.secrets.length,
                 rotation=dict(config.secrets.rotation),
                 fingerprint_key=True,
@@ -89,52 +90,47 @@ class AppStack(pulumi.ComponentResource):
             return Placement(project_id, environment_id, deploy_after, secrets.fingerprint_key,
                              stack=args.stack, region=config.region, deployments=config.deployments)
 
-        backing: list[pulumi.Resource] = [shared]
+        # Everything deploys after the shared variables; the stores, the API, then the rest
+        # (the plan's deploy_after: the API runs the migrations).
+        live: dict[str, pulumi.Resource] = {}
         self.service_ids = {}
         postgres = PostgresDatabase(
             f"{name}-postgres",
-            PostgresDatabaseArgs(config.postgres, secrets.rotations["postgres_password"], place([shared])),
+            PostgresDatabaseArgs(plan.stores["postgres"], secrets.rotations["postgres_password"], place([shared])),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        backing.append(postgres.deployment)
+        live["postgres"] = postgres.deployment
         self.service_ids["postgres"] = postgres.service_id
-        if config.redis.mode == "service":
+        if "redis" in plan.stores:
             redis = RedisCache(
                 f"{name}-redis",
-                RedisCacheArgs(config.redis, secrets.rotations["redis_password"], place([shared])),
+                RedisCacheArgs(plan.stores["redis"], secrets.rotations["redis_password"], place([shared])),
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            backing.append(redis.deployment)
+            live["redis"] = redis.deployment
             self.service_ids["redis"] = redis.service_id
-            redis_ref = "${{Redis.REDIS_URL}}"
-        else:
-            redis_ref = "${{shared.REDIS_URL}}"
 
         self.api_url = None
         dns_records: pulumi.Output[list[dict[str, str]]] = pulumi.Output.from_input([])
         self.variables = {}
-        api_deployment: list[pulumi.Resource] = []
-        for role in app_roles(config):
+        for workload in plan.workloads:
             service = AppService(
-                f"{name}-{role.name}",
+                f"{name}-{workload.name}",
                 AppServiceArgs(
-                    role=role,
+                    workload=workload,
+                    plan=plan,
                     app=config.app,
-                    api=config.api,
-                    # The API runs the migrations: everything else deploys after it.
-                    placement=place(backing if role.kind == "api" else [*backing, *api_deployment]),
-                    redis_url_ref=redis_ref,
+                    placement=place([shared, *(live[after] for after in workload.deploy_after)]),
                     secret_rotations=secrets.rotations,
-                    extra_secret_names=tuple(sorted(args.extra_secrets)),
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            if role.kind == "api":
-                api_deployment.append(service.deployment)
+            live[workload.name] = service.deployment
+            if workload.kind == "api":
                 self.api_url = service.url
                 dns_records = service.dns_records
-            self.service_ids[role.name] = service.service_id
-            self.variables[role.name] = service.variables
+            self.service_ids[workload.name] = service.service_id
+            self.variables[workload.name] = service.variables
         self.project_id = project_id
         self.dns_records = dns_records
         self.shared_variable_names = sorted(shared_values)

@@ -6,17 +6,13 @@ from dataclasses import dataclass
 
 import pulumi
 
+from components.plan import DataStore
 from components.railway.service import Placement, ServiceSpec, build_service
-from stacks.model import Postgres
-
-SERVICE_NAME = "Postgres"
-IMAGE = "ghcr.io/railwayapp-templates/postgres-ssl:{version}"
-MOUNT = "/var/lib/postgresql/data"
 
 
 @dataclass(frozen=True)
 class PostgresDatabaseArgs:
-    config: Postgres
+    store: DataStore
     password_rotation: str
     """Rotation counter of the postgres password (a deployment trigger)."""
     placement: Placement
@@ -32,26 +28,29 @@ class PostgresDatabase(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: PostgresDatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("railstack:railway:PostgresDatabase", name, None, opts)
-        pg = args.config
+        pg = args.store
+        mount = pg.mount or "/var/lib/postgresql/data"
+        # The variables the plan's offers name (components/plan.py: ${postgres.host} is PGHOST, ...).
         spec = ServiceSpec(
-            service_name=SERVICE_NAME,
-            source={"source_image": pg.image or IMAGE.format(version=pg.version)},
+            service_name=pg.service_name,
+            role=pg.name,
+            source={"source_image": pg.image},
             sizing=pg.sizing,
             variables={
                 "POSTGRES_USER": "postgres",
                 "POSTGRES_DB": "railway",
                 "POSTGRES_PASSWORD": "${{shared.POSTGRES_PASSWORD}}",
-                "PGDATA": f"{MOUNT}/pgdata",
+                "PGDATA": f"{mount}/pgdata",
                 "PGUSER": "${{POSTGRES_USER}}",
                 "PGPASSWORD": "${{POSTGRES_PASSWORD}}",
                 "PGDATABASE": "${{POSTGRES_DB}}",
                 "PGHOST": "${{RAILWAY_PRIVATE_DOMAIN}}",
-                "PGPORT": "5432",
-                "DATABASE_URL": "postgresql://${{PGUSER}}:${{POSTGRES_PASSWORD}}@${{RAILWAY_PRIVATE_DOMAIN}}:5432/${{PGDATABASE}}",
+                "PGPORT": str(pg.port),
+                "DATABASE_URL": "postgresql://${{PGUSER}}:${{POSTGRES_PASSWORD}}@${{RAILWAY_PRIVATE_DOMAIN}}:" + str(pg.port) + "/${{PGDATABASE}}",
             },
             settings={"restart_policy_type": "ALWAYS"},
             secrets_used={"postgres_password": args.password_rotation},
-            volume_mount=MOUNT if pg.volume else None,
+            volume_mount=pg.mount,
             backups=tuple(pg.backups),
             protect=pg.protect,
         )

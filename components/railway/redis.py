@@ -7,16 +7,13 @@ from dataclasses import dataclass
 import pulumi
 
 from components.commands import as_text, shell_exec
+from components.plan import DataStore
 from components.railway.service import Placement, ServiceSpec, build_service
-from stacks.model import Redis
-
-SERVICE_NAME = "Redis"
-IMAGE = "redis:{version}"
 
 
 @dataclass(frozen=True)
 class RedisCacheArgs:
-    config: Redis
+    store: DataStore
     password_rotation: str
     placement: Placement
 
@@ -31,18 +28,20 @@ class RedisCache(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: RedisCacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("railstack:railway:RedisCache", name, None, opts)
-        redis = args.config
+        redis = args.store
+        # The variables the plan's offers name (components/plan.py: ${redis.url} is REDIS_URL, ...).
         spec = ServiceSpec(
-            service_name=SERVICE_NAME,
-            source={"source_image": redis.image or IMAGE.format(version=redis.version)},
+            service_name=redis.service_name,
+            role=redis.name,
+            source={"source_image": redis.image},
             sizing=redis.sizing,
             variables={
                 "REDIS_PASSWORD": "${{shared.REDIS_PASSWORD}}",
                 "REDISUSER": "default",
                 "REDISPASSWORD": "${{REDIS_PASSWORD}}",
                 "REDISHOST": "${{RAILWAY_PRIVATE_DOMAIN}}",
-                "REDISPORT": "6379",
-                "REDIS_URL": "redis://default:${{REDIS_PASSWORD}}@${{RAILWAY_PRIVATE_DOMAIN}}:6379",
+                "REDISPORT": str(redis.port),
+                "REDIS_URL": "redis://default:${{REDIS_PASSWORD}}@${{RAILWAY_PRIVATE_DOMAIN}}:" + str(redis.port),
             },
             # A password is mandatory: Redis must never accept unauthenticated clients. Railway runs
             # the start command in exec form without expanding variables, so a shell expands the
@@ -54,7 +53,7 @@ class RedisCache(pulumi.ComponentResource):
                 "restart_policy_type": "ALWAYS",
             },
             secrets_used={"redis_password": args.password_rotation},
-            volume_mount="/data" if redis.volume else None,
+            volume_mount=redis.mount,
         )
         built = build_service(self, name, spec, args.placement)
         self.service_id = built.service.service_id

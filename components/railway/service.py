@@ -32,6 +32,8 @@ class ServiceSpec:
 
     service_name: str
     """Railway service name, what `${{Name.VAR}}` references use."""
+    role: str
+    """What the service runs (api, worker, beat, flower, postgres, redis), recorded for the policy pack."""
     source: dict[str, Any]
     """The release's source: `source_image`, or `source_repo` with `branch`."""
     sizing: Sizing
@@ -83,7 +85,8 @@ def build_service(owner: pulumi.ComponentResource, name: str, spec: ServiceSpec,
     project_id, environment_id = placement.project_id, placement.environment_id
     child = pulumi.ResourceOptions(parent=owner)
     protected = pulumi.ResourceOptions(parent=owner, protect=spec.protect)
-    service = Service(f"{name}-service", project_id=project_id, name=spec.service_name, opts=protected)
+    service = Service(f"{name}-service", project_id=project_id, name=spec.service_name, role=spec.role,
+                      opts=protected)
     instance = ServiceInstance(
         f"{name}-settings",
         service_id=service.service_id,

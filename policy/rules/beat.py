@@ -25,7 +25,7 @@ def _single_beat(args: StackValidationArgs, report: ReportViolation) -> None:
     beats = inventory.services_with_role("beat")
     if inventory.services_with_role("api", "worker") and not beats:
         report("the stack has app services but no beat service, so periodic tasks never run. "
-               "Fix: keep the beat role (one service with SERVICE_TYPE=beat).")
+               "Fix: keep the stack's beat role (beat in the stack config).")
     for extra in beats[1:]:
         report(f"service {extra.name} is a second beat service: every periodic task would be sent twice. "
                "Fix: keep exactly one beat service.", extra.urn)

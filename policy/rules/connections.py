@@ -1,9 +1,9 @@
 """How app services reach Postgres and Redis.
 
-On Railway every app service references the connection strings (`${{Postgres.DATABASE_URL}}`,
-`${{Redis.REDIS_URL}}`): a copied string goes stale when a password rotates and spreads the password
-to every service's variables. On Docker, where there are no references, the value must at least be
-a secret. Every Redis URL carries a password, and one that leaves the platform uses TLS (rediss://).
+On Railway every connection string with a password is a reference (`${{Postgres.DATABASE_URL}}`,
+`${{Redis.REDIS_URL}}`), under whatever name the app reads it: a copied string goes stale when a
+password rotates and spreads the password to every service's variables. On Docker, where there are
+no references, the value must at least be a secret. Every Redis URL carries a password, and one that leaves the platform uses TLS (rediss://).
 """
 
 from __future__ import annotations
@@ -14,10 +14,6 @@ from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValid
 
 from policy.inventory import CONTAINER, railway_kind
 from policy.values import UNKNOWN, environment_list, get, has_reference, is_secret, url_host, url_password
-
-#: What every app service must receive, and how the image reads them.
-CONNECTION_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")
-
 
 def variables_of(args: ResourceValidationArgs) -> tuple[str, dict[str, Any], bool] | None:
     """("railway" | "docker", the variables, whether every name is known) of a Railway variable
@@ -35,34 +31,29 @@ def variables_of(args: ResourceValidationArgs) -> tuple[str, dict[str, Any], boo
 
 
 def _by_reference(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """Judged by value, whatever the app calls its variables: a connection string carrying a password."""
     found = variables_of(args)
     if found is None:
         return
-    target, variables, complete = found
-    if "SERVICE_TYPE" not in variables:  # not an app service (a database, the shared variables)
-        return
-    for name in CONNECTION_VARIABLES:
-        value = variables.get(name)
-        if value is UNKNOWN:
+    target, variables, _ = found
+    if target == "railway" and get(args.props, "service_id") is None:
+        return  # the environment's shared variables: where secrets live as values, referenced by every service
+    for name, value in sorted(variables.items()):
+        if not isinstance(value, str) or value is UNKNOWN or url_password(value) is None:
             continue
-        if value is None and complete:
-            report(f"{args.name}: the app service receives no {name}. "
-                   f"Fix: give every app role {', '.join(CONNECTION_VARIABLES)}.")
-        elif value is None:
-            continue
-        elif target == "railway" and not has_reference(value):
-            report(f"{args.name}: {name} is a copied value, not a reference: it goes stale when a password "
-                   f"rotates and copies the password into the service. Fix: {name}="
-                   + ("${{Postgres.DATABASE_URL}}" if name == "DATABASE_URL" else "${{Redis.REDIS_URL}}") + ".")
+        if target == "railway" and not has_reference(value):
+            report(f"{args.name}: {name} is a copied connection string, not a reference: it goes stale when a "
+                   f"password rotates and copies the password into the service. Fix: {name}: ${{postgres.url}} "
+                   "(or ${redis.url}, ...), which Railway receives as ${{Postgres.DATABASE_URL}}.")
         elif target == "docker" and not is_secret(value):
-            report(f"{args.name}: {name} is a plain value; it embeds a password, so it must come from the "
-                   "stack's generated secrets (a secret output). Fix: build it from the SecretSet.")
+            report(f"{args.name}: {name} is a plain value that embeds a password; it must come from the "
+                   "stack's generated secrets (a secret output). Fix: build it from a reference such as ${postgres.url}.")
 
 
 connections_by_reference = ResourceValidationPolicy(
     name="connections-by-reference",
-    description="App services receive DATABASE_URL, REDIS_URL and the Celery broker/backend URLs as "
-    "Railway references (on Docker: as secrets), never as copied connection strings.",
+    description="A connection string with a password reaches a service as a Railway reference (on Docker: "
+    "as a secret), never as a copied value, whatever the variable is called.",
     validate=_by_reference,
 )
 

@@ -58,6 +58,7 @@ class Service(Resource):
     """A Railway service. Names are unique per project and are what `${{Name.VAR}}` references use."""
 
     kind: pulumi.Output[str]
+    role: pulumi.Output[str | None]
     service_id: pulumi.Output[str]
     name: pulumi.Output[str]
 
@@ -68,11 +69,15 @@ class Service(Resource):
         project_id: pulumi.Input[str],
         name: pulumi.Input[str],
         icon: pulumi.Input[str] | None = None,
+        role: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        # `role` (api, worker, beat, flower, postgres, redis) is railstack's record of what the
+        # service runs, for the policy pack; Railway never sees it and a change never updates it.
         super().__init__(
             ServiceProvider(),
             resource_name,
-            {"project_id": project_id, "name": name, "icon": icon, "kind": ServiceProvider.KIND, "service_id": None},
+            {"project_id": project_id, "name": name, "icon": icon, "role": role, "kind": ServiceProvider.KIND,
+             "service_id": None},
             opts,
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import yaml
 
 from bench.compose import compose_file
-from components.roles import app_roles
+from components.plan import build_plan
 from stacks.load import load_stack_config
 from tests.pulumi_cli import ROOT
 
@@ -16,8 +16,10 @@ OVERRIDES = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())["config"]["ra
 def test_the_twin_has_the_dev_stack_roles_images_and_variable_contract() -> None:
     config = load_stack_config("dev", OVERRIDES)
     services = compose_file(OVERRIDES, 18000)["services"]
-    roles = [r.name for r in app_roles(config)]
-    assert sorted(services) == sorted(["postgres", "redis", *roles])
+    roles = [w.name for w in build_plan("dev", config).workloads]
+    # The API's pre-deploy command (migrations) is a one-off service the API waits for.
+    assert sorted(services) == sorted(["postgres", "redis", "api-pre-deploy", *roles])
+    assert services["api"]["depends_on"]["api-pre-deploy"] == {"condition": "service_completed_successfully"}
     assert services["postgres"]["image"] == "railstack/postgres:15" and services["redis"]["image"] == "railstack/redis:7"
     for role in roles:
         env = services[role]["environment"]
@@ -31,7 +33,8 @@ def test_ports_are_loopback_only_and_start_order_waits_for_health() -> None:
     assert [name for name, s in services.items() if "ports" in s] == ["api"]
     assert services["beat"]["depends_on"]["api"] == {"condition": "service_healthy"}
     assert services["api"]["depends_on"] == {"postgres": {"condition": "service_healthy"},
-                                             "redis": {"condition": "service_healthy"}}
+                                             "redis": {"condition": "service_healthy"},
+                                             "api-pre-deploy": {"condition": "service_completed_successfully"}}
 
 
 def test_shell_variables_reach_the_container_instead_of_compose() -> None:

@@ -53,10 +53,12 @@ class Stack:
         return self.add("project", {"kind": "railway:Project", "name": "p", "default_environment_name": environment})
 
     def service(self, name: str, variables: dict[str, Any] | None = None, protect: bool = False,
-                **settings: Any) -> PolicyResource:
+                role: str | None = None, **settings: Any) -> PolicyResource:
         """A Railway service with its settings and (when given) its variables; service_id unknown, as
-        in the preview of a new stack."""
-        svc = self.add(name, {"kind": "railway:Service", "name": name, "service_id": UNKNOWN_TEXT}, protect=protect)
+        in the preview of a new stack. `role` is what the components record (default: the role the
+        stack's own naming gives, e.g. worker for worker-logs)."""
+        svc = self.add(name, {"kind": "railway:Service", "name": name, "role": role or conventional_role(name),
+                              "service_id": UNKNOWN_TEXT}, protect=protect)
         # Limits are written by the deployment step (with the source), everything else by the settings.
         limits = {key: settings.pop(key) for key in ("vcpus", "memory_gb") if key in settings}
         self.add(f"{name}-settings", {"kind": "railway:ServiceInstance", "service_id": UNKNOWN_TEXT, **settings},
@@ -71,9 +73,20 @@ class Stack:
     def attach(self, name: str, kind: str, service: PolicyResource, protect: bool = False, **props: Any) -> PolicyResource:
         return self.add(name, {"kind": kind, "service_id": UNKNOWN_TEXT, **props}, protect=protect, service=service)
 
-    def container(self, role: str, envs: list[str] | None = None, **props: Any) -> PolicyResource:
+    def container(self, role: str, envs: list[str] | None = None, kind: str | None = None, **props: Any) -> PolicyResource:
         labels = [{"label": "railstack.role", "value": role}]
+        if (kind := kind or conventional_role(role)) is not None:
+            labels.append({"label": "railstack.kind", "value": kind})
         return self.add(role, {"name": role, "labels": labels, "envs": envs or [], **props}, rtype=CONTAINER)
+
+
+def conventional_role(name: str) -> str | None:
+    """The role railstack's components record for a service or container they name `name`."""
+    lowered = name.lower()
+    for role in ("api", "beat", "flower", "postgres", "redis", "worker"):
+        if lowered == role or lowered.startswith(role + "-"):
+            return role
+    return None
 
 
 def app_variables(service_type: str, **overrides: Any) -> dict[str, Any]:

@@ -129,15 +129,23 @@ def test_references_pass() -> None:
 def test_a_copied_database_url_is_a_violation_without_its_value() -> None:
     copied = app_variables("api", DATABASE_URL=secret("postgresql://app:pw-123@db.example.com/app"))
     [message] = check_resource(connections_by_reference, collection(copied))
-    assert "DATABASE_URL is a copied value" in message and "pw-123" not in message
+    assert "DATABASE_URL is a copied connection string" in message and "pw-123" not in message
 
 
-def test_a_missing_broker_url_is_a_violation_and_an_unknown_one_is_not_judged() -> None:
-    variables = app_variables("worker")
-    del variables["CELERY_BROKER_URL"]
-    assert "receives no CELERY_BROKER_URL" in check_resource(connections_by_reference, collection(variables))[0]
-    variables["CELERY_BROKER_URL"] = UNKNOWN_TEXT
+def test_a_copied_connection_string_is_judged_by_value_whatever_its_name_and_an_unknown_one_is_not() -> None:
+    variables = {"POSTGRES_DSN": "postgresql://shop:hunter2@db.railway.internal:5432/shop",
+                 "POSTGRES_HOST": "${{Postgres.PGHOST}}"}
+    [message] = check_resource(connections_by_reference, collection(variables))
+    assert "POSTGRES_DSN is a copied connection string" in message and "hunter2" not in message
+    variables["POSTGRES_DSN"] = UNKNOWN_TEXT
     assert check_resource(connections_by_reference, collection(variables)) == []
+
+
+def test_a_role_comes_from_what_the_components_record_not_from_the_name() -> None:
+    stack = railway_stack()
+    stack.service("scheduler", {}, role="beat", num_replicas=2.0)
+    found = check_stack(single_beat_scheduler, stack)
+    assert any("service scheduler is a second beat service" in m for m in found), found
 
 
 def test_on_docker_connection_strings_must_be_secrets() -> None:
@@ -385,3 +393,9 @@ def test_the_docker_redis_command_is_shell_wrapped() -> None:
     docker_command = container_spec(Redis(), "img", "pw", None, {}).command
     assert docker_command is not None and docker_command[:2] == ["/bin/sh", "-c"], docker_command
     assert check_resource(exec_form_commands, {"command": docker_command}, rtype=CONTAINER) == []
+
+
+def test_shared_variables_hold_secret_values_that_services_reference() -> None:
+    shared = {"kind": "railway:VariableCollection", "service_id": None,
+              "variables": {"REDIS_URL": secret("rediss://default:pw-of-upstash@eu1.upstash.io:6379")}}
+    assert check_resource(connections_by_reference, shared) == []

@@ -125,7 +125,7 @@ def test_the_same_budget_overrun_on_demo_is_only_advisory(tmp_path: Path, emulat
 def test_an_external_redis_without_tls_fails_the_preview(tmp_path: Path, emulator: EmulatorServer) -> None:
     url = "redis://default:not-the-real-password@redis.example.com:6379"
     ws = workspace(tmp_path, "staging", emulator,
-                   overrides={"redis": {"mode": "external", "external_url_secret": "redisUrl"}},
+                   overrides={"redis": {"mode": "external", "external_url_key": "redisUrl"}},
                    secrets={"railstack:redisUrl": url})
     proc, preview = policy_preview(ws, "staging")
     assert [v.policy for v in preview.violations] == ["redis-authenticated"]

@@ -102,3 +102,87 @@ def test_the_stack_name_can_be_given_on_the_command_line(tmp_path: Path, capsys:
     path.write_text(events(step_event(1, "same", "railstack", STACK_TYPE)))
     assert main([f"production={path}"]) == 0
     assert "### `production`: ok" in capsys.readouterr().out
+
+
+WORKER_HINT = "Removing a worker must be explicit in the stack's config (`workers.<name>: null` or `enabled: false`)"
+
+
+def deleted_service_steps(service: str, seq: int, railway_name: str) -> list[str]:
+    """The steps of a preview in which an AppService (a worker the config no longer has) goes away."""
+    component = f"railstack-{service}"
+    return [
+        step_event(seq, "delete", component, SERVICE_TYPE),
+        step_event(seq + 1, "delete", f"{component}-service", DYNAMIC,
+                   {"kind": "railway:Service", "name": railway_name, "role": "worker"}),
+        step_event(seq + 2, "delete", f"{component}-variables", DYNAMIC,
+                   {"kind": "railway:VariableCollection", "fingerprints": {"CELERY_QUEUES": "aaaa"}}),
+        step_event(seq + 3, "delete", f"{component}-deployment", DYNAMIC, {"kind": "railway:ServiceDeployment"}),
+    ]
+
+
+def test_a_preview_that_deletes_a_worker_service_warns_and_names_it() -> None:
+    text = events(
+        step_event(1, "same", "railstack", STACK_TYPE),
+        *service_steps("api", 2, {"PORT": "aaaa"}, {"PORT": "bbbb"}),
+        *deleted_service_steps("worker-orders", 10, "worker-orders"),
+        # Not a service: deleting a custom domain of the API is no reason for the warning.
+        step_event(20, "delete", "railstack-api-domain-shop", DYNAMIC, {"kind": "railway:CustomDomain", "domain": "shop.example.com"}),
+    )
+    comment = render([parse_preview(text)])
+    assert "| `staging` | 0 | 2 | 0 | 4 | 1 | passed |" in comment
+    warning = comment[comment.index("> [!WARNING]"):comment.index("Variable values and secrets")]
+    assert warning.splitlines()[1] == "> **Deletes services:**"
+    assert "> - `staging`: `worker-orders` (Railway service, deleted)" in warning
+    assert WORKER_HINT in warning and "a deleted service loses its deployments and its data" in warning
+    assert "api" not in warning.replace("(`workers", ""), "only deleted services are named"
+    assert comment.index("> [!WARNING]") < comment.index("### `staging`"), "the warning comes before the details"
+
+
+def test_deleted_and_replaced_services_are_named_per_stack_with_their_own_names() -> None:
+    staging = events(
+        step_event(1, "same", "railstack", STACK_TYPE),
+        *deleted_service_steps("worker-emails", 2, "worker-emails"),
+        step_event(10, "same", "railstack-redis", "railstack:railway:Redis"),
+        # A replacement is three steps of one resource: it is named once, as replaced.
+        *(step_event(11 + i, op, "railstack-redis-service", DYNAMIC,
+                     {"kind": "railway:Service", "name": "Redis"}, {"kind": "railway:Service", "name": "Redis"})
+          for i, op in enumerate(("create-replacement", "replace", "delete-replaced"))),
+        # Retained on delete: the service keeps running, so it is not one that is deleted.
+        step_event(20, "discard", "railstack-worker-old-service", DYNAMIC, {"kind": "railway:Service", "name": "worker-old"}),
+    )
+    dev = events(
+        step_event(1, "same", "railstack-dev", "railstack:docker:AppStack"),
+        step_event(2, "same", "railstack-dev-api", "railstack:docker:AppService"),
+        *(step_event(3 + i, op, "railstack-dev-api-container", "docker:index/container:Container",
+                     {"name": "railstack-dev-api", "image": "a"}, {"name": "railstack-dev-api", "image": "b"})
+          for i, op in enumerate(("create-replacement", "replace", "delete-replaced"))),
+        step_event(10, "same", "railstack-dev-worker-logs", "railstack:docker:AppService"),
+        step_event(11, "delete", "railstack-dev-worker-logs-container-1", "docker:index/container:Container",
+                   {"name": "railstack-dev-worker-logs-1"}),
+    ).replace(":staging::", ":dev::")
+    comment = render([parse_preview(staging), parse_preview(dev)])
+    assert ("> - `staging`: `redis` (Railway service `Redis`, replaced: deleted and created anew), "
+            "`worker-emails` (Railway service, deleted)\n") in comment
+    assert ("> - `dev`: `api` (Docker container `railstack-dev-api`, replaced: deleted and created anew), "
+            "`worker-logs` (Docker container `railstack-dev-worker-logs-1`, deleted)\n") in comment
+    assert "worker-old" not in comment.split("### ")[0], "a discarded (retained) service is not deleted"
+    assert comment.count("> [!WARNING]") == 1 and comment.count(WORKER_HINT) == 1
+
+
+def test_the_document_shape_warns_of_a_deleted_service_too() -> None:
+    doc = {"steps": [{"op": "delete", "urn": urn("railstack-worker-orders-service", DYNAMIC),
+                      "oldState": {"type": DYNAMIC, "inputs": {"kind": "railway:Service", "name": "worker-orders"}}}],
+           "changeSummary": {"delete": 1}}
+    comment = render([parse_preview(json.dumps(doc))])
+    assert "> **Deletes services:**\n> - `staging`: `worker-orders` (Railway service, deleted)\n" in comment
+
+
+def test_a_preview_without_deletes_has_no_warning() -> None:
+    text = events(
+        step_event(1, "same", "railstack", STACK_TYPE),
+        *service_steps("api", 2, {"PORT": "aaaa"}, {"PORT": "bbbb"}),
+        step_event(10, "create", "railstack-worker-orders-service", DYNAMIC, None, {"kind": "railway:Service", "name": "worker-orders"}),
+    )
+    comment = render([parse_preview(text)])
+    assert "[!WARNING]" not in comment and "Deletes services" not in comment and WORKER_HINT not in comment
+    assert "| `staging` | 1 | 2 | 0 | 0 | 1 | passed |" in comment

@@ -47,7 +47,7 @@ BAD = [
     ("staging", {**IMAGE, "beat": {"sizing": {"replicas": 2}}},
      "staging: beat: sizing.replicas = 2: beat must run exactly 1 replica"),
     ("staging", {**IMAGE, "api": {"replicas": 2}},
-     "staging: api.replicas: unknown key; allowed keys here: custom_domains, draining_seconds, healthcheck_path"),
+     "staging: api.replicas: unknown key; allowed keys here: custom_domains, draining_seconds, healthcheck_timeout, liveness"),
     ("demo", {}, "demo: app: required, not set"),
     ("demo", {"app": {"image": "x:1", "repo": "acme/app"}}, "demo: app: set exactly one of app.image, app.repo or app.path"),
     ("staging", {**IMAGE, "target": "heroku"}, "staging: target = 'heroku': Input should be 'railway' or 'docker'"),
@@ -55,13 +55,19 @@ BAD = [
      "prod: postgres: production needs volume: true, backups and protect: true (now volume: True, backups: ['DAILY', 'WEEKLY'], protect: False)"),
     ("staging", {**IMAGE, "workers": {"logs": {"concurrency": 0}}},
      "staging: workers.logs.concurrency = 0: Input should be greater than or equal to 1"),
-    ("staging", {**IMAGE, "workers": {}}, "staging: workers: at least one worker queue is needed"),
-    ("staging", {**IMAGE, "variables": {"STRIPE_SECRET": "sk_live_1"}},
-     "staging: variables: STRIPE_SECRET looks like a secret: list it in secret_variables"),
-    ("staging", {**IMAGE, "variables": {"DATABASE_URL": "postgres://x"}},
-     "staging: variables: DATABASE_URL is set by railstack itself"),
+    ("staging", {**IMAGE, "workers": {"logs": {"enabled": False}, "content_generation": None}},
+     "staging: workers: at least one enabled worker is needed"),
+    ("staging", {**IMAGE, "variables": {"ANALYTICS_DSN": "postgresql://app:hunter2-but-longer@db.example.com/x"}},
+     "staging: variables.ANALYTICS_DSN: the value is a URL with a password; a secret must not be a plain value: "
+     "list ANALYTICS_DSN in sensitive_variables"),
+    ("staging", {**IMAGE, "variables": {"PORT": "9000"}},
+     "staging: variables: PORT is set by railstack from the role's port"),
     ("staging", {**IMAGE, "redis": {"mode": "external"}},
-     "staging: redis: mode external needs external_url_secret"),
+     "staging: redis: mode external needs external_url_key"),
+    ("staging", {**IMAGE, "api": {"liveness": {"kind": "http"}}},
+     "staging: api.liveness: kind http needs path, e.g. path: /health"),
+    ("staging", {**IMAGE, "beat": {"liveness": {"kind": "celery-ping", "max_age_seconds": 5}}},
+     "staging: beat.liveness: max_age_seconds: only for kind beat-schedule, not celery-ping"),
     ("staging", {**IMAGE, "api": {"custom_domains": ["API.Example.com"]}},
      "staging: api.custom_domains: 'API.Example.com' is not a lowercase DNS name"),
     ("mystack", IMAGE, "mystack: environment is not set: a stack not named dev, demo, staging, prod must set environment"),
@@ -78,7 +84,7 @@ BAD = [
      "dev: api.sizing.replicas = 2: on target docker the API publishes one host port, so 1 replica"),
     ("dev", {**LOCAL, "docker": {"api_port": 5555}}, "dev: docker: host ports must differ, got [5555, 5555]"),
     ("dev", {**LOCAL, "docker": {"api_port": 80}}, "dev: docker.api_port = 80: Input should be greater than or equal to 1024"),
-    ("dev", {"app": {"path": "../elsewhere"}}, "dev: app: app.path = '../elsewhere' must be a directory inside the project, e.g. app"),
+    ("dev", {"app": {"path": "/srv/app"}}, "dev: app: app.path = '/srv/app' must be a directory relative to the project, e.g. app or .."),
     ("dev", {"app": {"image": "x:1", "build_args": {"BASE_IMAGE": "y"}}}, "dev: app: app.build_args only apply when building from app.path"),
 ]
 
@@ -140,3 +146,15 @@ def test_committed_stack_files_carry_no_encryption_salt() -> None:
         committed[name] = shown.stdout if shown.returncode == 0 else (root / name).read_text()
     salted = [name for name, text in committed.items() if "encryptionsalt:" in text]
     assert salted == [], f"remove the encryptionsalt line from {', '.join(salted)} before committing"
+
+
+def test_a_key_renamed_for_the_pulumi_cli_names_its_new_name() -> None:
+    with pytest.raises(ConfigError) as err:
+        load_stack_config("staging", {**IMAGE, "secret_variables": ["STRIPE_API_KEY"],
+                                      "redis": {"mode": "external", "external_url_secret": "redisUrl"}})
+    assert err.value.problems == [
+        "staging: secret_variables: renamed sensitive_variables (the Pulumi CLI refuses to set a plain value "
+        "under a key named like a secret)",
+        "staging: redis.external_url_secret: renamed redis.external_url_key (the Pulumi CLI refuses to set a "
+        "plain value under a key named like a secret)",
+    ]

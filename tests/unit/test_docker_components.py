@@ -12,6 +12,7 @@ from typing import Any
 import pulumi
 import pytest
 
+from components.plan import build_plan
 from stacks.load import load_stack_config
 from tests.unit import test_railway_components as railway
 from tests.unit.mocks import RecordingMocks
@@ -30,7 +31,7 @@ def render(overrides: dict[str, Any]) -> RecordingMocks:
 
     @pulumi.runtime.test
     def program() -> None:
-        AppStack("railstack", AppStackArgs(config=config, stack="dev", prefix="railstack-dev", extra_secrets={}))
+        AppStack("railstack", AppStackArgs(config=config, plan=build_plan("dev", config), stack="dev", prefix="railstack-dev", extra_secrets={}))
 
     program()
     return mocks
@@ -62,7 +63,8 @@ def test_one_container_per_role_and_exactly_one_beat(dev: RecordingMocks) -> Non
 
 def test_worker_replicas_become_numbered_containers() -> None:
     names = sorted(containers(render({"workers": {"logs": {"sizing": {"replicas": 2}}}})))
-    assert [n for n in names if "worker" in n] == ["railstack-dev-worker-logs-1", "railstack-dev-worker-logs-2"]
+    assert [n for n in names if "worker-logs" in n] == ["railstack-dev-worker-logs-1", "railstack-dev-worker-logs-2"]
+    assert "railstack-dev-worker-content-generation" in names, "setting one worker's key keeps the others"
 
 
 def test_only_api_and_flower_publish_ports_and_only_on_loopback(dev: RecordingMocks) -> None:
@@ -79,14 +81,22 @@ def test_publishing_postgres_and_redis_for_local_tools_stays_on_loopback() -> No
 
 
 def test_every_container_has_a_healthcheck_that_up_waits_for(dev: RecordingMocks) -> None:
+    waits = {r["inputs"]["container_name"]: r["inputs"] for r in dev.resources.values()
+             if r["type"] == "pulumi-python:dynamic:Resource" and "container_id" in r["inputs"]}
     for name, c in containers(dev).items():
         assert c["healthcheck"]["tests"], f"{name} has a healthcheck"
-        assert c["wait"] is True, f"{name}: `pulumi up` waits until it is healthy (start order)"
         assert c["restart"] == "unless-stopped"
+        if name in ("railstack-dev-postgres", "railstack-dev-redis"):
+            assert c["wait"] is True, f"{name}: `pulumi up` waits until it is healthy (start order)"
+        else:
+            assert name in waits, f"{name}: a ContainerHealthy waits for its liveness and names it when it fails"
     checks = {name.removeprefix("railstack-dev-"): c["healthcheck"]["tests"] for name, c in containers(dev).items()}
     assert "/health" in checks["api"][-1]
-    for role in ("beat", *WORKER_ROLES):
-        assert checks[role] == ["CMD", "/app/entrypoint", "healthcheck-worker"], f"{role}: non-HTTP liveness"
+    for role in WORKER_ROLES:
+        assert checks[role][0] == "CMD-SHELL" and "inspect ping" in checks[role][1], f"{role}: celery-ping liveness"
+        assert "railstack_app.worker:celery_app" in checks[role][1], "the reference app's Celery app by default"
+    assert "/tmp/celerybeat-schedule" in checks["beat"][1], "beat: its schedule file was rewritten"
+    assert "/healthcheck" in checks["flower"][-1], "Flower: its unauthenticated /healthcheck"
 
 
 def test_limits_come_from_the_development_profile(dev: RecordingMocks) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pulumi
 import pytest
 
+from components.plan import build_plan
 from stacks.load import load_stack_config
 from tests.unit.mocks import RecordingMocks
 
@@ -25,7 +26,7 @@ def render(stack: str, overrides: dict[str, Any]) -> RecordingMocks:
 
     @pulumi.runtime.test
     def program() -> None:
-        AppStack("railstack", AppStackArgs(config=config, project_name=f"railstack-{stack}", extra_secrets={}))
+        AppStack("railstack", AppStackArgs(config=config, plan=build_plan(stack, config), project_name=f"railstack-{stack}", extra_secrets={}))
 
     program()  # returns once every registration has reached the mocks
     return mocks
@@ -80,7 +81,7 @@ def test_sizing_comes_from_the_environment_profile(rendered) -> None:
     assert volume["backup_schedules"] == {"demo": [], "staging": ["DAILY"], "prod": ["DAILY", "WEEKLY"]}[stack]
 
 
-def test_secrets_are_generated_by_random_and_shared_as_secret_variables(rendered) -> None:
+def test_secrets_are_generated_by_random_and_shared_as_sensitive_variables(rendered) -> None:
     stack, resources = rendered
     passwords = {n for n, r in resources.items() if r["type"] == "random:index/randomPassword:RandomPassword"}
     assert len(passwords) == 7, f"{stack}: {sorted(passwords)}: 6 shared secrets and the fingerprint key"

@@ -30,7 +30,9 @@ def container(role: str, service_type: str, ports: list | None = None, healthche
         memory=512,
         cpus="0.5",
         ports=ports or [],
-        labels=[docker.ContainerLabelArgs(label="railstack.role", value=role)],
+        # The kind is what railstack's components record (components/plan.py), not read from the name.
+        labels=[docker.ContainerLabelArgs(label="railstack.role", value=role),
+                docker.ContainerLabelArgs(label="railstack.kind", value=role.split("-")[0])],
         networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=network.name, aliases=[role])],
         healthcheck=docker.ContainerHealthcheckArgs(tests=["CMD", "true"]) if healthcheck else None,
     )

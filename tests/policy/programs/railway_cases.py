@@ -31,7 +31,9 @@ VariableCollection("shared", project_id=project_id, environment_id=environment_i
 
 def service(name: str, variables: dict, protect: bool = False, source_image: str | None = None,
             **settings) -> Service:
-    svc = Service(name, project_id=project_id, name=name, opts=pulumi.ResourceOptions(protect=protect))
+    # The role is what railstack's components record (components/plan.py), not read from the name.
+    role = "worker" if name.startswith("worker") else name.lower()
+    svc = Service(name, project_id=project_id, name=name, role=role, opts=pulumi.ResourceOptions(protect=protect))
     instance = ServiceInstance(f"{name}-settings", service_id=svc.service_id, environment_id=environment_id,
                                project_id=project_id, num_replicas=settings.pop("num_replicas", 1), **settings)
     collection = VariableCollection(f"{name}-variables", project_id=project_id, environment_id=environment_id,
