@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bench import compose, containers, railway
 from bench.report import table
-from tests.pulumi_cli import ROOT
+from support.pulumi_cli import ROOT
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,8 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeat < 1 or not counts or counts[0] < 1:
         parser.error("--repeat and every --workers count must be at least 1")
 
-    results: dict = {"meta": {"date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                              "repeat": args.repeat}}
+    results: dict = {
+        "meta": {"date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"), "repeat": args.repeat}
+    }
     with tempfile.TemporaryDirectory(prefix="railstack-bench-") as tmp:
         root = Path(tmp)
         print("bench: Railway API economy (staging)", file=sys.stderr)
@@ -53,8 +54,12 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("bench: local stack vs docker-compose", file=sys.stderr)
             local = compose.measure(root / "local", args.repeat)
-            local["cold_ratio_median"] = round(local["pulumi cold up"]["median_s"] / local["compose cold until healthy"]["median_s"], 3)
-            local["noop_ratio_median"] = round(local["pulumi no-op up"]["median_s"] / local["compose no-op up -d"]["median_s"], 3)
+            local["cold_ratio_median"] = round(
+                local["pulumi cold up"]["median_s"] / local["compose cold until healthy"]["median_s"], 3
+            )
+            local["noop_ratio_median"] = round(
+                local["pulumi no-op up"]["median_s"] / local["compose no-op up -d"]["median_s"], 3
+            )
             results["local"] = local
         if args.no_docker:
             results["containers"] = {"skipped": "--no-docker"}

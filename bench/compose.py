@@ -1,7 +1,7 @@
 """The local stack against Docker Compose, the tool users would otherwise pick.
 
 The Compose file is generated from the same model and the same container specs the dev stack uses
-(`components/docker/*.container_spec`, `components/roles.py`): same images, variables, healthcheck
+(`components/docker/*.container_spec`, `components/plan.py`): same images, variables, healthcheck
 commands, limits, loopback ports and start order (`depends_on: condition: service_healthy`). Both
 run on the same engine in the same run: `pulumi up -s dev` cold (no container, no app image,
 each builder's layer cache warm) and no-op, against `docker-compose up -d` cold and no-op. `pulumi up` returns once every
@@ -14,10 +14,10 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,19 +25,14 @@ import yaml
 
 from bench.stats import Samples, timed
 from components.docker import app_service, postgres, redis
-from components.docker.container import LOOPBACK, LOG_OPTIONS, ContainerSpec, cpus_text
+from components.docker.container import LOG_OPTIONS, LOOPBACK, ContainerSpec, cpus_text
 from components.plan import Ref, Value, build_plan
 from stacks.load import load_stack_config
-from tests.pulumi_cli import ROOT, PulumiWorkspace, copy_project, edit_stack_config
+from support.ports import free_port
+from support.pulumi_cli import ROOT, PulumiWorkspace, copy_project, edit_stack_config
 
 COMPOSE = "docker-compose"
 APP_IMAGE = "railstack-bench-compose-app:latest"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((LOOPBACK, 0))
-        return s.getsockname()[1]
 
 
 def _literal(words: list[str]) -> list[str]:
@@ -50,8 +45,13 @@ def _service(spec: ContainerSpec, image: str | None = None) -> dict[str, Any]:
     service: dict[str, Any] = {
         "image": image or spec.image,
         "environment": {k: str(v) for k, v in sorted(spec.environment.items())},
-        "healthcheck": {"test": _literal(check.test), "interval": check.interval, "timeout": check.timeout,
-                        "retries": check.retries, "start_period": check.start_period},
+        "healthcheck": {
+            "test": _literal(check.test),
+            "interval": check.interval,
+            "timeout": check.timeout,
+            "retries": check.retries,
+            "start_period": check.start_period,
+        },
         "restart": "unless-stopped",
         "mem_limit": f"{max(6, round(spec.sizing.memory_gb * 1024))}m",
         "memswap_limit": f"{max(6, round(spec.sizing.memory_gb * 1024))}m",
@@ -79,10 +79,20 @@ def compose_file(overrides: dict[str, Any], api_port: int) -> dict[str, Any]:
     plan = build_plan("dev", config)
     secret_values = {name: secrets.token_hex(24) for name in plan.generated_secrets}
     pg_store, rd_store = plan.stores["postgres"], plan.stores["redis"]
-    pg_spec = postgres.container_spec(pg_store, pg_store.image, secret_values[pg_store.password_secret], None,
-                                      {pg_store.mount or "/var/lib/postgresql/data": "postgres-data"})
-    redis_spec = redis.container_spec(rd_store, rd_store.image, secret_values[rd_store.password_secret], None,
-                                      {rd_store.mount or "/data": "redis-data"})
+    pg_spec = postgres.container_spec(
+        pg_store,
+        pg_store.image,
+        secret_values[pg_store.password_secret],
+        None,
+        {pg_store.mount or "/var/lib/postgresql/data": "postgres-data"},
+    )
+    redis_spec = redis.container_spec(
+        rd_store,
+        rd_store.image,
+        secret_values[rd_store.password_secret],
+        None,
+        {rd_store.mount or "/data": "redis-data"},
+    )
 
     def resolve(ref: Ref) -> str:
         if ref.source == "secrets":
@@ -98,18 +108,26 @@ def compose_file(overrides: dict[str, Any], api_port: int) -> dict[str, Any]:
     services = {"postgres": _service(pg_spec), "redis": _service(redis_spec)}
     healthy = {"condition": "service_healthy"}
     app = config.app
-    build = {"context": str(ROOT / (app.path or "app")), "dockerfile": app.dockerfile_path or "Dockerfile",
-             "args": dict(app.build_args)}
+    build = {
+        "context": str(ROOT / (app.path or "app")),
+        "dockerfile": app.dockerfile_path or "Dockerfile",
+        "args": dict(app.build_args),
+    }
     for workload in plan.workloads:
         environment = {name: text(value) for name, value in workload.variables.items()}
-        spec = app_service.container_spec(workload, APP_IMAGE, environment,  # type: ignore[arg-type]
-                                          api_port if workload.kind == "api" else None)
+        spec = app_service.container_spec(
+            workload,
+            APP_IMAGE,
+            environment,  # type: ignore[arg-type]
+            api_port if workload.kind == "api" else None,
+        )
         service = _service(spec)
         service["depends_on"] = {after: healthy for after in workload.deploy_after}
         if workload.pre_deploy_argv is not None:
             # Compose's one-off: a service that runs to completion before the workload starts.
             services[f"{workload.name}-pre-deploy"] = {
-                "image": APP_IMAGE, "entrypoint": _literal(workload.pre_deploy_argv),
+                "image": APP_IMAGE,
+                "entrypoint": _literal(workload.pre_deploy_argv),
                 "environment": dict(sorted(environment.items())),
                 "depends_on": {after: healthy for after in workload.deploy_after},
                 "networks": {"default": {}},
@@ -129,8 +147,12 @@ class ComposeProject:
     name: str
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run([COMPOSE, "-p", self.name, "-f", str(self.directory / "docker-compose.yml"), *args],
-                              capture_output=True, text=True, timeout=900)
+        proc = subprocess.run(
+            [COMPOSE, "-p", self.name, "-f", str(self.directory / "docker-compose.yml"), *args],
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         if check and proc.returncode:
             raise RuntimeError(f"docker-compose {' '.join(args)} exited {proc.returncode}:\n{proc.stderr[-3000:]}")
         return proc
@@ -139,11 +161,19 @@ class ComposeProject:
         ids = self.run("ps", "-q").stdout.split()
         if not ids:
             return False
-        info = json.loads(subprocess.run(["docker", "inspect", *ids], capture_output=True, text=True, check=True).stdout)
+        info = json.loads(
+            subprocess.run(["docker", "inspect", *ids], capture_output=True, text=True, check=True).stdout
+        )
         # A one-off (the pre-deploy) has no healthcheck: done when it exited 0.
-        return all((c["State"].get("Health") or {}).get("Status") == "healthy"
-                   or (c["State"].get("Health") is None and c["State"].get("Status") == "exited"
-                       and c["State"].get("ExitCode") == 0) for c in info)
+        return all(
+            (c["State"].get("Health") or {}).get("Status") == "healthy"
+            or (
+                c["State"].get("Health") is None
+                and c["State"].get("Status") == "exited"
+                and c["State"].get("ExitCode") == 0
+            )
+            for c in info
+        )
 
     def wait_healthy(self, timeout: float = 300) -> None:
         deadline = time.monotonic() + timeout
@@ -169,9 +199,16 @@ def compose_available() -> str | None:
 
 def measure(root: Path, repeat: int) -> dict[str, Any]:
     overrides = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())["config"]["railstack:stack"]
-    results: dict[str, Samples] = {k: Samples() for k in
-                                   ("pulumi cold up", "pulumi no-op up", "compose cold up -d",
-                                    "compose cold until healthy", "compose no-op up -d")}
+    results: dict[str, Samples] = {
+        k: Samples()
+        for k in (
+            "pulumi cold up",
+            "pulumi no-op up",
+            "compose cold up -d",
+            "compose cold until healthy",
+            "compose no-op up -d",
+        )
+    }
     # Warm the Compose builder's cache once, as earlier runs of the dev stack warmed its own.
     warm = root / "compose-warm-up"
     warm.mkdir(parents=True)
@@ -188,8 +225,8 @@ def measure(root: Path, repeat: int) -> dict[str, Any]:
         ws = PulumiWorkspace(project, root / f"pulumi-{run}" / "state")
         ws.run("stack", "init", "dev")
         try:
-            timed(results["pulumi cold up"], lambda: ws.run("up", "--yes", "--skip-preview"))
-            timed(results["pulumi no-op up"], lambda: ws.run("up", "--yes", "--skip-preview"))
+            timed(results["pulumi cold up"], partial(ws.run, "up", "--yes", "--skip-preview"))
+            timed(results["pulumi no-op up"], partial(ws.run, "up", "--yes", "--skip-preview"))
         finally:
             ws.run("destroy", "--yes", check=False)
 
@@ -200,10 +237,10 @@ def measure(root: Path, repeat: int) -> dict[str, Any]:
         compose = ComposeProject(directory, f"railstack-bench-compose-{run}")
         try:
             start = time.perf_counter()
-            timed(results["compose cold up -d"], lambda: compose.run("up", "-d"))
+            timed(results["compose cold up -d"], partial(compose.run, "up", "-d"))
             compose.wait_healthy()
             results["compose cold until healthy"].values.append(time.perf_counter() - start)
-            timed(results["compose no-op up -d"], lambda: compose.run("up", "-d"))
+            timed(results["compose no-op up -d"], partial(compose.run, "up", "-d"))
         finally:
             compose.run("down", "-v", check=False)
             remove_app_image()

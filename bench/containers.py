@@ -14,7 +14,7 @@ from typing import Any
 
 from bench.stats import Samples
 from railway_emulator import EmulatorServer
-from tests.pulumi_cli import ROOT, PulumiWorkspace, copy_project, edit_stack_config
+from support.pulumi_cli import ROOT, PulumiWorkspace, copy_project, edit_stack_config
 
 TOKEN = "bench-containers-token"
 APP_IMAGE = "railstack/app:emulated"
@@ -25,8 +25,9 @@ DATA_STORES = ("Postgres", "Redis")
 def build_app_image() -> None:
     import docker
 
-    docker.from_env(timeout=600).images.build(path=str(ROOT / "app"), buildargs={"BASE_IMAGE": "railstack/python:3.11"},
-                                              tag=APP_IMAGE, rm=True)
+    docker.from_env(timeout=600).images.build(
+        path=str(ROOT / "app"), buildargs={"BASE_IMAGE": "railstack/python:3.11"}, tag=APP_IMAGE, rm=True
+    )
 
 
 def critical_path(durations: dict[str, float]) -> float:
@@ -56,10 +57,19 @@ def measure(root: Path, repeat: int) -> dict[str, Any]:
             wall.values.append(seconds)
             paths.values.append(path)
             # When each deployment started and ended, from the start of `up`: where the rest of the wall goes.
-            timeline = {row["serviceName"]: [round(row["startedAt"] - began, 2), round(row["finishedAt"] - began, 2)]
-                        for row in rows if row["finishedAt"] is not None}
-            runs.append({"wall_s": round(seconds, 3), "critical_path_s": round(path, 3), "durations_s": durations,
-                         "timeline_s": timeline})
+            timeline = {
+                row["serviceName"]: [round(row["startedAt"] - began, 2), round(row["finishedAt"] - began, 2)]
+                for row in rows
+                if row["finishedAt"] is not None
+            }
+            runs.append(
+                {
+                    "wall_s": round(seconds, 3),
+                    "critical_path_s": round(path, 3),
+                    "durations_s": durations,
+                    "timeline_s": timeline,
+                }
+            )
             ws.run("destroy", "--yes", "--skip-preview", timeout=600)
     return {
         "up": wall.as_dict(),

@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from bench.stats import Samples, ratio, timed
 from railway_emulator import EmulatorServer
-from tests.pulumi_cli import PulumiWorkspace, copy_project, edit_stack_config, write_program
+from support.pulumi_cli import PulumiWorkspace, copy_project, edit_stack_config, write_program
 
 TOKEN = "bench-token"
 STACK = "staging"
@@ -36,8 +37,12 @@ class Calls:
     @classmethod
     def between(cls, before: dict[str, Any], after: dict[str, Any]) -> Calls:
         fields = {k: after["by_field"].get(k, 0) - before["by_field"].get(k, 0) for k in after["by_field"]}
-        return cls(after["requests"] - before["requests"], after["writes"] - before["writes"],
-                   after["deployments"] - before["deployments"], {k: v for k, v in sorted(fields.items()) if v})
+        return cls(
+            after["requests"] - before["requests"],
+            after["writes"] - before["writes"],
+            after["deployments"] - before["deployments"],
+            {k: v for k, v in sorted(fields.items()) if v},
+        )
 
 
 @dataclass(frozen=True)
@@ -81,8 +86,12 @@ def floor_of(plan: dict[str, Any], source_deploys: bool = False) -> Floor:
             changed_services.add(step["urn"].rsplit("::", 1)[-1].rsplit("-", 1)[0])
     deploy_writes = len(changed_services)
     if source_deploys:
-        deploy_writes -= sum(1 for step in plan.get("steps", []) if step["op"] == "create"
-                             and ((step.get("newState") or {}).get("inputs") or {}).get("kind") == "railway:ServiceDeployment")
+        deploy_writes -= sum(
+            1
+            for step in plan.get("steps", [])
+            if step["op"] == "create"
+            and ((step.get("newState") or {}).get("inputs") or {}).get("kind") == "railway:ServiceDeployment"
+        )
     return Floor(writes=writes + deploy_writes, deployments=len(changed_services))
 
 
@@ -128,32 +137,33 @@ class Scenario:
         }
 
 
-def measure_stack(root: Path, repeat: int, overrides: dict[str, Any] | None = None,
-                  change: bool = True) -> dict[str, Scenario]:
+def measure_stack(
+    root: Path, repeat: int, overrides: dict[str, Any] | None = None, change: bool = True
+) -> dict[str, Scenario]:
     """preview and `up` from empty, a no-op `up` and (with `change`) a one-variable change."""
     scenarios: dict[str, Scenario] = defaultdict(Scenario)
     for run in range(repeat):
         with EmulatorServer(token=TOKEN) as emulator:
             ws = workspace(root / f"run-{run}", emulator, overrides)
-
-            def up(name: str) -> None:
-                plan = ws.json("preview")
-                scenario = scenarios[name]
-                scenario.floor = floor_of(plan)
-                before = emulator.counters()
-                timed(scenario.wall, lambda: ws.run("up", "--yes", "--skip-preview"))
-                scenario.calls.append(Calls.between(before, emulator.counters()))
-
-            timed(scenarios["preview from empty"].wall, lambda: ws.run("preview"))
-            up("up from empty")
-            up("no-op up")
+            timed(scenarios["preview from empty"].wall, partial(ws.run, "preview"))
+            measure_up(ws, emulator, scenarios["up from empty"])
+            measure_up(ws, emulator, scenarios["no-op up"])
             if change:
                 workers = dict((overrides or {}).get("workers") or {"logs": {}, "content_generation": {}})
                 first = sorted(workers)[0] if "logs" not in workers else "logs"
                 workers[first] = {**workers[first], "concurrency": CHANGED_CONCURRENCY}
                 edit_stack_config(ws.project_dir, STACK, {"workers": workers})
-                up("one-variable change")
+                measure_up(ws, emulator, scenarios["one-variable change"])
     return dict(scenarios)
+
+
+def measure_up(ws: PulumiWorkspace, emulator: EmulatorServer, scenario: Scenario) -> None:
+    """One `up` into `scenario`: its floor from the preview's plan, its wall time and the API calls it made."""
+    plan = ws.json("preview")
+    scenario.floor = floor_of(plan)
+    before = emulator.counters()
+    timed(scenario.wall, partial(ws.run, "up", "--yes", "--skip-preview"))
+    scenario.calls.append(Calls.between(before, emulator.counters()))
 
 
 def empty_program_preview(root: Path, repeat: int) -> Samples:
@@ -164,7 +174,7 @@ def empty_program_preview(root: Path, repeat: int) -> Samples:
         (root / f"empty-{run}-state").mkdir()
         ws = PulumiWorkspace(project, root / f"empty-{run}-state")
         ws.run("stack", "init", "bench")
-        timed(samples, lambda: ws.run("preview"))
+        timed(samples, partial(ws.run, "preview"))
     return samples
 
 
@@ -175,14 +185,16 @@ def scale(root: Path, repeat: int, counts: list[int]) -> dict[str, Any]:
         rows[count] = measure_stack(root / f"workers-{count}", repeat, workers_config(count), change=False)
     table = {}
     for count, scenarios in rows.items():
+        up = scenarios["up from empty"]
+        assert up.floor is not None, "measure_up records the floor of every up"
         table[str(count)] = {
-            "requests": scenarios["up from empty"].calls[0].requests,
-            "writes": scenarios["up from empty"].calls[0].writes,
-            "deployments": scenarios["up from empty"].calls[0].deployments,
-            "floor_writes": scenarios["up from empty"].floor.writes,
+            "requests": up.calls[0].requests,
+            "writes": up.calls[0].writes,
+            "deployments": up.calls[0].deployments,
+            "floor_writes": up.floor.writes,
             "noop_writes": scenarios["no-op up"].calls[0].writes,
             "preview": scenarios["preview from empty"].wall.as_dict(),
-            "up": scenarios["up from empty"].wall.as_dict(),
+            "up": up.wall.as_dict(),
         }
     return {"by_workers": table, "growth": growth({c: r["requests"] for c, r in table.items()})}
 
@@ -190,9 +202,7 @@ def scale(root: Path, repeat: int, counts: list[int]) -> dict[str, Any]:
 def growth(requests: dict[str, int]) -> dict[str, Any]:
     """Requests added per worker between successive sizes: equal steps mean linear growth."""
     sizes = sorted(int(c) for c in requests)
-    steps = [
-        round((requests[str(b)] - requests[str(a)]) / (b - a), 3) for a, b in zip(sizes, sizes[1:], strict=False)
-    ]
+    steps = [round((requests[str(b)] - requests[str(a)]) / (b - a), 3) for a, b in zip(sizes, sizes[1:], strict=False)]
     return {"requests_per_added_worker": steps, "linear": len(set(steps)) <= 1}
 
 

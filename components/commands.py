@@ -25,6 +25,7 @@ def shell_exec(command: str) -> list[str]:
 def as_text(argv: list[str]) -> str:
     """An argv as one command line, the form Railway's startCommand takes, in the docs' shape:
     `/bin/sh -c "exec python main.py --port $PORT"` (double quotes, `"`, `\\` and `` ` `` escaped)."""
+
     def quote(word: str) -> str:
         if word and not any(c in word for c in " \t\n\"'\\$`|&;<>()*?[]#~"):
             return word

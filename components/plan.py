@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
@@ -228,7 +228,7 @@ def parse(text: str) -> Value:
     position = 0
     for match in REFERENCE.finditer(text):
         if match.start() > position:
-            parts.append(text[position:match.start()])
+            parts.append(text[position : match.start()])
         parts.append(Ref(match.group(1), match.group(2)))
         position = match.end()
     if position < len(text):
@@ -254,29 +254,42 @@ def _secrets_of(value: Value, stores: dict[str, DataStore]) -> set[str]:
 def _postgres_offers(user: str, database: str, port: int) -> dict[str, Offer]:
     password = Ref("secrets", "postgres_password")
     host = "postgres"
-    return {o.name: o for o in (
-        Offer("host", "PGHOST", lit(host), "host name on the private network"),
-        Offer("port", "PGPORT", lit(str(port)), "port"),
-        Offer("user", "PGUSER", lit(user), "user"),
-        Offer("password", "PGPASSWORD", Value((password,), True), "the generated password"),
-        Offer("database", "PGDATABASE", lit(database), "database name"),
-        Offer("url", "DATABASE_URL",
-              Value((f"postgresql://{user}:", password, f"@{host}:{port}/{database}"), True),
-              "postgresql:// URL with the password"),
-    )}
+    return {
+        o.name: o
+        for o in (
+            Offer("host", "PGHOST", lit(host), "host name on the private network"),
+            Offer("port", "PGPORT", lit(str(port)), "port"),
+            Offer("user", "PGUSER", lit(user), "user"),
+            Offer("password", "PGPASSWORD", Value((password,), True), "the generated password"),
+            Offer("database", "PGDATABASE", lit(database), "database name"),
+            Offer(
+                "url",
+                "DATABASE_URL",
+                Value((f"postgresql://{user}:", password, f"@{host}:{port}/{database}"), True),
+                "postgresql:// URL with the password",
+            ),
+        )
+    }
 
 
 def _redis_offers(port: int) -> dict[str, Offer]:
     password = Ref("secrets", "redis_password")
     host = "redis"
-    return {o.name: o for o in (
-        Offer("host", "REDISHOST", lit(host), "host name on the private network"),
-        Offer("port", "REDISPORT", lit(str(port)), "port"),
-        Offer("user", "REDISUSER", lit("default"), "user"),
-        Offer("password", "REDISPASSWORD", Value((password,), True), "the generated password"),
-        Offer("url", "REDIS_URL", Value(("redis://default:", password, f"@{host}:{port}"), True),
-              "redis:// URL with the password"),
-    )}
+    return {
+        o.name: o
+        for o in (
+            Offer("host", "REDISHOST", lit(host), "host name on the private network"),
+            Offer("port", "REDISPORT", lit(str(port)), "port"),
+            Offer("user", "REDISUSER", lit("default"), "user"),
+            Offer("password", "REDISPASSWORD", Value((password,), True), "the generated password"),
+            Offer(
+                "url",
+                "REDIS_URL",
+                Value(("redis://default:", password, f"@{host}:{port}"), True),
+                "redis:// URL with the password",
+            ),
+        )
+    }
 
 
 #: What a workload offers others: its private address, its port and, for a public one, its domain.
@@ -314,8 +327,12 @@ def default_variables(kind: RoleKind, config: StackConfig, worker: str | None = 
     variables.update({name: f"${{secrets.{name}}}" for name in config.sensitive_variables})
     if kind == "api":
         api = config.api
-        variables.update(SERVICE_TYPE="api", WEB_CONCURRENCY=str(api.web_concurrency), THREADS=str(api.threads),
-                         ADMIN_PASSWORD="${secrets.admin_password}")
+        variables.update(
+            SERVICE_TYPE="api",
+            WEB_CONCURRENCY=str(api.web_concurrency),
+            THREADS=str(api.threads),
+            ADMIN_PASSWORD="${secrets.admin_password}",
+        )
     elif kind == "worker":
         assert worker is not None
         spec = config.workers[worker]
@@ -393,42 +410,53 @@ def probe_for(kind: RoleKind, liveness, command: str | None, port: int | None, c
         escaped = node.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$").replace("`", "\\`")
         node_text = '"' + escaped.replace("%h", "$HOSTNAME") + '"'
         shell = f"celery -A {shlex.quote(app)} inspect ping -d {node_text} --timeout 5"
-        return Probe("celery-ping", shell=shell, interval_seconds=interval,
-                     summary=f"`celery -A {app} inspect ping` reaches {node}")
+        return Probe(
+            "celery-ping",
+            shell=shell,
+            interval_seconds=interval,
+            summary=f"`celery -A {app} inspect ping` reaches {node}",
+        )
     if liveness.kind == "beat-schedule":
         schedule = _option(words, "-s", "--schedule") or liveness.schedule_file or "celerybeat-schedule"
-        shell = " ".join(shlex.quote(w) for w in
-                         ("python3", "-c", BEAT_CHECK, schedule, str(liveness.max_age_seconds)))
-        return Probe("beat-schedule", shell=shell, interval_seconds=interval,
-                     summary=f"{schedule} rewritten within {liveness.max_age_seconds} s")
+        shell = " ".join(shlex.quote(w) for w in ("python3", "-c", BEAT_CHECK, schedule, str(liveness.max_age_seconds)))
+        return Probe(
+            "beat-schedule",
+            shell=shell,
+            interval_seconds=interval,
+            summary=f"{schedule} rewritten within {liveness.max_age_seconds} s",
+        )
     return Probe("none", interval_seconds=interval)
 
 
 # --- the plan ------------------------------------------------------------------------------------
 
 
-def _layered(*layers: dict[str, str | None]) -> dict[str, str]:
+def _layered(*layers: Mapping[str, str | None]) -> dict[str, str]:
     merged: dict[str, str | None] = {}
     for layer in layers:
         merged.update(layer)
     return {name: value for name, value in merged.items() if value is not None}
 
 
-def _resolve_values(stack: str, path_of: Callable[[str], str], raw: dict[str, str], known: set[str],
-                    secret_refs: Callable[[Ref], bool]) -> tuple[dict[str, Value], list[str]]:
+def _resolve_values(
+    stack: str, path_of: Callable[[str], str], raw: dict[str, str], known: set[str], secret_refs: Callable[[Ref], bool]
+) -> tuple[dict[str, Value], list[str]]:
     values: dict[str, Value] = {}
     problems: list[str] = []
     for name, text in sorted(raw.items()):
         key = path_of(name)
         if RAILWAY_REFERENCE.search(text):
-            problems.append(f"{stack}: {key}: `${{{{...}}}}` is Railway's own syntax; write railstack's "
-                            f"target-neutral references instead, e.g. ${{postgres.url}} or ${{secrets.secret_key}}")
+            problems.append(
+                f"{stack}: {key}: `${{{{...}}}}` is Railway's own syntax; write railstack's "
+                f"target-neutral references instead, e.g. ${{postgres.url}} or ${{secrets.secret_key}}"
+            )
             continue
         value = parse(text)
         unknown = [ref.text for ref in value.refs if ref.text not in known]
         if unknown:
-            problems.append(f"{stack}: {key}: unknown reference {', '.join(unknown)}; "
-                            f"known references: {', '.join(sorted(known))}")
+            problems.append(
+                f"{stack}: {key}: unknown reference {', '.join(unknown)}; known references: {', '.join(sorted(known))}"
+            )
             continue
         values[name] = Value(value.parts, any(secret_refs(ref) for ref in value.refs))
     return values, problems
@@ -441,18 +469,32 @@ def build_plan(stack: str, config: StackConfig, *, shared_secrets: Iterable[str]
     stores: dict[str, DataStore] = {}
     pg = config.postgres
     stores["postgres"] = DataStore(
-        name="postgres", service_name="Postgres",
-        image=pg.image or (f"ghcr.io/railwayapp-templates/postgres-ssl:{pg.version}" if target == "railway"
-                           else f"postgres:{pg.version}"),
-        port=5432, mount="/var/lib/postgresql/data" if pg.volume else None, password_secret="postgres_password",
-        sizing=pg.sizing, protect=pg.protect, backups=tuple(pg.backups),
+        name="postgres",
+        service_name="Postgres",
+        image=pg.image
+        or (
+            f"ghcr.io/railwayapp-templates/postgres-ssl:{pg.version}"
+            if target == "railway"
+            else f"postgres:{pg.version}"
+        ),
+        port=5432,
+        mount="/var/lib/postgresql/data" if pg.volume else None,
+        password_secret="postgres_password",
+        sizing=pg.sizing,
+        protect=pg.protect,
+        backups=tuple(pg.backups),
         offers=_postgres_offers("postgres", "railway", 5432),
     )
     if not external:
         rd = config.redis
         stores["redis"] = DataStore(
-            name="redis", service_name="Redis", image=rd.image or f"redis:{rd.version}", port=6379,
-            mount="/data" if rd.volume else None, password_secret="redis_password", sizing=rd.sizing,
+            name="redis",
+            service_name="Redis",
+            image=rd.image or f"redis:{rd.version}",
+            port=6379,
+            mount="/data" if rd.volume else None,
+            password_secret="redis_password",
+            sizing=rd.sizing,
             offers=_redis_offers(6379),
         )
     generated = GENERATED_SECRETS + ((FLOWER_SECRET,) if config.flower.enabled else ())
@@ -461,26 +503,90 @@ def build_plan(stack: str, config: StackConfig, *, shared_secrets: Iterable[str]
     # The workloads' shapes first (their addresses are references too), then their variables.
     shapes: list[dict] = []
     api = config.api
-    shapes.append(dict(name="api", kind="api", key="api", command=api.start_command, pre_deploy=api.pre_deploy_command,
-                       liveness=api.liveness, port=api.port, public=api.public_domain,
-                       custom_domains=tuple(api.custom_domains), sizing=api.sizing, own=api.variables,
-                       draining_seconds=api.draining_seconds, healthcheck_timeout=api.healthcheck_timeout))
+    shapes.append(
+        dict(
+            name="api",
+            kind="api",
+            key="api",
+            command=api.start_command,
+            pre_deploy=api.pre_deploy_command,
+            liveness=api.liveness,
+            port=api.port,
+            public=api.public_domain,
+            custom_domains=tuple(api.custom_domains),
+            sizing=api.sizing,
+            own=api.variables,
+            draining_seconds=api.draining_seconds,
+            healthcheck_timeout=api.healthcheck_timeout,
+        )
+    )
     for worker_name, worker in config.enabled_workers().items():
-        shapes.append(dict(name=f"worker-{worker_name.replace('_', '-')}", kind="worker", key=f"workers.{worker_name}",
-                           worker=worker_name, command=worker.start_command, liveness=worker.liveness,
-                           sizing=worker.sizing, own=worker.variables, draining_seconds=worker.draining_seconds))
+        shapes.append(
+            dict(
+                name=f"worker-{worker_name.replace('_', '-')}",
+                kind="worker",
+                key=f"workers.{worker_name}",
+                worker=worker_name,
+                command=worker.start_command,
+                liveness=worker.liveness,
+                sizing=worker.sizing,
+                own=worker.variables,
+                draining_seconds=worker.draining_seconds,
+            )
+        )
     beat = config.beat
-    shapes.append(dict(name="beat", kind="beat", key="beat", command=beat.start_command, liveness=beat.liveness,
-                       sizing=beat.sizing, own=beat.variables, draining_seconds=beat.draining_seconds, overlap_seconds=0))
+    shapes.append(
+        dict(
+            name="beat",
+            kind="beat",
+            key="beat",
+            command=beat.start_command,
+            liveness=beat.liveness,
+            sizing=beat.sizing,
+            own=beat.variables,
+            draining_seconds=beat.draining_seconds,
+            overlap_seconds=0,
+        )
+    )
     if config.flower.enabled:
         flower = config.flower
-        shapes.append(dict(name="flower", kind="flower", key="flower", command=flower.start_command,
-                           liveness=flower.liveness, port=flower.port, sizing=flower.sizing, own=flower.variables))
-    skeleton = Plan(stack, target, stores, [
-        Workload(name=s["name"], kind=s["kind"], key=s["key"], command=None, pre_deploy=None, probe=Probe("none"),
-                 port=s.get("port"), public=bool(s.get("public")), custom_domains=(), sizing=s["sizing"], variables={},
-                 deploy_after=()) for s in shapes
-    ], generated, shared, external)
+        shapes.append(
+            dict(
+                name="flower",
+                kind="flower",
+                key="flower",
+                command=flower.start_command,
+                liveness=flower.liveness,
+                port=flower.port,
+                sizing=flower.sizing,
+                own=flower.variables,
+            )
+        )
+    skeleton = Plan(
+        stack,
+        target,
+        stores,
+        [
+            Workload(
+                name=s["name"],
+                kind=s["kind"],
+                key=s["key"],
+                command=None,
+                pre_deploy=None,
+                probe=Probe("none"),
+                port=s.get("port"),
+                public=bool(s.get("public")),
+                custom_domains=(),
+                sizing=s["sizing"],
+                variables={},
+                deploy_after=(),
+            )
+            for s in shapes
+        ],
+        generated,
+        shared,
+        external,
+    )
     known = _known(skeleton)
 
     def secret_ref(ref: Ref) -> bool:
@@ -494,15 +600,16 @@ def build_plan(stack: str, config: StackConfig, *, shared_secrets: Iterable[str]
     store_names = tuple(stores)
     problems: list[str] = []
     workloads: list[Workload] = []
+    common = config.variables
     for s in shapes:
         kind = s["kind"]
-        for name, value in s["own"].items():
+        for name in s["own"]:
             if name == "PORT":
                 problems.append(f"{stack}: {s['key']}.variables.PORT: set by railstack from {s['key']}.port")
         raw = _layered(default_variables(kind, config, s.get("worker")), dict(config.variables), dict(s["own"]))
         if s.get("port") is not None:
             raw["PORT"] = str(s["port"])
-        own, common = s["own"], config.variables
+        own = s["own"]
 
         def path_of(name: str, key: str = s["key"], own: dict = own) -> str:
             if name in own:
@@ -511,17 +618,29 @@ def build_plan(stack: str, config: StackConfig, *, shared_secrets: Iterable[str]
 
         values, found = _resolve_values(stack, path_of, raw, known, secret_ref)
         problems.extend(found)
-        workloads.append(Workload(
-            name=s["name"], kind=kind, key=s["key"], command=s["command"], pre_deploy=s.get("pre_deploy"),
-            probe=probe_for(kind, s["liveness"], s["command"], s.get("port"), config.app.celery_app),
-            port=s.get("port"), public=bool(s.get("public")), custom_domains=s.get("custom_domains", ()),
-            sizing=s["sizing"], variables=values,
-            # The API runs the migrations: everything else deploys after it.
-            deploy_after=store_names if kind == "api" else (*store_names, "api"),
-            draining_seconds=s.get("draining_seconds"), overlap_seconds=s.get("overlap_seconds"),
-            healthcheck_timeout=s.get("healthcheck_timeout"),
-            secrets_used=tuple(sorted({n for v in values.values() for n in _secrets_of(v, stores)} & set(generated))),
-        ))
+        workloads.append(
+            Workload(
+                name=s["name"],
+                kind=kind,
+                key=s["key"],
+                command=s["command"],
+                pre_deploy=s.get("pre_deploy"),
+                probe=probe_for(kind, s["liveness"], s["command"], s.get("port"), config.app.celery_app),
+                port=s.get("port"),
+                public=bool(s.get("public")),
+                custom_domains=s.get("custom_domains", ()),
+                sizing=s["sizing"],
+                variables=values,
+                # The API runs the migrations: everything else deploys after it.
+                deploy_after=store_names if kind == "api" else (*store_names, "api"),
+                draining_seconds=s.get("draining_seconds"),
+                overlap_seconds=s.get("overlap_seconds"),
+                healthcheck_timeout=s.get("healthcheck_timeout"),
+                secrets_used=tuple(
+                    sorted({n for v in values.values() for n in _secrets_of(v, stores)} & set(generated))
+                ),
+            )
+        )
     if problems:
         raise PlanError(sorted(dict.fromkeys(problems)))
     return Plan(stack, target, stores, workloads, generated, shared, external)

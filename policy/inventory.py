@@ -107,7 +107,10 @@ class Container:
     @property
     def labels(self) -> dict[str, Any]:
         pairs = self.props.get("labels")
-        return {p.get("label"): p.get("value") for p in pairs if isinstance(p, dict)} if isinstance(pairs, list) else {}
+        if not isinstance(pairs, list):
+            return {}
+        # Labels are looked up by name: an entry without one names nothing.
+        return {name: p.get("value") for p in pairs if isinstance(p, dict) and isinstance(name := p.get("label"), str)}
 
     @property
     def env(self) -> dict[str, Any]:
@@ -169,7 +172,9 @@ class Inventory:
         return any(p.props.get("default_environment_name") == "production" for p in self.projects)
 
 
-def _owner(item: Attached, by_urn: dict[str, RailwayService], by_id: dict[str, RailwayService]) -> RailwayService | None:
+def _owner(
+    item: Attached, by_urn: dict[str, RailwayService], by_id: dict[str, RailwayService]
+) -> RailwayService | None:
     for dependency in item.resource.property_dependencies.get("service_id", []) or []:
         if dependency.urn in by_urn:
             return by_urn[dependency.urn]

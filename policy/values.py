@@ -68,7 +68,8 @@ def get(props: Any, *path: str | int, default: Any = None) -> Any:
     """A nested property as `plain` data; `default` when any step is missing."""
     value = plain(props)
     for step in path:
-        if isinstance(value, Mapping) and step in value:
+        # Two branches, not one `or` (SIM114): each narrows `value` and `step` for its own subscript.
+        if isinstance(value, Mapping) and step in value:  # noqa: SIM114
             value = value[step]
         elif isinstance(value, list) and isinstance(step, int) and -len(value) <= step < len(value):
             value = value[step]
@@ -184,4 +185,5 @@ def install_secret_marking() -> None:
             "pulumi-policy changed: policy.deserialize_properties is gone, so the pack cannot tell "
             "secret values from plain ones; update policy/values.py for this pulumi-policy version"
         )
-    _policy.deserialize_properties = deserialize_marking_secrets
+    # Replacing pulumi-policy's own name on purpose (checked just above), hence not a re-export of it.
+    _policy.deserialize_properties = deserialize_marking_secrets  # pyright: ignore[reportPrivateImportUsage]

@@ -88,7 +88,9 @@ def _owner(step: Step, stack_name: str, services: list[str]) -> tuple[str, str]:
     for component in services:
         if step.name.startswith(component + "-"):
             label = step.name[len(component) + 1 :]
-            service = component[len(stack_name) + 1 :] if stack_name and component.startswith(stack_name + "-") else component
+            service = (
+                component[len(stack_name) + 1 :] if stack_name and component.startswith(stack_name + "-") else component
+            )
             return service, label
     label = step.name[len(stack_name) + 1 :] if stack_name and step.name.startswith(stack_name + "-") else step.name
     return "shared", label
@@ -308,7 +310,9 @@ def _section(preview: Preview, max_rows: int | None = None) -> Section:
     if rows:
         details = (
             f"<details><summary>Resource operations ({len(rows)})</summary>\n\n"
-            "| Operation | Service | Resource | Changed inputs |\n|---|---|---|---|\n" + "\n".join(rows) + "\n\n</details>\n"
+            "| Operation | Service | Resource | Changed inputs |\n|---|---|---|---|\n"
+            + "\n".join(rows)
+            + "\n\n</details>\n"
         )
     return Section(header, "\n".join(lines) + "\n", details)
 
@@ -351,7 +355,9 @@ def render(previews: list[Preview], budget: int = DEFAULT_BUDGET) -> str:
     for p in previews:
         c = _counts(p)
         deploys = sum(s.deploys for s in summarize(p).values())
-        top.append(f"| `{p.stack}` | {c['create']} | {c['update']} | {c['replace']} | {c['delete']} | {deploys} | {_policy_cell(p)} |")
+        top.append(
+            f"| `{p.stack}` | {c['create']} | {c['update']} | {c['replace']} | {c['delete']} | {deploys} | {_policy_cell(p)} |"
+        )
     top.append("")
     top += _deletes_warning(previews)
     top.append("Variable values and secrets are never shown: changed variables are named, from keyed fingerprints.\n")
@@ -377,11 +383,19 @@ def main(argv: list[str] | None = None) -> int:
         description="Turn `pulumi preview --json` output of one or more stacks into the pull-request comment "
         "(Markdown on stdout). Use PULUMI_ENABLE_STREAMING_JSON_PREVIEW=1 so policy results are included.",
     )
-    parser.add_argument("previews", nargs="+", metavar="[STACK=]FILE",
-                        help="a file with one stack's `pulumi preview --json` output; STACK= names it (else from its URNs)")
+    parser.add_argument(
+        "previews",
+        nargs="+",
+        metavar="[STACK=]FILE",
+        help="a file with one stack's `pulumi preview --json` output; STACK= names it (else from its URNs)",
+    )
     parser.add_argument("--output", "-o", type=Path, help="write the comment here instead of stdout")
-    parser.add_argument("--max-chars", type=int, default=DEFAULT_BUDGET,
-                        help=f"size limit of the comment (GitHub's is {GITHUB_COMMENT_LIMIT})")
+    parser.add_argument(
+        "--max-chars",
+        type=int,
+        default=DEFAULT_BUDGET,
+        help=f"size limit of the comment (GitHub's is {GITHUB_COMMENT_LIMIT})",
+    )
     args = parser.parse_args(argv)
     previews = []
     for item in args.previews:

@@ -88,7 +88,7 @@ def _from_events(lines: list[str], stack: str | None) -> Preview:
     for number, line in enumerate(lines, 1):
         try:
             event = json.loads(line)
-        except ValueError as err:
+        except json.JSONDecodeError as err:
             raise PreviewFormatError(f"line {number} is not JSON ({err.msg})") from None
         if "resourcePreEvent" in event:
             meta = event["resourcePreEvent"].get("metadata") or {}
@@ -104,7 +104,12 @@ def _from_events(lines: list[str], stack: str | None) -> Preview:
             # The engine puts the policy's description first; the finding is what follows it.
             finding = message.split("\n", 1)[1].strip() if "\n" in message.strip() else message.strip()
             preview.violations.append(
-                Violation(policy.get("policyName", ""), policy.get("enforcementLevel", ""), finding, policy.get("resourceUrn") or None)
+                Violation(
+                    policy.get("policyName", ""),
+                    policy.get("enforcementLevel", ""),
+                    finding,
+                    policy.get("resourceUrn") or None,
+                )
             )
         elif "diagnosticEvent" in event:
             diag = event["diagnosticEvent"]
@@ -126,8 +131,14 @@ def _from_document(doc: dict[str, Any], stack: str | None) -> Preview:
     for raw in doc.get("steps") or []:
         state = raw.get("newState") or raw.get("oldState") or {}
         preview.steps.append(
-            _step(raw.get("op", ""), raw.get("urn", ""), state.get("type", ""), raw.get("oldState"), raw.get("newState"),
-                  raw.get("diffReasons"))
+            _step(
+                raw.get("op", ""),
+                raw.get("urn", ""),
+                state.get("type", ""),
+                raw.get("oldState"),
+                raw.get("newState"),
+                raw.get("diffReasons"),
+            )
         )
     for diag in doc.get("diagnostics") or []:
         text = (diag.get("message") or "").strip()
@@ -150,7 +161,7 @@ def parse_preview(text: str, stack: str | None = None) -> Preview:
         return _from_events(lines, stack)
     try:
         doc = json.loads(stripped)
-    except ValueError as err:
+    except json.JSONDecodeError as err:
         raise PreviewFormatError(f"not JSON ({err.msg} at line {err.lineno})") from None
     if not isinstance(doc, dict) or not ({"steps", "changeSummary", "diagnostics"} & doc.keys()):
         raise PreviewFormatError("JSON, but not a preview: expected `steps` (pulumi preview --json)")

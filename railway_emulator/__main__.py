@@ -69,12 +69,24 @@ def main(argv: list[str] | None = None) -> int:
         help="a top-level numReplicas without multiRegionConfig is ignored (default off, strict on)",
     )
     parser.add_argument("--plan", choices=("free", "hobby", "pro"), default="pro", help="the workspace's plan")
-    parser.add_argument("--run-containers", action="store_true",
-                        help="container mode: run every deployment as containers on the local Docker engine")
-    parser.add_argument("--image-map", action="append", default=[], metavar="SRC=DST",
-                        help="container mode: run the local image DST where a deployment names SRC (repeatable)")
-    parser.add_argument("--edge-port", type=int, default=0,
-                        help="container mode: loopback port routing HTTP to services by Host header (0: a free one)")
+    parser.add_argument(
+        "--run-containers",
+        action="store_true",
+        help="container mode: run every deployment as containers on the local Docker engine",
+    )
+    parser.add_argument(
+        "--image-map",
+        action="append",
+        default=[],
+        metavar="SRC=DST",
+        help="container mode: run the local image DST where a deployment names SRC (repeatable)",
+    )
+    parser.add_argument(
+        "--edge-port",
+        type=int,
+        default=0,
+        help="container mode: loopback port routing HTTP to services by Host header (0: a free one)",
+    )
     args = parser.parse_args(argv)
     if args.workspaces is not None and args.workspaces < 1:
         parser.error("--workspaces must be at least 1")

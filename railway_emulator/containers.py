@@ -256,8 +256,10 @@ class ContainerRuntime:
         refused = None
         image = source.get("image")
         if source.get("repo") and not image:
-            refused = (f"container mode runs images only: {service.name} has the repo source {source['repo']}, "
-                       "and builds are out of scope for the emulator")
+            refused = (
+                f"container mode runs images only: {service.name} has the repo source {source['repo']}, "
+                "and builds are out of scope for the emulator"
+            )
         elif not image:
             refused = f"{service.name} has no source image to run"
         raw = dict(state.service_variables.get((deployment.service_id, deployment.environment_id), {}))
@@ -275,18 +277,23 @@ class ContainerRuntime:
                 except ValueError:
                     pass
             return float(deploy.get(setting) or default)
+
         volume = state.volume_instance_for(deployment.service_id, deployment.environment_id)
         start = deploy.get("startCommand")
         pre = deploy.get("preDeployCommand")
         if isinstance(pre, list):
             pre = " && ".join(str(p) for p in pre) if len(pre) != 1 else pre[0]
         regions = deploy.get("multiRegionConfig") or {}
-        replicas = sum(int((c or {}).get("numReplicas") or 0) for c in regions.values()) if regions else int(
-            deploy.get("numReplicas") or 1)
+        replicas = (
+            sum(int((c or {}).get("numReplicas") or 0) for c in regions.values())
+            if regions
+            else int(deploy.get("numReplicas") or 1)
+        )
         region = next((r for r, c in regions.items() if (c or {}).get("numReplicas")), None) or deploy.get("region")
         policy = deploy.get("restartPolicyType") or "ON_FAILURE"
         restart = {"ALWAYS": {"Name": "always"}, "NEVER": {"Name": "no"}}.get(
-            policy, {"Name": "on-failure", "MaximumRetryCount": int(deploy.get("restartPolicyMaxRetries") or 10)})
+            policy, {"Name": "on-failure", "MaximumRetryCount": int(deploy.get("restartPolicyMaxRetries") or 10)}
+        )
         port = environment.get("PORT")
         return _Plan(
             deployment_id=deployment.id,
@@ -303,8 +310,9 @@ class ContainerRuntime:
             volume=(volume.id, volume.mount_path) if volume else None,
             replicas=max(replicas, 0),
             healthcheck_path=deploy.get("healthcheckPath"),
-            healthcheck_timeout=configured("RAILWAY_HEALTHCHECK_TIMEOUT_SEC", "healthcheckTimeout",
-                                           DEFAULT_HEALTHCHECK_TIMEOUT),
+            healthcheck_timeout=configured(
+                "RAILWAY_HEALTHCHECK_TIMEOUT_SEC", "healthcheckTimeout", DEFAULT_HEALTHCHECK_TIMEOUT
+            ),
             port=int(port) if port and str(port).isdigit() else None,
             restart_policy=restart,
             overlap_seconds=configured("RAILWAY_DEPLOYMENT_OVERLAP_SECONDS", "overlapSeconds", 0),
@@ -319,8 +327,9 @@ class ContainerRuntime:
         run = _Run(plan=plan, started=time.time())
         self.runs[deployment.id] = run
         self.records[deployment.id] = deployment
-        thread = threading.Thread(target=self._deploy, args=(state, deployment, run), name=f"deploy-{plan.service_name}",
-                                  daemon=True)
+        thread = threading.Thread(
+            target=self._deploy, args=(state, deployment, run), name=f"deploy-{plan.service_name}", daemon=True
+        )
         self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
 
@@ -347,8 +356,12 @@ class ContainerRuntime:
             try:
                 self.client.images.get(plan.image)
             except Exception:  # noqa: BLE001 - docker.errors.ImageNotFound and friends
-                self._log(deployment, f"image {plan.image} is not on the local engine: container mode never pulls; "
-                                      "build it, or map it with --image-map SRC=DST", "error")
+                self._log(
+                    deployment,
+                    f"image {plan.image} is not on the local engine: container mode never pulls; "
+                    "build it, or map it with --image-map SRC=DST",
+                    "error",
+                )
                 self._set(deployment, "FAILED")
                 return
             network = self._network(plan)
@@ -378,8 +391,9 @@ class ContainerRuntime:
         name = self._network_name(plan.environment_id)
         with self._setup:
             if not self.client.networks.list(names=[name]):
-                self.client.networks.create(name, driver="bridge",
-                                            labels={**self.labels, ENVIRONMENT_LABEL: plan.environment_id})
+                self.client.networks.create(
+                    name, driver="bridge", labels={**self.labels, ENVIRONMENT_LABEL: plan.environment_id}
+                )
         return name
 
     def _volumes(self, plan: _Plan) -> dict[str, dict[str, str]]:
@@ -391,13 +405,19 @@ class ContainerRuntime:
             try:
                 self.client.volumes.get(name)
             except Exception:  # noqa: BLE001 - docker.errors.NotFound
-                self.client.volumes.create(name, labels={**self.labels, ENVIRONMENT_LABEL: plan.environment_id,
-                                                         VOLUME_LABEL: volume_instance_id})
+                self.client.volumes.create(
+                    name,
+                    labels={**self.labels, ENVIRONMENT_LABEL: plan.environment_id, VOLUME_LABEL: volume_instance_id},
+                )
         return {name: {"bind": mount, "mode": "rw"}}
 
     def _labels(self, plan: _Plan) -> dict[str, str]:
-        return {**self.labels, DEPLOYMENT_LABEL: plan.deployment_id, SERVICE_LABEL: plan.service_id,
-                ENVIRONMENT_LABEL: plan.environment_id}
+        return {
+            **self.labels,
+            DEPLOYMENT_LABEL: plan.deployment_id,
+            SERVICE_LABEL: plan.service_id,
+            ENVIRONMENT_LABEL: plan.environment_id,
+        }
 
     def _endpoint(self, network: str, plan: _Plan) -> dict[str, Any]:
         return {network: self.client.api.create_endpoint_config(aliases=[plan.alias])}
@@ -406,8 +426,13 @@ class ContainerRuntime:
         plan = run.plan
         self._log(deployment, f"Running pre-deploy command: {shlex.join(plan.pre_deploy or [])}")
         container = self.client.containers.create(
-            plan.image, entrypoint=plan.pre_deploy, command=[], environment=plan.environment, network=network,
-            volumes=volumes, labels={**self._labels(plan), "railway-emulator.role": "pre-deploy"},
+            plan.image,
+            entrypoint=plan.pre_deploy,
+            command=[],
+            environment=plan.environment,
+            network=network,
+            volumes=volumes,
+            labels={**self._labels(plan), "railway-emulator.role": "pre-deploy"},
             name=f"rwe-{self.instance_id}-{plan.deployment_id[:8]}-pre",
         )
         try:
@@ -431,17 +456,24 @@ class ContainerRuntime:
             kwargs.update(entrypoint=plan.entrypoint, command=[])
         replica = {"RAILWAY_REPLICA_ID": uuid.uuid4().hex, "RAILWAY_REPLICA_REGION": plan.region}
         container = self.client.containers.create(
-            plan.image, environment={**plan.environment, **replica}, network=network, volumes=volumes,
-            labels=self._labels(plan), restart_policy=plan.restart_policy,
+            plan.image,
+            environment={**plan.environment, **replica},
+            network=network,
+            volumes=volumes,
+            labels=self._labels(plan),
+            restart_policy=plan.restart_policy,
             name=f"rwe-{self.instance_id}-{plan.deployment_id[:8]}-{index}",
-            networking_config=self._endpoint(network, plan), **kwargs,
+            networking_config=self._endpoint(network, plan),
+            **kwargs,
         )
         container.start()
         return container
 
     def _address(self, container_id: str, network: str) -> str | None:
         container = self.client.containers.get(container_id)
-        return ((container.attrs.get("NetworkSettings") or {}).get("Networks") or {}).get(network, {}).get("IPAddress") or None
+        return ((container.attrs.get("NetworkSettings") or {}).get("Networks") or {}).get(network, {}).get(
+            "IPAddress"
+        ) or None
 
     def _healthy(self, deployment: Deployment, run: _Run, network: str) -> bool:
         plan = run.plan
@@ -461,7 +493,8 @@ class ContainerRuntime:
                     return True
             else:
                 addresses = [self._address(c, network) for c in run.containers]
-                if addresses and all(addresses) and all(self._answers(a, plan) for a in addresses):
+                known = [a for a in addresses if a]
+                if addresses and len(known) == len(addresses) and all(self._answers(a, plan) for a in known):
                     self._log(deployment, "Healthcheck succeeded!")
                     return True
                 if time.time() >= deadline:
@@ -478,8 +511,11 @@ class ContainerRuntime:
 
     def _live_before(self, state: State, deployment: Deployment) -> list[Deployment]:
         with self.lock:
-            return [d for d in state.deployments_of(deployment.service_id, deployment.environment_id)
-                    if d.id != deployment.id and d.live_status == "SUCCESS" and d.created_ts < deployment.created_ts]
+            return [
+                d
+                for d in state.deployments_of(deployment.service_id, deployment.environment_id)
+                if d.id != deployment.id and d.live_status == "SUCCESS" and d.created_ts < deployment.created_ts
+            ]
 
     def _retire(self, old: Deployment, new_plan: _Plan) -> None:
         """Overlap, then SIGTERM and the old deployment's draining time before SIGKILL."""
@@ -541,8 +577,9 @@ class ContainerRuntime:
         for container_id in run.containers:
             since = run.log_cursor.get(container_id, run.started - 1)
             try:
-                raw = self.client.containers.get(container_id).logs(stdout=True, stderr=True, timestamps=True,
-                                                                    since=since)
+                raw = self.client.containers.get(container_id).logs(
+                    stdout=True, stderr=True, timestamps=True, since=since
+                )
             except Exception:  # noqa: BLE001 - gone: its output was read before or never came
                 continue
             for line in raw.decode(errors="replace").splitlines():
@@ -576,16 +613,18 @@ class ContainerRuntime:
         """Each deployment this runtime ran: service, status, start, end and duration."""
         rows = []
         for deployment_id, run in self.runs.items():
-            rows.append({
-                "deploymentId": deployment_id,
-                "serviceId": run.plan.service_id,
-                "serviceName": run.plan.service_name,
-                "status": self._status_of(deployment_id),
-                "startedAt": run.started,
-                "finishedAt": run.finished,
-                "seconds": None if run.finished is None else round(run.finished - run.started, 3),
-                "containers": list(run.containers),
-            })
+            rows.append(
+                {
+                    "deploymentId": deployment_id,
+                    "serviceId": run.plan.service_id,
+                    "serviceName": run.plan.service_name,
+                    "status": self._status_of(deployment_id),
+                    "startedAt": run.started,
+                    "finishedAt": run.finished,
+                    "seconds": None if run.finished is None else round(run.finished - run.started, 3),
+                    "containers": list(run.containers),
+                }
+            )
         return rows
 
 

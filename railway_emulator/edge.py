@@ -19,8 +19,18 @@ import httpx
 if TYPE_CHECKING:
     from railway_emulator.core import Emulator
 
-_HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
-               "transfer-encoding", "upgrade", "host", "content-length"}
+_HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailers",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+}
 
 
 class Edge:
@@ -51,8 +61,9 @@ class Edge:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="railway-emulator-edge", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="railway-emulator-edge", daemon=True
+        )
 
     @property
     def port(self) -> int:
@@ -82,7 +93,9 @@ class Edge:
                     return domain.service_id, domain.environment_id, port
         return None
 
-    def forward(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+    def forward(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
         host = (headers.get("Host") or headers.get("host") or "").split(":")[0].lower()
         target = self._target(host)
         if target is None:

@@ -50,7 +50,8 @@ class _HttpServer(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _HttpServer
+    # Only _HttpServer ever makes these handlers, so its attributes (emulator, log_requests) are there.
+    server: _HttpServer  # pyright: ignore[reportIncompatibleVariableOverride]
     protocol_version = "HTTP/1.1"
     # Headers and body go out in separate writes; with Nagle's algorithm on, keep-alive clients then
     # wait for a delayed ACK (~40 ms) on every request.

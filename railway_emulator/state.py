@@ -609,7 +609,9 @@ class State:
             "serviceInstances": _rows(self.instances.values()),
             "variables": variables,
             # Log lines may quote variable values (a test makes an app log leak one): never dumped.
-            "deployments": _rows(self.deployments.values(), skip=("created_ts", "ready_ts", "log_lines", "live_status")),
+            "deployments": _rows(
+                self.deployments.values(), skip=("created_ts", "ready_ts", "log_lines", "live_status")
+            ),
             "serviceDomains": _rows(self.service_domains.values()),
             "customDomains": _rows(self.custom_domains.values()),
             "volumes": _rows(self.volumes.values()),

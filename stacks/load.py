@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from stacks.model import StackConfig
 from stacks.secret_values import check_plain_variables
@@ -61,11 +62,15 @@ def merged(stack: str, overrides: dict[str, Any]) -> dict[str, Any]:
     if environment is None:
         raise ConfigError(
             stack,
-            [f"{stack}: environment is not set: a stack not named {', '.join(ENVIRONMENT_OF_STACK)} must set "
-             f"environment to one of {', '.join(environments())}"],
+            [
+                f"{stack}: environment is not set: a stack not named {', '.join(ENVIRONMENT_OF_STACK)} must set "
+                f"environment to one of {', '.join(environments())}"
+            ],
         )
     if environment not in environments():
-        raise ConfigError(stack, [f"{stack}: environment = {environment!r}: allowed values are {', '.join(environments())}"])
+        raise ConfigError(
+            stack, [f"{stack}: environment = {environment!r}: allowed values are {', '.join(environments())}"]
+        )
     defaults = profile(environment)
     worker_defaults = defaults.pop("worker_defaults", {})
     result = _merge(defaults, {k: v for k, v in overrides.items() if k != "workers"})
@@ -104,15 +109,19 @@ def _renamed(stack: str, overrides: dict[str, Any]) -> list[str]:
         for part in path:
             node = node.get(part, KeyError) if isinstance(node, dict) else KeyError
         if node is not KeyError:
-            problems.append(f"{stack}: {'.'.join(path)}: renamed {new} (the Pulumi CLI refuses to set a plain "
-                            "value under a key named like a secret)")
+            problems.append(
+                f"{stack}: {'.'.join(path)}: renamed {new} (the Pulumi CLI refuses to set a plain "
+                "value under a key named like a secret)"
+            )
     return problems
 
 
 def load_stack_config(stack: str, overrides: dict[str, Any] | None) -> StackConfig:
     """The validated configuration of `stack`, or ConfigError listing every problem."""
     if overrides is not None and not isinstance(overrides, dict):
-        raise ConfigError(stack, [f"{stack}: {CONFIG_KEY} must be a mapping of settings, got {type(overrides).__name__}"])
+        raise ConfigError(
+            stack, [f"{stack}: {CONFIG_KEY} must be a mapping of settings, got {type(overrides).__name__}"]
+        )
     if renamed := _renamed(stack, overrides or {}):
         raise ConfigError(stack, renamed)
     data = merged(stack, overrides or {})
@@ -129,7 +138,7 @@ def load_stack_config(stack: str, overrides: dict[str, Any] | None) -> StackConf
     return config
 
 
-def _describe(stack: str, error: dict[str, Any]) -> str:
+def _describe(stack: str, error: ErrorDetails) -> str:
     loc = [str(part) for part in error["loc"]]
     path = ".".join(loc)
     message = error["msg"].removeprefix("Value error, ")

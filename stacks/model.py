@@ -47,13 +47,25 @@ class Liveness(Model):
     """
 
     kind: LivenessKind = Field(description="http, command, celery-ping, beat-schedule or none.")
-    path: Annotated[str | None, Field(pattern=r"^/", description="HTTP path answering 2xx when healthy (kind http).")] = None
-    command: str | None = Field(None, min_length=1, description="Command exiting 0 when healthy, run in the container (kind command).")
-    schedule_file: str | None = Field(
-        None, min_length=1, description="Beat's schedule file when the command sets no --schedule (kind beat-schedule)."
+    path: Annotated[
+        str | None, Field(pattern=r"^/", description="HTTP path answering 2xx when healthy (kind http).")
+    ] = None
+    command: str | None = Field(
+        default=None, min_length=1, description="Command exiting 0 when healthy, run in the container (kind command)."
     )
-    max_age_seconds: Annotated[int, Field(ge=2, le=3600, description=(
-        "Beat must have rewritten its schedule file within this many seconds (kind beat-schedule)."))] = 60
+    schedule_file: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Beat's schedule file when the command sets no --schedule (kind beat-schedule).",
+    )
+    max_age_seconds: Annotated[
+        int,
+        Field(
+            ge=2,
+            le=3600,
+            description=("Beat must have rewritten its schedule file within this many seconds (kind beat-schedule)."),
+        ),
+    ] = 60
     interval_seconds: Annotated[int, Field(ge=1, le=300, description="Seconds between checks (Docker).")] = 5
 
     @model_validator(mode="after")
@@ -86,7 +98,7 @@ class Sizing(Model):
     vcpus: Annotated[float, Field(gt=0, le=32, description="vCPU limit per instance.")] = 1
     memory_gb: Annotated[float, Field(gt=0, le=32, description="Memory limit per instance, in GB.")] = 1
     region: Region | None = Field(
-        None, description="Railway region of the role's replicas; unset: the stack's region (target railway)."
+        default=None, description="Railway region of the role's replicas; unset: the stack's region (target railway)."
     )
 
 
@@ -94,20 +106,31 @@ class AppSource(Model):
     """Where the one app image comes from: a built image, a repository Railway builds, or a local
     directory the local Docker engine builds."""
 
-    image: str | None = Field(None, description="Container image reference, e.g. ghcr.io/acme/app:1.4.2.")
-    repo: str | None = Field(None, description="GitHub repository `owner/name` Railway builds from (target railway).")
+    image: str | None = Field(default=None, description="Container image reference, e.g. ghcr.io/acme/app:1.4.2.")
+    repo: str | None = Field(
+        default=None, description="GitHub repository `owner/name` Railway builds from (target railway)."
+    )
     path: str | None = Field(
-        None, description=(
+        default=None,
+        description=(
             "Directory holding the app and its Dockerfile, relative to this project (`..` when railstack "
-            "lives in a subfolder of the app's repository), built on the local engine (target docker)."),
+            "lives in a subfolder of the app's repository), built on the local engine (target docker)."
+        ),
     )
     branch: str = Field(
-        "main", min_length=1, description="Branch of `repo` Railway builds and deploys (a repo source without one never deploys)."
+        default="main",
+        min_length=1,
+        description="Branch of `repo` Railway builds and deploys (a repo source without one never deploys).",
     )
-    root_directory: str = Field("/", description="Directory of `repo` holding the app (Railway's root directory).")
-    dockerfile_path: str = Field("Dockerfile", description="Dockerfile, relative to root_directory (repo) or to path.")
+    root_directory: str = Field(
+        default="/", description="Directory of `repo` holding the app (Railway's root directory)."
+    )
+    dockerfile_path: str = Field(
+        default="Dockerfile", description="Dockerfile, relative to root_directory (repo) or to path."
+    )
     celery_app: str = Field(
-        "railstack_app.worker:celery_app", min_length=1,
+        default="railstack_app.worker:celery_app",
+        min_length=1,
         description="The Celery app (`-A`) liveness checks use when a role's command names none; default the reference app's.",
     )
     build_args: dict[Annotated[str, Field(pattern=ENV_VAR)], str] = Field(
@@ -131,27 +154,43 @@ class ApiRole(Model):
     """The HTTP API: the only role with a public domain."""
 
     start_command: CommandText = Field(
-        "/app/entrypoint api", description=(
+        default="/app/entrypoint api",
+        description=(
             "Command that starts the API (replaces the image's ENTRYPOINT; `$VARS` are expanded by a shell); "
-            "null: the image's own ENTRYPOINT/CMD."),
+            "null: the image's own ENTRYPOINT/CMD."
+        ),
     )
     pre_deploy_command: CommandText = Field(
-        "/app/entrypoint migrate", description=(
+        default="/app/entrypoint migrate",
+        description=(
             "Runs before each deployment of the API goes live, in a one-off container of the same image: "
-            "database migrations (Railway's pre-deploy command; on Docker a container run before the API starts)."),
+            "database migrations (Railway's pre-deploy command; on Docker a container run before the API starts)."
+        ),
     )
-    liveness: Liveness = Field(default_factory=lambda: _liveness(kind="http", path="/health"),
-                               description="How the API is checked; Railway needs kind http (its healthcheck).")
+    liveness: Liveness = Field(
+        default_factory=lambda: _liveness(kind="http", path="/health"),
+        description="How the API is checked; Railway needs kind http (its healthcheck).",
+    )
     variables: Variables = Field(default_factory=dict, description="Variables of the API only, over the stack's.")
-    healthcheck_timeout: Annotated[int, Field(ge=1, le=3600, description="Seconds a deployment may take to pass its healthcheck.")] = 120
+    healthcheck_timeout: Annotated[
+        int, Field(ge=1, le=3600, description="Seconds a deployment may take to pass its healthcheck.")
+    ] = 120
     port: Annotated[int, Field(ge=1, le=65535, description="Port the API listens on (PORT).")] = 8000
-    public_domain: bool = Field(True, description="Give the API a Railway-provided public domain.")
+    public_domain: bool = Field(default=True, description="Give the API a Railway-provided public domain.")
     custom_domains: list[str] = Field(default_factory=list, description="Custom domains routed to the API.")
     web_concurrency: Annotated[int, Field(ge=1, le=64, description="Server worker processes (WEB_CONCURRENCY).")] = 2
     threads: Annotated[int, Field(ge=1, le=64, description="Threads per server process (THREADS).")] = 2
-    draining_seconds: Annotated[int, Field(ge=0, le=3600, description=(
-        "Seconds between SIGTERM and SIGKILL when a deployment is replaced (Railway's drainingSeconds, "
-        "default 0): time for in-flight requests to finish."))] = 15
+    draining_seconds: Annotated[
+        int,
+        Field(
+            ge=0,
+            le=3600,
+            description=(
+                "Seconds between SIGTERM and SIGKILL when a deployment is replaced (Railway's drainingSeconds, "
+                "default 0): time for in-flight requests to finish."
+            ),
+        ),
+    ] = 15
     sizing: Sizing = Field(default_factory=Sizing, description="Replicas and limits of the API.")
 
     @model_validator(mode="after")
@@ -181,21 +220,36 @@ class WorkerRole(Model):
     CELERY_CONCURRENCY, so a start command can use them: `celery -A shop worker -Q $CELERY_QUEUES ...`.
     """
 
-    enabled: bool = Field(True, description="Run this worker; false removes a worker the profile or the defaults define.")
+    enabled: bool = Field(
+        default=True, description="Run this worker; false removes a worker the profile or the defaults define."
+    )
     queues: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]] | None = Field(
-        None, min_length=1, description="Queues the worker consumes; default the worker's own name."
+        default=None, min_length=1, description="Queues the worker consumes; default the worker's own name."
     )
-    pool: Pool = Field("prefork", description="Celery execution pool (--pool): prefork, threads, gevent or solo.")
+    pool: Pool = Field(
+        default="prefork", description="Celery execution pool (--pool): prefork, threads, gevent or solo."
+    )
     start_command: CommandText = Field(
-        None, description="Command that starts the worker; null: the image's own ENTRYPOINT/CMD (the reference app's SERVICE_TYPE)."
+        default=None,
+        description="Command that starts the worker; null: the image's own ENTRYPOINT/CMD (the reference app's SERVICE_TYPE).",
     )
-    liveness: Liveness = Field(default_factory=lambda: _liveness(kind="celery-ping"), description="How the worker is checked.")
+    liveness: Liveness = Field(
+        default_factory=lambda: _liveness(kind="celery-ping"), description="How the worker is checked."
+    )
     variables: Variables = Field(default_factory=dict, description="Variables of this worker only, over the stack's.")
     concurrency: Annotated[int, Field(ge=1, le=64, description="Celery worker processes (--concurrency).")] = 2
     max_tasks_per_child: Annotated[int, Field(ge=1, description="Tasks before a worker process is recycled.")] = 100
-    draining_seconds: Annotated[int, Field(ge=0, le=3600, description=(
-        "Seconds between SIGTERM and SIGKILL when a deployment is replaced (Railway's drainingSeconds, "
-        "default 0): Celery's warm shutdown finishes the running tasks in this time."))] = 60
+    draining_seconds: Annotated[
+        int,
+        Field(
+            ge=0,
+            le=3600,
+            description=(
+                "Seconds between SIGTERM and SIGKILL when a deployment is replaced (Railway's drainingSeconds, "
+                "default 0): Celery's warm shutdown finishes the running tasks in this time."
+            ),
+        ),
+    ] = 60
     sizing: Sizing = Field(default_factory=Sizing, description="Replicas and limits of this worker.")
 
     @field_validator("queues")
@@ -210,15 +264,24 @@ class BeatRole(Model):
     """Celery beat, the scheduler: exactly one instance, or scheduled tasks run twice."""
 
     start_command: CommandText = Field(
-        None, description="Command that starts beat; null: the image's own ENTRYPOINT/CMD (the reference app's SERVICE_TYPE)."
+        default=None,
+        description="Command that starts beat; null: the image's own ENTRYPOINT/CMD (the reference app's SERVICE_TYPE).",
     )
     liveness: Liveness = Field(
         default_factory=lambda: _liveness(kind="beat-schedule", schedule_file="/tmp/celerybeat-schedule"),
         description="How beat is checked (default: its schedule file, /tmp/celerybeat-schedule unless the command sets --schedule).",
     )
     variables: Variables = Field(default_factory=dict, description="Variables of beat only, over the stack's.")
-    draining_seconds: Annotated[int, Field(ge=0, le=3600, description=(
-        "Seconds between SIGTERM and SIGKILL when beat is replaced: time to write its schedule state."))] = 10
+    draining_seconds: Annotated[
+        int,
+        Field(
+            ge=0,
+            le=3600,
+            description=(
+                "Seconds between SIGTERM and SIGKILL when beat is replaced: time to write its schedule state."
+            ),
+        ),
+    ] = 10
     sizing: Sizing = Field(default_factory=Sizing, description="Limits of beat; replicas must stay 1.")
 
     @model_validator(mode="after")
@@ -231,12 +294,15 @@ class BeatRole(Model):
 class FlowerRole(Model):
     """Flower, the Celery monitor: private, behind a generated basic-auth password."""
 
-    enabled: bool = Field(False, description="Run Flower.")
+    enabled: bool = Field(default=False, description="Run Flower.")
     start_command: CommandText = Field(
-        None, description="Command that starts Flower; null: the image's own ENTRYPOINT/CMD (the reference app's SERVICE_TYPE)."
+        default=None,
+        description="Command that starts Flower; null: the image's own ENTRYPOINT/CMD (the reference app's SERVICE_TYPE).",
     )
-    liveness: Liveness = Field(default_factory=lambda: _liveness(kind="http", path="/healthcheck"),
-                               description="How Flower is checked (Flower's /healthcheck needs no login).")
+    liveness: Liveness = Field(
+        default_factory=lambda: _liveness(kind="http", path="/healthcheck"),
+        description="How Flower is checked (Flower's /healthcheck needs no login).",
+    )
     variables: Variables = Field(default_factory=dict, description="Variables of Flower only, over the stack's.")
     port: Annotated[int, Field(ge=1, le=65535, description="Port Flower listens on (private network only).")] = 5555
     sizing: Sizing = Field(default_factory=Sizing, description="Replicas and limits of Flower.")
@@ -248,30 +314,45 @@ class Deployments(Model):
     depends on it is deployed. A role's timeout is `build_seconds` plus its healthcheck timeout (the
     API), or plus `start_seconds` (roles without a healthcheck)."""
 
-    wait: bool = Field(True, description="Wait for each deployment to reach SUCCESS before deploying what depends on it.")
-    build_seconds: Annotated[int, Field(ge=10, le=3600, description=(
-        "Time allowed to pull or build the image and run the pre-deploy command, per deployment."))] = 600
-    start_seconds: Annotated[int, Field(ge=5, le=3600, description=(
-        "Time allowed for a role without a healthcheck to start and keep running."))] = 120
+    wait: bool = Field(
+        default=True, description="Wait for each deployment to reach SUCCESS before deploying what depends on it."
+    )
+    build_seconds: Annotated[
+        int,
+        Field(
+            ge=10,
+            le=3600,
+            description=("Time allowed to pull or build the image and run the pre-deploy command, per deployment."),
+        ),
+    ] = 600
+    start_seconds: Annotated[
+        int,
+        Field(ge=5, le=3600, description=("Time allowed for a role without a healthcheck to start and keep running.")),
+    ] = 120
     poll_seconds: Annotated[float, Field(gt=0, le=60, description="Interval between status reads.")] = 2
 
 
 class Postgres(Model):
     """The PostgreSQL database."""
 
-    version: Annotated[str, Field(pattern=r"^(1[3-9])$", coerce_numbers_to_str=True, description="Major version (13-19).")] = "16"
+    version: Annotated[
+        str, Field(pattern=r"^(1[3-9])$", coerce_numbers_to_str=True, description="Major version (13-19).")
+    ] = "16"
     image: str | None = Field(
-        None, description="Image to run; default Railway's postgres-ssl image of `version` (the official image locally)."
+        default=None,
+        description="Image to run; default Railway's postgres-ssl image of `version` (the official image locally).",
     )
-    volume: bool = Field(True, description="Keep the data on a volume.")
+    volume: bool = Field(default=True, description="Keep the data on a volume.")
     backups: list[BackupKind] = Field(default_factory=list, description="Volume backup schedules.")
-    protect: bool = Field(False, description="Refuse to delete the database and its volume (Pulumi `protect`).")
+    protect: bool = Field(default=False, description="Refuse to delete the database and its volume (Pulumi `protect`).")
     sizing: Sizing = Field(default_factory=Sizing, description="Limits of the database; replicas must stay 1.")
 
     @model_validator(mode="after")
     def _consistent(self) -> Postgres:
         if self.sizing.replicas != 1:
-            raise ValueError(f"sizing.replicas = {self.sizing.replicas}: one database instance (a volume has one writer)")
+            raise ValueError(
+                f"sizing.replicas = {self.sizing.replicas}: one database instance (a volume has one writer)"
+            )
         if self.backups and not self.volume:
             raise ValueError("backups need volume: true (backups are volume snapshots)")
         return self
@@ -280,12 +361,16 @@ class Postgres(Model):
 class Redis(Model):
     """Redis, the Celery broker and cache: a service of the stack, or an external one (e.g. Upstash)."""
 
-    mode: Literal["service", "external"] = Field("service", description="Run Redis in the stack, or use an external URL.")
-    image: str | None = Field(None, description="Image when mode is service; default the official redis image.")
-    version: Annotated[str, Field(pattern=r"^[6-8](\.\d+)?$", coerce_numbers_to_str=True, description="Redis major(.minor) version.")] = "7"
-    volume: bool = Field(True, description="Persist Redis data on a volume (mode service).")
+    mode: Literal["service", "external"] = Field(
+        default="service", description="Run Redis in the stack, or use an external URL."
+    )
+    image: str | None = Field(default=None, description="Image when mode is service; default the official redis image.")
+    version: Annotated[
+        str, Field(pattern=r"^[6-8](\.\d+)?$", coerce_numbers_to_str=True, description="Redis major(.minor) version.")
+    ] = "7"
+    volume: bool = Field(default=True, description="Persist Redis data on a volume (mode service).")
     external_url_key: str | None = Field(
-        None,
+        default=None,
         description="Name of the (secret) stack config key holding the external rediss:// URL (mode external).",
     )
     sizing: Sizing = Field(default_factory=Sizing, description="Limits of Redis; replicas must stay 1.")
@@ -305,7 +390,12 @@ class Secrets(Model):
     """Generated secrets. Bump a rotation number to generate that secret anew."""
 
     length: Annotated[int, Field(ge=24, le=128, description="Length of generated secrets.")] = 48
-    rotation: dict[Literal["secret_key", "jwt_secret_key", "admin_password", "postgres_password", "redis_password", "flower_password"], Annotated[int, Field(ge=0)]] = Field(
+    rotation: dict[
+        Literal[
+            "secret_key", "jwt_secret_key", "admin_password", "postgres_password", "redis_password", "flower_password"
+        ],
+        Annotated[int, Field(ge=0)],
+    ] = Field(
         default_factory=dict, description="Rotation counter per secret; changing one regenerates only that secret."
     )
 
@@ -318,7 +408,9 @@ class LocalDocker(Model):
     """
 
     api_port: Annotated[int, Field(ge=1024, le=65535, description="Host port (on 127.0.0.1) of the API.")] = 8000
-    flower_port: Annotated[int, Field(ge=1024, le=65535, description="Host port (on 127.0.0.1) of Flower, when enabled.")] = 5555
+    flower_port: Annotated[
+        int, Field(ge=1024, le=65535, description="Host port (on 127.0.0.1) of Flower, when enabled.")
+    ] = 5555
     postgres_port: Annotated[
         int | None, Field(ge=1024, le=65535, description="Host port (on 127.0.0.1) of Postgres; unset: not published.")
     ] = None
@@ -326,7 +418,7 @@ class LocalDocker(Model):
         int | None, Field(ge=1024, le=65535, description="Host port (on 127.0.0.1) of Redis; unset: not published.")
     ] = None
     keep_volumes: bool = Field(
-        False, description="Leave the Postgres and Redis volumes in place when the stack is destroyed."
+        default=False, description="Leave the Postgres and Redis volumes in place when the stack is destroyed."
     )
     start_timeout: Annotated[
         int, Field(ge=10, le=1800, description="Seconds each container may take to become healthy during `pulumi up`.")
@@ -347,11 +439,16 @@ class StackConfig(Model):
     environment: Literal["demo", "staging", "production", "development"] = Field(
         description="The environment profile the stack uses."
     )
-    region: Region = Field(DEFAULT_REGION, description="Railway region of every role that sets no sizing.region.")
+    region: Region = Field(
+        default=DEFAULT_REGION, description="Railway region of every role that sets no sizing.region."
+    )
     deployments: Deployments = Field(default_factory=Deployments, description="How `pulumi up` waits for deployments.")
     project_name: Annotated[
         str | None,
-        Field(pattern=NAME, description="Railway project name, or the prefix of local Docker names; default railstack-<stack>."),
+        Field(
+            pattern=NAME,
+            description="Railway project name, or the prefix of local Docker names; default railstack-<stack>.",
+        ),
     ] = None
     app: AppSource = Field(description="The app image every role runs.")
     api: ApiRole = Field(default_factory=ApiRole, description="The HTTP API role.")
@@ -366,9 +463,11 @@ class StackConfig(Model):
     secrets: Secrets = Field(default_factory=Secrets, description="Generated secrets and their rotation.")
     docker: LocalDocker = Field(default_factory=LocalDocker, description="Local Docker settings (target docker only).")
     variables: Variables = Field(
-        default_factory=dict, description=(
+        default_factory=dict,
+        description=(
             "Variables of every app role, over the defaults (components/plan.py): plain text or references such as "
-            "`${postgres.host}`; a value that looks like a credential is refused (use sensitive_variables)."),
+            "`${postgres.host}`; a value that looks like a credential is refused (use sensitive_variables)."
+        ),
     )
     sensitive_variables: list[Annotated[str, Field(pattern=ENV_VAR)]] = Field(
         default_factory=list,
@@ -396,8 +495,11 @@ class StackConfig(Model):
 
     def role_variables(self) -> dict[str, dict[str, str | None]]:
         """Each role's own variables, by key path prefix (api, workers.<name>, beat, flower)."""
-        found: dict[str, dict[str, str | None]] = {"api": self.api.variables, "beat": self.beat.variables,
-                                                   "flower": self.flower.variables}
+        found: dict[str, dict[str, str | None]] = {
+            "api": self.api.variables,
+            "beat": self.beat.variables,
+            "flower": self.flower.variables,
+        }
         found.update({f"workers.{name}": worker.variables for name, worker in self.workers.items()})
         return found
 
@@ -413,9 +515,13 @@ class StackConfig(Model):
                 )
         if self.target == "docker":
             if self.environment != "development":
-                raise ValueError(f"target = 'docker': docker is for the development environment, not {self.environment}")
+                raise ValueError(
+                    f"target = 'docker': docker is for the development environment, not {self.environment}"
+                )
             if self.app.repo is not None:
-                raise ValueError("app.repo: Railway builds repositories; on target docker set app.path (built locally) or app.image")
+                raise ValueError(
+                    "app.repo: Railway builds repositories; on target docker set app.path (built locally) or app.image"
+                )
             if self.api.sizing.replicas != 1:
                 raise ValueError(
                     f"api.sizing.replicas = {self.api.sizing.replicas}: on target docker the API publishes one host port, so 1 replica"
@@ -424,7 +530,9 @@ class StackConfig(Model):
                 raise ValueError("docker.redis_port: there is no local Redis to publish when redis.mode is external")
         else:
             if self.app.path is not None:
-                raise ValueError("app.path: only the local Docker target builds from a directory; on Railway set app.image or app.repo")
+                raise ValueError(
+                    "app.path: only the local Docker target builds from a directory; on Railway set app.image or app.repo"
+                )
             if "docker" in self.model_fields_set:
                 raise ValueError("docker: these settings are for target docker only")
         return self

@@ -69,18 +69,27 @@ def check_plan(stack: str, config: StackConfig, plan: Plan) -> None:
     problems: list[str] = []
     where = f"the {plan.name.capitalize()} plan ({PLAN_KEY} = {plan.name})"
     if config.postgres.backups and not plan.backups:
-        problems.append(f"{stack}: postgres.backups = {list(config.postgres.backups)}: {where} cannot schedule "
-                        "volume backups; remove them or use a Pro workspace")
+        problems.append(
+            f"{stack}: postgres.backups = {list(config.postgres.backups)}: {where} cannot schedule "
+            "volume backups; remove them or use a Pro workspace"
+        )
     volumes = int(config.postgres.volume) + int(config.redis.mode == "service" and config.redis.volume)
     if volumes > plan.volumes:
-        problems.append(f"{stack}: postgres.volume and redis.volume = true: {volumes} volumes, {where} allows "
-                        f"{plan.volumes} per project; set redis.volume: false or use a larger plan")
+        problems.append(
+            f"{stack}: postgres.volume and redis.volume = true: {volumes} volumes, {where} allows "
+            f"{plan.volumes} per project; set redis.volume: false or use a larger plan"
+        )
     for path, sizing in _sizings(config):
         if sizing.replicas > plan.replicas:
             problems.append(f"{stack}: {path}.replicas = {sizing.replicas}: {where} allows at most {plan.replicas}")
-        for key, per_replica, most in (("vcpus", sizing.vcpus, plan.vcpus), ("memory_gb", sizing.memory_gb, plan.memory_gb)):
+        for key, per_replica, most in (
+            ("vcpus", sizing.vcpus, plan.vcpus),
+            ("memory_gb", sizing.memory_gb, plan.memory_gb),
+        ):
             if per_replica * sizing.replicas > most:
-                problems.append(f"{stack}: {path}.{key} = {per_replica:g}: {sizing.replicas} replica(s) need "
-                                f"{per_replica * sizing.replicas:g}, {where} allows {most:g} per service")
+                problems.append(
+                    f"{stack}: {path}.{key} = {per_replica:g}: {sizing.replicas} replica(s) need "
+                    f"{per_replica * sizing.replicas:g}, {where} allows {most:g} per service"
+                )
     if problems:
         raise ConfigError(stack, problems)

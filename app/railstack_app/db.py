@@ -8,6 +8,7 @@ pre-deploy command racing an API start) never apply one twice.
 from __future__ import annotations
 
 import re
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -115,7 +116,7 @@ def migrate(engine: Engine) -> list[int]:
                 continue
             # A migration file holds several statements: psycopg runs them in one call only
             # without parameters, so it goes to the driver's cursor as is.
-            with conn.connection.cursor() as cursor:
+            with closing(conn.connection.cursor()) as cursor:
                 cursor.execute(migration.sql)
             conn.execute(
                 text("INSERT INTO schema_version (version, name) VALUES (:v, :n)"),
@@ -128,7 +129,7 @@ def migrate(engine: Engine) -> list[int]:
 def create_task(engine: Engine, kind: str, payload: dict[str, Any]) -> int:
     """Insert a queued task and return its id."""
     with engine.begin() as conn:
-        return int(conn.scalar(insert(tasks).values(kind=kind, payload=payload).returning(tasks.c.id)))
+        return int(conn.execute(insert(tasks).values(kind=kind, payload=payload).returning(tasks.c.id)).scalar_one())
 
 
 def get_task(engine: Engine, task_id: int) -> dict[str, Any] | None:
@@ -152,7 +153,7 @@ def set_task_status(engine: Engine, task_id: int, status: str, result: Any = Non
 def insert_heartbeat(engine: Engine) -> int:
     """Record one beat heartbeat and return its id."""
     with engine.begin() as conn:
-        return int(conn.scalar(insert(heartbeats).values().returning(heartbeats.c.id)))
+        return int(conn.execute(insert(heartbeats).values().returning(heartbeats.c.id)).scalar_one())
 
 
 def last_heartbeat(engine: Engine) -> datetime | None:

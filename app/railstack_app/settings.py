@@ -1,4 +1,4 @@
-"""The role variable contract (see components/roles.py), read from the environment.
+"""The role variable contract (see `default_variables` in components/plan.py), read from the environment.
 
 Every role gets the connection strings and the app secrets; a role also needs the plain variables
 it uses (the API its port and process counts, a worker its concurrency, Flower its port and basic
@@ -95,7 +95,9 @@ def load_settings(env: Mapping[str, str] | None = None, kind: str | None = None)
     missing = [name for name in required if not env.get(name, "").strip()]
     if missing:
         role = f" (role kind {kind})" if kind else ""
-        raise SettingsError(f"missing environment variable{'s' if len(missing) > 1 else ''}{role}: {', '.join(missing)}")
+        raise SettingsError(
+            f"missing environment variable{'s' if len(missing) > 1 else ''}{role}: {', '.join(missing)}"
+        )
     for name, schemes in _SCHEMES.items():
         if not env[name].startswith(schemes):
             raise SettingsError(f"{name} must start with one of {', '.join(schemes)} (value not shown)")

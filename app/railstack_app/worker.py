@@ -115,14 +115,15 @@ class LivenessScheduler(PersistentScheduler):
     the dbm backend, so its mtime says little about whether beat still ticks.
     """
 
+    schedule_filename: str
+    """Beat's schedule file (--schedule), set by PersistentScheduler (celery-types does not declare it)."""
+
     def tick(self, *args: Any, **kwargs: Any) -> float:
         alive_file(Path(self.schedule_filename)).touch()
         return super().tick(*args, **kwargs)
 
 
-def beat_is_alive(
-    schedule_file: Path = BEAT_SCHEDULE_FILE, max_age_seconds: float = 6 * BEAT_MAX_LOOP_SECONDS
-) -> bool:
+def beat_is_alive(schedule_file: Path = BEAT_SCHEDULE_FILE, max_age_seconds: float = 6 * BEAT_MAX_LOOP_SECONDS) -> bool:
     """True when the beat using `schedule_file` ticked within `max_age_seconds`."""
     try:
         age = time.time() - alive_file(schedule_file).stat().st_mtime

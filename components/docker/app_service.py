@@ -51,12 +51,16 @@ def healthcheck(probe: Probe) -> Healthcheck:
     if probe.kind == "none":
         return Healthcheck(test=["NONE"])
     assert probe.shell is not None
-    return Healthcheck(test=["CMD-SHELL", probe.shell], interval=interval, timeout="10s", retries=3,
-                       start_period="30s")
+    return Healthcheck(test=["CMD-SHELL", probe.shell], interval=interval, timeout="10s", retries=3, start_period="30s")
 
 
-def container_spec(workload: Workload, image: pulumi.Input[str], environment: dict[str, pulumi.Input[str]],
-                   host_port: int | None, replica: int | None = None) -> ContainerSpec:
+def container_spec(
+    workload: Workload,
+    image: pulumi.Input[str],
+    environment: dict[str, pulumi.Input[str]],
+    host_port: int | None,
+    replica: int | None = None,
+) -> ContainerSpec:
     """One container of a workload (also what bench/compose.py renders as its Compose twin)."""
     return ContainerSpec(
         role=workload.name,
@@ -106,8 +110,9 @@ class AppService(pulumi.ComponentResource):
             )
             start_after = [*start_after, pre_deploy]
         replicas = workload.sizing.replicas
-        started = LocalPlacement(placement.prefix, placement.stack, placement.network, start_after,
-                                 placement.start_timeout)
+        started = LocalPlacement(
+            placement.prefix, placement.stack, placement.network, start_after, placement.start_timeout
+        )
         self.containers, self.alive = [], []
         for index in range(1, replicas + 1):
             replica = index if replicas > 1 else None
@@ -115,22 +120,23 @@ class AppService(pulumi.ComponentResource):
             suffix = f"-{index}" if replicas > 1 else ""
             container = build_container(self, f"{name}-container{suffix}", spec, started)
             self.containers.append(container)
-            self.alive.append(ContainerHealthy(
-                f"{name}-alive{suffix}",
-                stack=placement.stack,
-                role=workload.name,
-                container_id=container.id,
-                container_name=container.name,
-                probe=workload.probe.describe(),
-                timeout_seconds=placement.start_timeout,
-                # A user's own check command may print anything: only its exit code is reported.
-                show_check_output=workload.probe.kind != "command",
-                opts=child,
-            ))
+            self.alive.append(
+                ContainerHealthy(
+                    f"{name}-alive{suffix}",
+                    stack=placement.stack,
+                    role=workload.name,
+                    container_id=container.id,
+                    container_name=container.name,
+                    probe=workload.probe.describe(),
+                    timeout_seconds=placement.start_timeout,
+                    # A user's own check command may print anything: only its exit code is reported.
+                    show_check_output=workload.probe.kind != "command",
+                    opts=child,
+                )
+            )
         self.container_names = [c.name for c in self.containers]
         self.url = pulumi.Output.from_input(f"http://{LOOPBACK}:{args.host_port}") if args.host_port else None
         self.variable_names = sorted(args.environment)
         self.register_outputs(
             {"container_names": self.container_names, "url": self.url, "variable_names": self.variable_names}
         )
-

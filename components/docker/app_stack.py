@@ -59,14 +59,18 @@ class AppStack(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         secrets = SecretSet(
             f"{name}-secrets",
-            SecretSetArgs(names=plan.generated_secrets, length=config.secrets.length, rotation=dict(config.secrets.rotation)),
+            SecretSetArgs(
+                names=plan.generated_secrets, length=config.secrets.length, rotation={**config.secrets.rotation}
+            ),
             opts=child,
         )
         network = docker.Network(
             f"{name}-network",
             name=args.prefix,
             driver="bridge",
-            labels=label_args({"railstack.stack": args.stack, "railstack.prefix": args.prefix}, docker.NetworkLabelArgs),
+            labels=label_args(
+                {"railstack.stack": args.stack, "railstack.prefix": args.prefix}, docker.NetworkLabelArgs
+            ),
             opts=child,
         )
 

@@ -83,8 +83,9 @@ class LocalPlacement:
         return labels
 
 
-def data_volume(owner: pulumi.Resource, resource_name: str, placement: LocalPlacement, role: str,
-                protect: bool, keep: bool) -> docker.Volume:
+def data_volume(
+    owner: pulumi.Resource, resource_name: str, placement: LocalPlacement, role: str, protect: bool, keep: bool
+) -> docker.Volume:
     """The named volume of a data store (`<prefix>-<role>-data`), left in place on destroy when `keep`."""
     return docker.Volume(
         resource_name,

@@ -45,8 +45,13 @@ class PostgresDatabaseArgs:
     """Leave the volume in place when the stack is destroyed."""
 
 
-def container_spec(config: DataStore, image: pulumi.Input[str], password: pulumi.Input[str],
-                   host_port: int | None, mounts: dict[str, pulumi.Input[str]]) -> ContainerSpec:
+def container_spec(
+    config: DataStore,
+    image: pulumi.Input[str],
+    password: pulumi.Input[str],
+    host_port: int | None,
+    mounts: dict[str, pulumi.Input[str]],
+) -> ContainerSpec:
     """The database container (also what bench/compose.py renders as its Compose twin)."""
     return ContainerSpec(
         role=ROLE,

@@ -29,8 +29,13 @@ class RedisCacheArgs:
     keep_volume: bool = False
 
 
-def container_spec(config: DataStore, image: pulumi.Input[str], password: pulumi.Input[str],
-                   host_port: int | None, mounts: dict[str, pulumi.Input[str]]) -> ContainerSpec:
+def container_spec(
+    config: DataStore,
+    image: pulumi.Input[str],
+    password: pulumi.Input[str],
+    host_port: int | None,
+    mounts: dict[str, pulumi.Input[str]],
+) -> ContainerSpec:
     """The Redis container (also what bench/compose.py renders as its Compose twin)."""
     return ContainerSpec(
         role=ROLE,

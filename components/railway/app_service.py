@@ -56,8 +56,10 @@ def railway_reference(plan: Plan, ref: Ref) -> str:
 
 def railway_variables(plan: Plan, workload: Workload) -> dict[str, str]:
     """The workload's variables as Railway stores them: text with `${{...}}` references."""
-    return {name: "".join(value.render(lambda ref: railway_reference(plan, ref)))
-            for name, value in workload.variables.items()}
+    return {
+        name: "".join(value.render(lambda ref: railway_reference(plan, ref)))
+        for name, value in workload.variables.items()
+    }
 
 
 def railway_command(argv: list[str] | None) -> str | None:
@@ -83,9 +85,11 @@ class AppService(pulumi.ComponentResource):
         super().__init__("railstack:railway:AppService", name, None, opts)
         workload = args.workload
         variables = railway_variables(args.plan, workload)
-        settings: dict[str, object] = {"restart_policy_type": workload.restart,
-                                       "restart_policy_max_retries": workload.restart_max_retries,
-                                       **_build_settings(args.app)}
+        settings: dict[str, object] = {
+            "restart_policy_type": workload.restart,
+            "restart_policy_max_retries": workload.restart_max_retries,
+            **_build_settings(args.app),
+        }
         if workload.command is not None:
             settings["start_command"] = railway_command(workload.argv)
         if workload.pre_deploy is not None:
@@ -118,10 +122,19 @@ class AppService(pulumi.ComponentResource):
         self.url = built.domain.domain.apply(lambda d: f"https://{d}") if built.domain else None
         self.variables = variables
         self.dns_records = pulumi.Output.all(
-            *[pulumi.Output.all(domain.domain, domain.cname_record, domain.txt_record) for domain in built.custom_domains]
+            *[
+                pulumi.Output.all(domain.domain, domain.cname_record, domain.txt_record)
+                for domain in built.custom_domains
+            ]
         ).apply(_records)
-        self.register_outputs({"service_id": self.service_id, "url": self.url, "variables": self.variables,
-                               "dns_records": self.dns_records})
+        self.register_outputs(
+            {
+                "service_id": self.service_id,
+                "url": self.url,
+                "variables": self.variables,
+                "dns_records": self.dns_records,
+            }
+        )
 
 
 def _records(domains: list[list[object]]) -> list[dict[str, str]]:

@@ -68,7 +68,7 @@ class AppStack(pulumi.ComponentResource):
             SecretSetArgs(
                 names=plan.generated_secrets,
                 length=config.secrets.length,
-                rotation=dict(config.secrets.rotation),
+                rotation={**config.secrets.rotation},
                 fingerprint_key=True,
             ),
             opts=pulumi.ResourceOptions(parent=self),
@@ -87,8 +87,15 @@ class AppStack(pulumi.ComponentResource):
         )
 
         def place(deploy_after: list[pulumi.Resource]) -> Placement:
-            return Placement(project_id, environment_id, deploy_after, secrets.fingerprint_key,
-                             stack=args.stack, region=config.region, deployments=config.deployments)
+            return Placement(
+                project_id,
+                environment_id,
+                deploy_after,
+                secrets.fingerprint_key,
+                stack=args.stack,
+                region=config.region,
+                deployments=config.deployments,
+            )
 
         # Everything deploys after the shared variables; the stores, the API, then the rest
         # (the plan's deploy_after: the API runs the migrations).

@@ -46,7 +46,9 @@ class PostgresDatabase(pulumi.ComponentResource):
                 "PGDATABASE": "${{POSTGRES_DB}}",
                 "PGHOST": "${{RAILWAY_PRIVATE_DOMAIN}}",
                 "PGPORT": str(pg.port),
-                "DATABASE_URL": "postgresql://${{PGUSER}}:${{POSTGRES_PASSWORD}}@${{RAILWAY_PRIVATE_DOMAIN}}:" + str(pg.port) + "/${{PGDATABASE}}",
+                "DATABASE_URL": "postgresql://${{PGUSER}}:${{POSTGRES_PASSWORD}}@${{RAILWAY_PRIVATE_DOMAIN}}:"
+                + str(pg.port)
+                + "/${{PGDATABASE}}",
             },
             settings={"restart_policy_type": "ALWAYS"},
             secrets_used={"postgres_password": args.password_rotation},

@@ -9,6 +9,7 @@ when something it is made of changes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +38,7 @@ class ServiceSpec:
     source: dict[str, Any]
     """The release's source: `source_image`, or `source_repo` with `branch`."""
     sizing: Sizing
-    variables: dict[str, pulumi.Input[str]]
+    variables: Mapping[str, pulumi.Input[str]]
     """The service's own variables (references as `${{...}}` strings, verbatim)."""
     settings: dict[str, Any] = field(default_factory=dict)
     """Further ServiceInstance settings (start_command, healthcheck_path, ...)."""
@@ -85,8 +86,7 @@ def build_service(owner: pulumi.ComponentResource, name: str, spec: ServiceSpec,
     project_id, environment_id = placement.project_id, placement.environment_id
     child = pulumi.ResourceOptions(parent=owner)
     protected = pulumi.ResourceOptions(parent=owner, protect=spec.protect)
-    service = Service(f"{name}-service", project_id=project_id, name=spec.service_name, role=spec.role,
-                      opts=protected)
+    service = Service(f"{name}-service", project_id=project_id, name=spec.service_name, role=spec.role, opts=protected)
     instance = ServiceInstance(
         f"{name}-settings",
         service_id=service.service_id,
@@ -102,7 +102,7 @@ def build_service(owner: pulumi.ComponentResource, name: str, spec: ServiceSpec,
         project_id=project_id,
         environment_id=environment_id,
         service_id=service.service_id,
-        variables=spec.variables,
+        variables=dict(spec.variables),
         fingerprint_key=placement.fingerprint_key,
         opts=child,
     )

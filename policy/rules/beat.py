@@ -24,20 +24,34 @@ def _single_beat(args: StackValidationArgs, report: ReportViolation) -> None:
     inventory = Inventory.of(args.resources)
     beats = inventory.services_with_role("beat")
     if inventory.services_with_role("api", "worker") and not beats:
-        report("the stack has app services but no beat service, so periodic tasks never run. "
-               "Fix: keep the stack's beat role (beat in the stack config).")
+        report(
+            "the stack has app services but no beat service, so periodic tasks never run. "
+            "Fix: keep the stack's beat role (beat in the stack config).",
+            None,
+        )
     for extra in beats[1:]:
-        report(f"service {extra.name} is a second beat service: every periodic task would be sent twice. "
-               "Fix: keep exactly one beat service.", extra.urn)
+        report(
+            f"service {extra.name} is a second beat service: every periodic task would be sent twice. "
+            "Fix: keep exactly one beat service.",
+            extra.urn,
+        )
     for beat in beats:
-        replicas = get(beat.instance.props, "num_replicas") if beat.instance else None
+        if beat.instance is None:
+            continue
+        replicas = get(beat.instance.props, "num_replicas")
         if replicas is not UNKNOWN and replicas not in (None, 1):
-            report(f"service {beat.name} runs {number_text(replicas)} beat replicas: every periodic task would "
-                   f"be sent {number_text(replicas)} times. Fix: beat.sizing.replicas must be 1.", beat.instance.urn)
+            report(
+                f"service {beat.name} runs {number_text(replicas)} beat replicas: every periodic task would "
+                f"be sent {number_text(replicas)} times. Fix: beat.sizing.replicas must be 1.",
+                beat.instance.urn,
+            )
     containers = inventory.containers_with_role("beat")
     if inventory.containers_with_role("api", "worker") and len(containers) != 1:
-        report(f"the stack runs {len(containers)} beat containers; exactly one is needed "
-               "(none: periodic tasks never run; more: they run twice). Fix: one beat container.")
+        report(
+            f"the stack runs {len(containers)} beat containers; exactly one is needed "
+            "(none: periodic tasks never run; more: they run twice). Fix: one beat container.",
+            None,
+        )
 
 
 single_beat_scheduler = StackValidationPolicy(
@@ -60,8 +74,11 @@ def _command_text(args: ResourceValidationArgs) -> str | None:
 def _no_embedded_beat(args: ResourceValidationArgs, report: ReportViolation) -> None:
     command = _command_text(args)
     if command and "celery" in command and "worker" in command and EMBEDDED_BEAT.search(command):
-        report(f"{args.name}: the Celery worker command embeds a beat scheduler (-B/--beat), a second "
-               "scheduler beside the beat role. Fix: remove -B; periodic tasks belong to the beat role.")
+        report(
+            f"{args.name}: the Celery worker command embeds a beat scheduler (-B/--beat), a second "
+            "scheduler beside the beat role. Fix: remove -B; periodic tasks belong to the beat role.",
+            None,
+        )
 
 
 no_embedded_beat = ResourceValidationPolicy(

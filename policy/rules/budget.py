@@ -24,18 +24,26 @@ def _number(value: Any) -> float | None:
         return None
 
 
-def _check(report: ReportViolation, what: str, role: str, urn: str, used: dict[str, Any], budget: dict[str, Any]) -> None:
+def _check(
+    report: ReportViolation, what: str, role: str, urn: str, used: dict[str, Any], budget: dict[str, Any]
+) -> None:
     for limit in LIMITS:
         allowed = budget.get(limit)
         value = used.get(limit)
         if allowed is None or value is UNKNOWN:
             continue
         if value is None:
-            report(f"{what} ({role}) sets no {limit} limit, so it may use the plan's maximum; the budget is "
-                   f"{number_text(allowed)}. Fix: set {role} sizing.{limit} within the budget.", urn)
-        elif _number(value) is not None and _number(value) > float(allowed):
-            report(f"{what} ({role}) asks for {limit} {number_text(value)}, over this environment's budget of {number_text(allowed)}. "
-                   f"Fix: lower sizing.{limit}, or raise the budget in policy/config.", urn)
+            report(
+                f"{what} ({role}) sets no {limit} limit, so it may use the plan's maximum; the budget is "
+                f"{number_text(allowed)}. Fix: set {role} sizing.{limit} within the budget.",
+                urn,
+            )
+        elif (number := _number(value)) is not None and number > float(allowed):
+            report(
+                f"{what} ({role}) asks for {limit} {number_text(value)}, over this environment's budget of {number_text(allowed)}. "
+                f"Fix: lower sizing.{limit}, or raise the budget in policy/config.",
+                urn,
+            )
 
 
 def _docker_usage(containers: list[Container]) -> dict[str, Any]:
@@ -59,8 +67,19 @@ def _within_budget(args: StackValidationArgs, report: ReportViolation) -> None:
             continue
         props = service.instance.props if service.instance else {}
         limits = service.release.props if service.release else {}
-        used = {"replicas": props.get("num_replicas") or 1, "vcpus": limits.get("vcpus"), "memory_gb": limits.get("memory_gb")}
-        _check(report, f"service {service.name}", service.role or "", service.instance.urn if service.instance else service.urn, used, budget)
+        used = {
+            "replicas": props.get("num_replicas") or 1,
+            "vcpus": limits.get("vcpus"),
+            "memory_gb": limits.get("memory_gb"),
+        }
+        _check(
+            report,
+            f"service {service.name}",
+            service.role or "",
+            service.instance.urn if service.instance else service.urn,
+            used,
+            budget,
+        )
     groups: dict[str, list[Container]] = defaultdict(list)
     for container in inventory.containers:
         groups[container.role_name].append(container)

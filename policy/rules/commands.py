@@ -32,9 +32,12 @@ def _exec_form(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if isinstance(command, list) and any(word is UNKNOWN for word in command):
             continue
         if isinstance(command, (str, list)) and needs_shell(command):
-            report(f"{args.name}: {key} uses a variable ($...) but runs in exec form, where nothing expands it, "
-                   f"so the program receives the literal text. Fix: wrap it in a shell, "
-                   f'/bin/sh -c "exec <command>" (components/commands.shell_exec).')
+            report(
+                f"{args.name}: {key} uses a variable ($...) but runs in exec form, where nothing expands it, "
+                f"so the program receives the literal text. Fix: wrap it in a shell, "
+                f'/bin/sh -c "exec <command>" (components/commands.shell_exec).',
+                None,
+            )
 
 
 exec_form_commands = ResourceValidationPolicy(

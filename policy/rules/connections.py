@@ -15,6 +15,7 @@ from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValid
 from policy.inventory import CONTAINER, railway_kind
 from policy.values import UNKNOWN, environment_list, get, has_reference, is_secret, url_host, url_password
 
+
 def variables_of(args: ResourceValidationArgs) -> tuple[str, dict[str, Any], bool] | None:
     """("railway" | "docker", the variables, whether every name is known) of a Railway variable
     collection or a Docker container. During a preview a Docker variable built from a value not
@@ -42,12 +43,18 @@ def _by_reference(args: ResourceValidationArgs, report: ReportViolation) -> None
         if not isinstance(value, str) or value is UNKNOWN or url_password(value) is None:
             continue
         if target == "railway" and not has_reference(value):
-            report(f"{args.name}: {name} is a copied connection string, not a reference: it goes stale when a "
-                   f"password rotates and copies the password into the service. Fix: {name}: ${{postgres.url}} "
-                   "(or ${redis.url}, ...), which Railway receives as ${{Postgres.DATABASE_URL}}.")
+            report(
+                f"{args.name}: {name} is a copied connection string, not a reference: it goes stale when a "
+                f"password rotates and copies the password into the service. Fix: {name}: ${{postgres.url}} "
+                "(or ${redis.url}, ...), which Railway receives as ${{Postgres.DATABASE_URL}}.",
+                None,
+            )
         elif target == "docker" and not is_secret(value):
-            report(f"{args.name}: {name} is a plain value that embeds a password; it must come from the "
-                   "stack's generated secrets (a secret output). Fix: build it from a reference such as ${postgres.url}.")
+            report(
+                f"{args.name}: {name} is a plain value that embeds a password; it must come from the "
+                "stack's generated secrets (a secret output). Fix: build it from a reference such as ${postgres.url}.",
+                None,
+            )
 
 
 connections_by_reference = ResourceValidationPolicy(
@@ -79,12 +86,18 @@ def _redis_authenticated(args: ResourceValidationArgs, report: ReportViolation) 
         if scheme not in ("redis", "rediss"):
             continue
         if url_password(stripped) is None:
-            report(f"{args.name}: {name} is a Redis URL without a password: anyone on the network can use "
-                   "the broker. Fix: redis://default:<password>@host:port, the password from a secret.")
+            report(
+                f"{args.name}: {name} is a Redis URL without a password: anyone on the network can use "
+                "the broker. Fix: redis://default:<password>@host:port, the password from a secret.",
+                None,
+            )
         host = url_host(stripped)
         if scheme == "redis" and not internal_host(host):
-            report(f"{args.name}: {name} reaches an external Redis without TLS: the password and every task "
-                   "cross the internet in clear text. Fix: use the provider's rediss:// URL.")
+            report(
+                f"{args.name}: {name} reaches an external Redis without TLS: the password and every task "
+                "cross the internet in clear text. Fix: use the provider's rediss:// URL.",
+                None,
+            )
 
 
 redis_authenticated = ResourceValidationPolicy(

@@ -15,20 +15,32 @@ def _protected(args: StackValidationArgs, report: ReportViolation) -> None:
         args.not_applicable("not a production stack")
     for database in inventory.services_with_role("postgres"):
         if not database.protected:
-            report(f"service {database.name} (production database) is not protected: a `pulumi destroy` or a "
-                   "rename deletes it. Fix: postgres.protect: true.", database.urn)
+            report(
+                f"service {database.name} (production database) is not protected: a `pulumi destroy` or a "
+                "rename deletes it. Fix: postgres.protect: true.",
+                database.urn,
+            )
         volumes = database.of_kind("railway:Volume")
         if not volumes:
-            report(f"service {database.name} (production database) has no volume: its data is lost on every "
-                   "redeploy. Fix: postgres.volume: true.", database.urn)
+            report(
+                f"service {database.name} (production database) has no volume: its data is lost on every "
+                "redeploy. Fix: postgres.volume: true.",
+                database.urn,
+            )
         for volume in volumes:
             schedules = volume.props.get("backup_schedules")
             if schedules is not UNKNOWN and not schedules:
-                report(f"the volume of {database.name} (production database) has no backup schedule. "
-                       "Fix: postgres.backups: [DAILY, WEEKLY].", volume.urn)
+                report(
+                    f"the volume of {database.name} (production database) has no backup schedule. "
+                    "Fix: postgres.backups: [DAILY, WEEKLY].",
+                    volume.urn,
+                )
             if not (volume.resource.opts and volume.resource.opts.protect):
-                report(f"the volume of {database.name} (production database) is not protected from deletion. "
-                       "Fix: postgres.protect: true.", volume.urn)
+                report(
+                    f"the volume of {database.name} (production database) is not protected from deletion. "
+                    "Fix: postgres.protect: true.",
+                    volume.urn,
+                )
 
 
 production_database_protected = StackValidationPolicy(

@@ -27,14 +27,19 @@ def _not_exposed(args: StackValidationArgs, report: ReportViolation) -> None:
     inventory = Inventory.of(args.resources)
     for service in inventory.services_with_role(*BACKGROUND_ROLES):
         for attached in service.of_kind(*PUBLIC_KINDS):
-            report(f"service {service.name} ({service.role}) has {PUBLIC_KINDS[attached.kind]}: "
-                   f"{service.role} serves nobody from outside. Fix: remove it; only the API is public.",
-                   attached.urn)
+            report(
+                f"service {service.name} ({service.role}) has {PUBLIC_KINDS[attached.kind]}: "
+                f"{service.role} serves nobody from outside. Fix: remove it; only the API is public.",
+                attached.urn,
+            )
     for container in inventory.containers_with_role("worker", "beat"):
         ports = container.props.get("ports")
         if isinstance(ports, list) and ports:
-            report(f"container {container.role_name} ({container.role}) publishes {len(ports)} port(s): "
-                   f"{container.role} listens on no port. Fix: remove its ports.", container.urn)
+            report(
+                f"container {container.role_name} ({container.role}) publishes {len(ports)} port(s): "
+                f"{container.role} listens on no port. Fix: remove its ports.",
+                container.urn,
+            )
 
 
 background_roles_not_exposed = StackValidationPolicy(
@@ -62,9 +67,12 @@ def _on_loopback(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if ip is UNKNOWN or _loopback(ip):
             continue
         where = "every interface (no ip given)" if ip in (None, "") else f"{ip}"
-        report(f"{args.name}: container port {port.get('internal')} is published on host port "
-               f"{port.get('external')} at {where}, reachable from the network. "
-               "Fix: bind it to 127.0.0.1 (ip: 127.0.0.1).")
+        report(
+            f"{args.name}: container port {port.get('internal')} is published on host port "
+            f"{port.get('external')} at {where}, reachable from the network. "
+            "Fix: bind it to 127.0.0.1 (ip: 127.0.0.1).",
+            None,
+        )
 
 
 docker_ports_on_loopback = ResourceValidationPolicy(

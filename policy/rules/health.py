@@ -17,17 +17,22 @@ def _api_healthcheck(args: StackValidationArgs, report: ReportViolation) -> None
         if path is UNKNOWN:
             continue
         if not (isinstance(path, str) and path.startswith("/")):
-            report(f"service {api.name} (api) has no healthcheck path, so Railway sends traffic to a deployment "
-                   "before it can serve and never rolls back a broken one. Fix: api.healthcheck_path: /health.",
-                   instance.urn if instance else api.urn)
+            report(
+                f"service {api.name} (api) has no healthcheck path, so Railway sends traffic to a deployment "
+                "before it can serve and never rolls back a broken one. Fix: api.healthcheck_path: /health.",
+                instance.urn if instance else api.urn,
+            )
     for api in inventory.containers_with_role("api"):
         check = api.props.get("healthcheck")
         tests = check.get("tests") if isinstance(check, dict) else None
         if tests is UNKNOWN:
             continue
         if not isinstance(tests, list) or not tests or tests[0] == "NONE":
-            report(f"container {api.role_name} (api) has no healthcheck, so nothing waits for the migrations "
-                   "before starting the workers. Fix: give the API container a healthcheck on /health.", api.urn)
+            report(
+                f"container {api.role_name} (api) has no healthcheck, so nothing waits for the migrations "
+                "before starting the workers. Fix: give the API container a healthcheck on /health.",
+                api.urn,
+            )
 
 
 api_healthcheck = StackValidationPolicy(

@@ -11,6 +11,7 @@ from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValid
 
 from policy.values import UNKNOWN, SecretText, get, has_reference, is_secret, names_secret, url_password, urls_in
 
+
 def _shell_reference(text: str) -> bool:
     """A password given as a shell variable (`$PGPASSWORD`, `${REDIS_PASSWORD}`) is a reference too."""
     return text.startswith("$")
@@ -57,9 +58,12 @@ def findings(props: Any) -> list[str]:
 
 def _no_plaintext(args: ResourceValidationArgs, report: ReportViolation) -> None:
     for path in findings(args.props):
-        report(f"{args.name}: {path} is a password, key or token stored as a plain value, so it is written "
-               "in clear text to the state, the preview and logs. Fix: pass it as a secret (pulumi-random, "
-               "`pulumi config set --secret`) or as a ${{shared.NAME}} reference.")
+        report(
+            f"{args.name}: {path} is a password, key or token stored as a plain value, so it is written "
+            "in clear text to the state, the preview and logs. Fix: pass it as a secret (pulumi-random, "
+            "`pulumi config set --secret`) or as a ${{shared.NAME}} reference.",
+            None,
+        )
 
 
 no_plaintext_secrets = ResourceValidationPolicy(

@@ -27,7 +27,7 @@ INPUTS = ("container_id", "container_name", "timeout_seconds", "probe")
 class HealthProvider(ResourceProvider):
     def _wait(self, props: dict[str, Any]) -> dict[str, Any]:
         client = engine()
-        name, timeout = props["container_name"], float(props["timeout_seconds"])
+        timeout = float(props["timeout_seconds"])
         started = time.monotonic()
         deadline = started + timeout
         running_since: float | None = None
@@ -63,10 +63,15 @@ class HealthProvider(ResourceProvider):
                 said += f" saying: {output}"
         restarts = attrs.get("RestartCount") or 0
         status = "restarting" if state.get("Restarting") else ("running" if state.get("Running") else "not running")
-        crashed = f"; it is {status}, restarted {restarts} times (last exit code {state.get('ExitCode')})" \
-            if restarts or not state.get("Running") else ""
-        return (f"{props['stack']}: {props['role']} is not alive after {timeout:.0f} s (liveness: {props['probe']})"
-                f"{said}{crashed}. See `docker logs {name}`.")
+        crashed = (
+            f"; it is {status}, restarted {restarts} times (last exit code {state.get('ExitCode')})"
+            if restarts or not state.get("Running")
+            else ""
+        )
+        return (
+            f"{props['stack']}: {props['role']} is not alive after {timeout:.0f} s (liveness: {props['probe']})"
+            f"{said}{crashed}. See `docker logs {name}`."
+        )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         return CreateResult(id_=props["container_id"], outs=self._wait(props))
@@ -88,13 +93,31 @@ class ContainerHealthy(pulumi.dynamic.Resource):
     seconds: pulumi.Output[float]
     """How long the container took to pass its check."""
 
-    def __init__(self, resource_name: str, *, stack: str, role: str, container_id: pulumi.Input[str],
-                 container_name: pulumi.Input[str], probe: str, timeout_seconds: int, show_check_output: bool = True,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        stack: str,
+        role: str,
+        container_id: pulumi.Input[str],
+        container_name: pulumi.Input[str],
+        probe: str,
+        timeout_seconds: int,
+        show_check_output: bool = True,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
         super().__init__(
-            HealthProvider(), resource_name,
-            {"stack": stack, "role": role, "container_id": container_id, "container_name": container_name,
-             "probe": probe, "timeout_seconds": timeout_seconds, "show_check_output": show_check_output,
-             "seconds": None},
+            HealthProvider(),
+            resource_name,
+            {
+                "stack": stack,
+                "role": role,
+                "container_id": container_id,
+                "container_name": container_name,
+                "probe": probe,
+                "timeout_seconds": timeout_seconds,
+                "show_check_output": show_check_output,
+                "seconds": None,
+            },
             opts,
         )

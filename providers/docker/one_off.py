@@ -10,6 +10,7 @@ next run removes it first.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
@@ -27,16 +28,20 @@ class OneOffProvider(ResourceProvider):
 
         client = engine()
         name = props["name"]
-        try:
+        with contextlib.suppress(docker.errors.NotFound):
             client.containers.get(name).remove(force=True)
-        except docker.errors.NotFound:
-            pass
         started = time.monotonic()
         container = client.containers.create(
-            props["image"], entrypoint=props["argv"], command=[], environment=list(props.get("env") or []),
-            name=name, network=props["network"], user=props.get("user") or None,
+            props["image"],
+            entrypoint=props["argv"],
+            command=[],
+            environment=list(props.get("env") or []),
+            name=name,
+            network=props["network"],
+            user=props.get("user") or None,
             volumes={volume: {"bind": path, "mode": "rw"} for path, volume in (props.get("mounts") or {}).items()},
-            labels=dict(props.get("labels") or {}), detach=True,
+            labels=dict(props.get("labels") or {}),
+            detach=True,
         )
         container.start()
         timeout = float(props.get("timeout_seconds") or 600)
@@ -72,10 +77,8 @@ class OneOffProvider(ResourceProvider):
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         import docker.errors
 
-        try:
+        with contextlib.suppress(docker.errors.NotFound):
             engine().containers.get(props["name"]).remove(force=True)
-        except docker.errors.NotFound:
-            pass
 
 
 class OneOffContainer(pulumi.dynamic.Resource):
@@ -84,16 +87,41 @@ class OneOffContainer(pulumi.dynamic.Resource):
     exit_code: pulumi.Output[int]
     seconds: pulumi.Output[float]
 
-    def __init__(self, resource_name: str, *, stack: str, role: str, name: str, image: pulumi.Input[str],
-                 argv: list[str], env: pulumi.Input[list[str]], network: pulumi.Input[str],
-                 mounts: dict[str, pulumi.Input[str]] | None = None, labels: dict[str, str] | None = None,
-                 user: str | None = None, timeout_seconds: int = 600,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        stack: str,
+        role: str,
+        name: str,
+        image: pulumi.Input[str],
+        argv: list[str],
+        env: pulumi.Input[list[str]],
+        network: pulumi.Input[str],
+        mounts: dict[str, pulumi.Input[str]] | None = None,
+        labels: dict[str, str] | None = None,
+        user: str | None = None,
+        timeout_seconds: int = 600,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
         super().__init__(
-            OneOffProvider(), resource_name,
-            {"stack": stack, "role": role, "name": name, "image": image, "argv": argv, "env": env,
-             "network": network, "mounts": mounts or {}, "labels": labels or {}, "user": user,
-             "timeout_seconds": timeout_seconds, "exit_code": None, "seconds": None},
+            OneOffProvider(),
+            resource_name,
+            {
+                "stack": stack,
+                "role": role,
+                "name": name,
+                "image": image,
+                "argv": argv,
+                "env": env,
+                "network": network,
+                "mounts": mounts or {},
+                "labels": labels or {},
+                "user": user,
+                "timeout_seconds": timeout_seconds,
+                "exit_code": None,
+                "seconds": None,
+            },
             # The variables hold the stack's secrets: encrypted in the state like the containers' own.
             pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["env"])),
         )

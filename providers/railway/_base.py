@@ -62,8 +62,10 @@ class RailwayResourceProvider(ResourceProvider):
                 try:
                     retry = RetryPolicy(max_retry_wait=float(self._max_retry_wait))
                 except ValueError:
-                    raise RailwayError("configure", f"railway:maxRetryWaitSeconds = {self._max_retry_wait!r}: "
-                                       "must be a number of seconds") from None
+                    raise RailwayError(
+                        "configure",
+                        f"railway:maxRetryWaitSeconds = {self._max_retry_wait!r}: must be a number of seconds",
+                    ) from None
             self._client_instance = client_from_settings(self._token, self._api_url, self._token_kind, retry)
         return self._client_instance
 
@@ -135,7 +137,9 @@ class RailwayResourceProvider(ResourceProvider):
                 raise self.access_error(operation, err) from None
             raise
 
-    def read_or_gone(self, operation: str, variables: dict[str, Any], props: Mapping[str, Any]) -> dict[str, Any] | None:
+    def read_or_gone(
+        self, operation: str, variables: dict[str, Any], props: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
         """A read; None when the object is gone: Railway says it does not exist, or answers "Not
         Authorized" and `confirmed_gone` proves it deleted. A "Not Authorized" that nothing confirms
         (a wrong token, another workspace's token) fails the read, so a refresh never drops a

@@ -56,7 +56,7 @@ class RailwayError(Exception):
 
     @property
     def is_denied(self) -> bool:
-        """"Not Authorized": the object was deleted, or this token may not see it; only another read
+        """ "Not Authorized": the object was deleted, or this token may not see it; only another read
         can tell which."""
         lowered = self.railway_message.lower()
         return any(m in lowered for m in _DENIED_MESSAGES)
@@ -199,7 +199,9 @@ class RailwayClient:
                 last_error = RailwayError(operation, f"could not connect to {self._url}")
                 continue
             except httpx.HTTPError as exc:
-                what = "timed out" if isinstance(exc, httpx.TimeoutException) else f"transport error: {type(exc).__name__}"
+                what = (
+                    "timed out" if isinstance(exc, httpx.TimeoutException) else f"transport error: {type(exc).__name__}"
+                )
                 if is_write:
                     raise AmbiguousWriteError(operation, f"{what} after the request was sent") from None
                 last_error = RailwayError(operation, what)
@@ -229,11 +231,16 @@ class RailwayClient:
             except RailwayError as err:
                 # Railway's message may quote what was sent: never let a value or the token through.
                 scrubbed = RailwayError(
-                    operation, _scrub(err.railway_message, [self._token, *_secret_strings(variables)]), status=err.status
+                    operation,
+                    _scrub(err.railway_message, [self._token, *_secret_strings(variables)]),
+                    status=err.status,
                 )
                 retry = scrubbed.is_throttle or (
-                    is_write and operation.endswith("Create") and operation != "ProjectCreate"
-                    and scrubbed.is_denied and attempt < CREATE_DENIED_RETRIES
+                    is_write
+                    and operation.endswith("Create")
+                    and operation != "ProjectCreate"
+                    and scrubbed.is_denied
+                    and attempt < CREATE_DENIED_RETRIES
                 )
                 if retry and attempt < self._retry.attempts - 1:
                     last_error = scrubbed
@@ -278,8 +285,9 @@ def client_from_settings(
     if token_kind not in (None, "account", "project"):
         raise RailwayAuthError("configure", f"railway:tokenKind = {token_kind!r}: allowed values are account, project")
     if token:
-        return RailwayClient(token, token_kind="project" if token_kind == "project" else "account", api_url=api_url,
-                             retry=retry)
+        return RailwayClient(
+            token, token_kind="project" if token_kind == "project" else "account", api_url=api_url, retry=retry
+        )
     if os.environ.get("RAILWAY_API_TOKEN"):
         return RailwayClient(os.environ["RAILWAY_API_TOKEN"], api_url=api_url, retry=retry)
     if os.environ.get("RAILWAY_TOKEN"):

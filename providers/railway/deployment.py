@@ -125,7 +125,9 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
     def _applied(self, props: dict[str, Any], patch: dict[str, Any]) -> bool:
         """Whether the environment's config already holds `patch` (after a lost answer)."""
         data = self.client.execute("EnvironmentConfig", {"id": props["environment_id"]})
-        config = ((data.get("environment") or {}).get("config") or {}).get("services", {}).get(props["service_id"]) or {}
+        config = ((data.get("environment") or {}).get("config") or {}).get("services", {}).get(
+            props["service_id"]
+        ) or {}
         if "source" in patch:
             current = config.get("source") or {}
             if any(current.get(k) != v for k, v in patch["source"].items()):
@@ -190,7 +192,9 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
             if status in ENDED_BADLY:
                 raise self._failure(props, deployment_id, status, waited)
             if waited >= timeout:
-                raise self._failure(props, deployment_id, f"still {status} after the timeout of {timeout:.0f} s", waited)
+                raise self._failure(
+                    props, deployment_id, f"still {status} after the timeout of {timeout:.0f} s", waited
+                )
             time.sleep(min(interval, max(0.05, timeout - waited)))
             # Most deployments end within a minute: poll at the set pace, then back off.
             if waited > self.STEADY_POLL_SECONDS:
@@ -213,7 +217,9 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
         except RailwayError as err:
             return [f"(the log could not be read: {err.railway_message})"]
         secrets = self._secrets(props)
-        return [redact(str(entry.get("message", "")), secrets) for entry in logs.get("deploymentLogs") or []][-LOG_LINES:]
+        return [redact(str(entry.get("message", "")), secrets) for entry in logs.get("deploymentLogs") or []][
+            -LOG_LINES:
+        ]
 
     def _secrets(self, props: dict[str, Any]) -> list[str]:
         """Every value the service sees that must not be shown: the environment's shared variables
@@ -222,7 +228,9 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
         found: list[str] = []
         try:
             shared = self.client.execute("RenderedVariables", {**scope, "serviceId": None})["variables"] or {}
-            rendered = self.client.execute("RenderedVariables", {**scope, "serviceId": props["service_id"]})["variables"] or {}
+            rendered = (
+                self.client.execute("RenderedVariables", {**scope, "serviceId": props["service_id"]})["variables"] or {}
+            )
         except (RailwayError, KeyError):
             return found
         found += [str(v) for v in shared.values()]
@@ -249,12 +257,16 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
         if deployment is None:
             return ReadResult(None, {})
         current = dict(props)
-        instance = (self.read_or_gone("ServiceInstanceLatestDeployment", self._ids(props), props) or {}).get("serviceInstance")
+        instance = (self.read_or_gone("ServiceInstanceLatestDeployment", self._ids(props), props) or {}).get(
+            "serviceInstance"
+        )
         if instance is not None:
             source = instance.get("source") or {}
             current.update(source_image=source.get("image"), source_repo=source.get("repo"))
             config = self.client.execute("EnvironmentConfig", {"id": props["environment_id"]})
-            service = (((config.get("environment") or {}).get("config") or {}).get("services") or {}).get(props["service_id"]) or {}
+            service = (((config.get("environment") or {}).get("config") or {}).get("services") or {}).get(
+                props["service_id"]
+            ) or {}
             if source.get("repo"):
                 current["branch"] = (service.get("source") or {}).get("branch")
             containers = ((service.get("deploy") or {}).get("limitOverride") or {}).get("containers") or {}

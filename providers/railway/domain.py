@@ -17,7 +17,11 @@ class _DomainProvider(RailwayResourceProvider):
     def _domains(self, props: dict[str, Any]) -> list[dict[str, Any]] | None:
         data = self.read_or_gone(
             "Domains",
-            {"projectId": props["project_id"], "environmentId": props["environment_id"], "serviceId": props["service_id"]},
+            {
+                "projectId": props["project_id"],
+                "environmentId": props["environment_id"],
+                "serviceId": props["service_id"],
+            },
             props,
         )
         return None if data is None else data["domains"][self.LIST_KEY]
@@ -25,10 +29,17 @@ class _DomainProvider(RailwayResourceProvider):
     def confirmed_gone(self, props: Any) -> bool:
         # A domain deleted on its own answers "Problem processing request": gone when its service's
         # listing (which reads fine) no longer has it.
-        return super().confirmed_gone(props) or self.missing_from(props, lambda: self.client.execute(
-            "Domains",
-            {"projectId": props["project_id"], "environmentId": props["environment_id"], "serviceId": props["service_id"]},
-        )["domains"][self.LIST_KEY])
+        return super().confirmed_gone(props) or self.missing_from(
+            props,
+            lambda: self.client.execute(
+                "Domains",
+                {
+                    "projectId": props["project_id"],
+                    "environmentId": props["environment_id"],
+                    "serviceId": props["service_id"],
+                },
+            )["domains"][self.LIST_KEY],
+        )
 
 
 class ServiceDomainProvider(_DomainProvider):

@@ -110,7 +110,9 @@ class ProjectProvider(RailwayResourceProvider):
                 },
             },
         )
-        return UpdateResult(outs={**olds, **self.outputs(news), "project_id": id_, "workspace_id": olds.get("workspace_id")})
+        return UpdateResult(
+            outs={**olds, **self.outputs(news), "project_id": id_, "workspace_id": olds.get("workspace_id")}
+        )
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         self.delete_quietly("ProjectDelete", {"id": id_}, {**props, "project_id": id_})

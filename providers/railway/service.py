@@ -77,7 +77,13 @@ class Service(Resource):
         super().__init__(
             ServiceProvider(),
             resource_name,
-            {"project_id": project_id, "name": name, "icon": icon, "role": role, "kind": ServiceProvider.KIND,
-             "service_id": None},
+            {
+                "project_id": project_id,
+                "name": name,
+                "icon": icon,
+                "role": role,
+                "kind": ServiceProvider.KIND,
+                "service_id": None,
+            },
             opts,
         )

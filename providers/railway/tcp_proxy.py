@@ -56,8 +56,12 @@ class TcpProxyProvider(RailwayResourceProvider):
         self.delete_quietly("TcpProxyDelete", {"id": id_}, {**props, "id": id_})
 
     def confirmed_gone(self, props: Any) -> bool:
-        return super().confirmed_gone(props) or self.missing_from(props, lambda: self.client.execute(
-            "TcpProxies", {"environmentId": props["environment_id"], "serviceId": props["service_id"]})["tcpProxies"])
+        return super().confirmed_gone(props) or self.missing_from(
+            props,
+            lambda: self.client.execute(
+                "TcpProxies", {"environmentId": props["environment_id"], "serviceId": props["service_id"]}
+            )["tcpProxies"],
+        )
 
 
 class TcpProxy(Resource):

@@ -116,7 +116,9 @@ class VariableCollection(Resource):
         if fingerprint_key is not None and isinstance(variables, dict):
             fingerprints = {
                 name: pulumi.Output.unsecret(
-                    pulumi.Output.all(fingerprint_key, value).apply(lambda kv, n=name: fingerprint(kv[0], n, str(kv[1])))
+                    pulumi.Output.all(fingerprint_key, value).apply(
+                        lambda kv, n=name: fingerprint(kv[0], n, str(kv[1]))
+                    )
                 )
                 for name, value in variables.items()
             }

@@ -93,7 +93,9 @@ class VolumeProvider(RailwayResourceProvider):
         if kinds != self.normalize("backup_schedules", olds.get("backup_schedules")):
             self._set_backups(olds["volume_instance_id"], kinds)
         return UpdateResult(
-            outs=self.outputs(news, name=news.get("name") or olds.get("name"), volume_instance_id=olds["volume_instance_id"])
+            outs=self.outputs(
+                news, name=news.get("name") or olds.get("name"), volume_instance_id=olds["volume_instance_id"]
+            )
         )
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -107,7 +109,9 @@ class VolumeProvider(RailwayResourceProvider):
             **props,
             "mount_path": instance["mountPath"],
             "service_id": instance.get("serviceId"),
-            "backup_schedules": kinds if kinds != self.normalize("backup_schedules", props.get("backup_schedules")) else props.get("backup_schedules"),
+            "backup_schedules": kinds
+            if kinds != self.normalize("backup_schedules", props.get("backup_schedules"))
+            else props.get("backup_schedules"),
         }
         return ReadResult(id_, self.outputs(current, name=volume["name"], volume_instance_id=instance["id"]))
 
@@ -118,8 +122,14 @@ class VolumeProvider(RailwayResourceProvider):
         # A volume deleted on its own (or with its service) is gone when its project lists it no more.
         if not props.get("id"):
             return super().confirmed_gone(props)
-        return self.missing_from(props, lambda: edges(
-            (self.client.execute("ProjectVolumes", {"projectId": props["project_id"]}).get("project") or {}).get("volumes")))
+        return self.missing_from(
+            props,
+            lambda: edges(
+                (self.client.execute("ProjectVolumes", {"projectId": props["project_id"]}).get("project") or {}).get(
+                    "volumes"
+                )
+            ),
+        )
 
 
 class Volume(Resource):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import Any
+from typing import Any, TypeVar
 
 from railway_emulator.errors import NOT_AUTHORIZED, PROBLEM_PROCESSING, RailwayError
 from railway_emulator.registry import Context, field, mutation, query
@@ -29,7 +29,10 @@ def _all_domain_names(state: State) -> set[str]:
     return {d.domain for d in state.service_domains.values()} | {d.domain for d in state.custom_domains.values()}
 
 
-def _in_scope(state: State, domain: ServiceDomain | CustomDomain | None) -> ServiceDomain | CustomDomain | None:
+Domain = TypeVar("Domain", ServiceDomain, CustomDomain)
+
+
+def _in_scope(state: State, domain: Domain | None) -> Domain | None:
     """The domain, or "Not Authorized" when it belongs to a workspace the token does not see."""
     if domain is not None and not state.visible(domain.project_id):
         raise RailwayError(NOT_AUTHORIZED)

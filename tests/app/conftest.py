@@ -127,16 +127,18 @@ def broker(redis_server: Redis) -> Iterator[redis.Redis]:
 def run_entrypoint(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """Run app/entrypoint as the image does, with only `env` (plus PATH to this venv's python)."""
     full_env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", **env}
-    return subprocess.run([str(APP_DIR / "entrypoint"), *args], env=full_env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [str(APP_DIR / "entrypoint"), *args], env=full_env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def start_entrypoint(*args: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     """Start a long-running role in the background, its output in `log`."""
     full_env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", **env}
     with log.open("wb") as out:
-        return subprocess.Popen([str(APP_DIR / "entrypoint"), *args], env=full_env, stdout=out,
-                                stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            [str(APP_DIR / "entrypoint"), *args], env=full_env, stdout=out, stderr=subprocess.STDOUT
+        )
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -149,14 +151,19 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-def wait_for(check: Callable[[], bool], timeout: float, what: str, log: Path | None = None,
-             process: subprocess.Popen[bytes] | None = None) -> None:
+def wait_for(
+    check: Callable[[], bool],
+    timeout: float,
+    what: str,
+    log: Path | None = None,
+    process: subprocess.Popen[bytes] | None = None,
+) -> None:
     """Poll `check` until true; fail after `timeout` s, or at once if `process` exits, with its log."""
     deadline = time.monotonic() + timeout
     while not check():
-        exited = process is not None and process.poll() is not None
-        if exited or time.monotonic() > deadline:
+        code = process.poll() if process is not None else None
+        if code is not None or time.monotonic() > deadline:
             detail = f"\n--- log ---\n{log.read_text(errors='replace')[-4000:]}" if log and log.exists() else ""
-            reason = f"the process exited with {process.returncode}" if exited else f"timed out after {timeout}s"
+            reason = f"the process exited with {code}" if code is not None else f"timed out after {timeout}s"
             pytest.fail(f"{reason} waiting for {what}{detail}")
         time.sleep(0.2)

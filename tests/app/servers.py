@@ -10,7 +10,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -20,14 +19,10 @@ from pathlib import Path
 import pytest
 import redis
 
+from support.ports import free_port
+
 POSTGRES_INSTALL = "apt-get update && apt-get install -y postgresql"
 REDIS_INSTALL = "apt-get update && apt-get install -y redis-server"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _postgres_bin(name: str) -> str:
@@ -51,8 +46,11 @@ class Postgres:
         return f"postgresql://{self.user}:{password or self.password}@127.0.0.1:{self.port}/{database}"
 
     def stop(self) -> None:
-        subprocess.run([*self.run_as, _postgres_bin("pg_ctl"), "-D", str(self.datadir), "-m", "fast", "-w", "stop"],
-                       check=False, capture_output=True)
+        subprocess.run(
+            [*self.run_as, _postgres_bin("pg_ctl"), "-D", str(self.datadir), "-m", "fast", "-w", "stop"],
+            check=False,
+            capture_output=True,
+        )
         shutil.rmtree(self.datadir.parent, ignore_errors=True)
 
 
@@ -69,15 +67,27 @@ def start_postgres() -> Postgres:
         os.chown(pwfile, owner.pw_uid, owner.pw_gid)
         run_as = ["runuser", "-u", "postgres", "--"]
     subprocess.run(
-        [*run_as, initdb, "-D", str(datadir), "-U", "railstack", "--auth=scram-sha-256", f"--pwfile={pwfile}",
-         "--encoding=UTF8", "--no-sync"],
-        check=True, capture_output=True,
+        [
+            *run_as,
+            initdb,
+            "-D",
+            str(datadir),
+            "-U",
+            "railstack",
+            "--auth=scram-sha-256",
+            f"--pwfile={pwfile}",
+            "--encoding=UTF8",
+            "--no-sync",
+        ],
+        check=True,
+        capture_output=True,
     )
     port = free_port()
     options = f"-c listen_addresses=127.0.0.1 -p {port} -k {datadir} -c fsync=off"
     started = subprocess.run(
         [*run_as, pg_ctl, "-D", str(datadir), "-o", options, "-l", str(root / "log"), "-w", "-t", "30", "start"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     if started.returncode != 0:
         log = (root / "log").read_text() if (root / "log").exists() else ""
@@ -108,9 +118,25 @@ def start_redis() -> Redis:
         pytest.fail(f"redis-server is missing: install it with `{REDIS_INSTALL}`")
     port, password = free_port(), "redis-" + os.urandom(8).hex()
     process = subprocess.Popen(
-        [binary, "--bind", "127.0.0.1", "--port", str(port), "--requirepass", password,
-         "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            binary,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--requirepass",
+            password,
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+            "--loglevel",
+            "warning",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     server = Redis(process=process, port=port, password=password)
     client = redis.Redis.from_url(server.url(), socket_connect_timeout=0.5)

@@ -93,7 +93,10 @@ def test_log_is_queued_on_the_logs_queue_and_recorded(client: TestClient, broker
 
     row = client.get(f"/tasks/{task_id}").json()
     assert (row["kind"], row["payload"], row["status"], row["result"]) == (
-        "log", {"message": "hello", "level": "warning"}, "done", {"logged": True}
+        "log",
+        {"message": "hello", "level": "warning"},
+        "done",
+        {"logged": True},
     )
 
 

@@ -48,7 +48,8 @@ def test_migrate_twice_applies_nothing_the_second_time(fresh_database: str) -> N
         db.migrate(engine)
         task_id = db.create_task(engine, "content", {"topic": "kept"})
         assert db.migrate(engine) == []
-        assert db.get_task(engine, task_id)["payload"] == {"topic": "kept"}
+        task = db.get_task(engine, task_id)
+        assert task is not None and task["payload"] == {"topic": "kept"}
     finally:
         engine.dispose()
 

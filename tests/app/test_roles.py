@@ -62,8 +62,9 @@ def test_every_role_is_known_and_nothing_else() -> None:
 
 
 def test_content_worker_consumes_only_content_generation_without_embedded_beat(contract_env: dict[str, str]) -> None:
-    settings = settings_for(contract_env, "celery_content_generation", CELERY_CONCURRENCY="3",
-                            CELERY_MAX_TASKS_PER_CHILD="50")
+    settings = settings_for(
+        contract_env, "celery_content_generation", CELERY_CONCURRENCY="3", CELERY_MAX_TASKS_PER_CHILD="50"
+    )
     argv = command_for("celery_content_generation", settings)
     assert argv[:5] == [sys.executable, "-m", "celery", "-A", "railstack_app.worker:celery_app"]
     assert argv[5] == "worker"
@@ -105,7 +106,9 @@ def test_flower_gets_its_port_and_keeps_the_basic_auth_password_out_of_argv(cont
     argv = command_for("flower", settings)
     assert argv[5] == "flower"
     assert "--port=5555" in argv and "--address=0.0.0.0" in argv
-    assert not any(settings.flower_basic_auth in arg or "basic" in arg for arg in argv)
+    password = settings.flower_basic_auth
+    assert password, "Flower's settings carry its basic auth"
+    assert not any(password in arg or "basic" in arg for arg in argv)
 
 
 def test_migrate_and_healthcheck_are_not_long_running_commands(contract_env: dict[str, str]) -> None:

@@ -16,17 +16,19 @@ from fastapi.testclient import TestClient
 from railstack_app import db
 from railstack_app.api import create_app
 from railstack_app.settings import Settings
+from support.ports import free_port
 from tests.app.conftest import run_entrypoint, start_entrypoint, stop, wait_for
-from tests.app.servers import free_port
 
 
-def test_api_role_migrates_then_serves_health_on_port(fresh_database: str, contract_env: dict[str, str],
-                                                      tmp_path: Path) -> None:
+def test_api_role_migrates_then_serves_health_on_port(
+    fresh_database: str, contract_env: dict[str, str], tmp_path: Path
+) -> None:
     port = free_port()
     env = {**contract_env, "DATABASE_URL": fresh_database, "PORT": str(port), "WEB_CONCURRENCY": "2"}
     log = tmp_path / "api.log"
     api = start_entrypoint("api", env=env, log=log)
     try:
+
         def healthy() -> bool:
             try:
                 return httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200
@@ -52,8 +54,13 @@ def test_content_worker_role_runs_a_queued_task_to_done_and_answers_its_healthch
     try:
         with TestClient(create_app(settings)) as client:
             task_id = client.post("/tasks/content", json={"topic": "containers"}).json()["id"]
-            wait_for(lambda: client.get(f"/tasks/{task_id}").json()["status"] == "done", 30,
-                     f"the worker to finish task {task_id}", log, worker)
+            wait_for(
+                lambda: client.get(f"/tasks/{task_id}").json()["status"] == "done",
+                30,
+                f"the worker to finish task {task_id}",
+                log,
+                worker,
+            )
             assert client.get(f"/tasks/{task_id}").json()["result"]["text"] == "article about containers"
         check = run_entrypoint("healthcheck-worker", env=env)
         assert check.returncode == 0, check.stdout + check.stderr
@@ -71,7 +78,7 @@ def test_beat_and_logs_worker_record_heartbeats_and_beat_answers_its_healthcheck
 
     def heartbeats() -> int:
         with engine.connect() as conn:
-            return int(conn.scalar(sqlalchemy.select(sqlalchemy.func.count()).select_from(db.heartbeats)))
+            return int(conn.execute(sqlalchemy.select(sqlalchemy.func.count()).select_from(db.heartbeats)).scalar_one())
 
     before = heartbeats()
     worker = start_entrypoint("celery_logs", env={**env, "SERVICE_TYPE": "celery_logs"}, log=tmp_path / "logs.log")
@@ -96,6 +103,7 @@ def test_flower_role_requires_its_basic_auth(contract_env: dict[str, str], tmp_p
     log = tmp_path / "flower.log"
     flower = start_entrypoint(env=env, log=log)
     try:
+
         def answers() -> bool:
             try:
                 httpx.get(f"http://127.0.0.1:{port}/", timeout=2)

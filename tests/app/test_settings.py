@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from components.plan import build_plan
 from railstack_app.roles import command_for, role_kind
 from railstack_app.settings import COMMON, SettingsError, load_settings
 from stacks.load import load_stack_config
-from components.roles import app_roles
 from tests.app.conftest import SECRETS
 
 VALID = {
@@ -68,8 +68,15 @@ def test_repr_of_settings_shows_no_secret_or_password() -> None:
 
 
 def test_contract_values_are_parsed() -> None:
-    env = {**VALID, "PORT": "8080", "WEB_CONCURRENCY": "3", "THREADS": "4", "CELERY_QUEUES": "logs",
-           "HEARTBEAT_SECONDS": "2.5", "SERVICE_TYPE": "api"}
+    env = {
+        **VALID,
+        "PORT": "8080",
+        "WEB_CONCURRENCY": "3",
+        "THREADS": "4",
+        "CELERY_QUEUES": "logs",
+        "HEARTBEAT_SECONDS": "2.5",
+        "SERVICE_TYPE": "api",
+    }
     settings = load_settings(env, kind="api")
     assert (settings.port, settings.web_concurrency, settings.threads) == (8080, 3, 4)
     assert settings.celery_queues == ("logs",)
@@ -84,12 +91,18 @@ def test_heartbeat_defaults_to_ten_seconds() -> None:
 
 @pytest.mark.parametrize("stack", ["demo", "staging", "prod"])
 def test_every_role_a_stack_defines_starts_with_the_variables_the_stack_gives_it(stack: str) -> None:
-    """components/roles.py and the app agree on role names and on each role's plain variables."""
+    """The plan (components/plan.py) and the app agree on role names and on each role's plain variables."""
     config = load_stack_config(stack, {"app": {"image": "ghcr.io/acme/app:1"}})
-    for role in app_roles(config):
-        env = {**VALID, **role.variables, **{s.upper(): "x" for s in role.secrets}}
-        if role.kind == "flower":
+    for workload in build_plan(stack, config).workloads:
+        env = dict(VALID)
+        for name, value in workload.variables.items():
+            # A reference (a store's URL, a generated secret) is resolved by the target: any text stands in.
+            if value.refs:
+                env.setdefault(name, "x")
+            else:
+                env[name] = value.text
+        if workload.kind == "flower":
             env["FLOWER_BASIC_AUTH"] = "admin:x"
-        kind = role_kind(role.service_type)
-        settings = load_settings(env, kind=kind)
-        assert command_for(role.service_type, settings), role.name
+        service_type = env["SERVICE_TYPE"]
+        settings = load_settings(env, kind=role_kind(service_type))
+        assert command_for(service_type, settings), workload.name

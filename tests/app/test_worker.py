@@ -24,16 +24,21 @@ def test_beat_schedules_the_heartbeat_every_heartbeat_seconds_on_the_logs_queue(
 
 def test_each_task_is_routed_to_its_queue() -> None:
     router = celery_app.amqp.router
-    queues = {name: router.route({}, name)["queue"].name for name in
-              ("railstack.generate_content", "railstack.record_log", "railstack.heartbeat")}
-    assert queues == {"railstack.generate_content": "content_generation",
-                      "railstack.record_log": "logs", "railstack.heartbeat": "logs"}
+    queues = {
+        name: router.route({}, name)["queue"].name
+        for name in ("railstack.generate_content", "railstack.record_log", "railstack.heartbeat")
+    }
+    assert queues == {
+        "railstack.generate_content": "content_generation",
+        "railstack.record_log": "logs",
+        "railstack.heartbeat": "logs",
+    }
 
 
 def test_heartbeat_task_inserts_a_row() -> None:
     def count() -> int:
         with engine().connect() as conn:
-            return int(conn.scalar(select(func.count()).select_from(db.heartbeats)))
+            return int(conn.execute(select(func.count()).select_from(db.heartbeats)).scalar_one())
 
     before = count()
     heartbeat_id = heartbeat()

@@ -41,17 +41,22 @@ def test_growth_tells_linear_from_faster_than_linear() -> None:
 
 def test_the_floor_counts_objects_their_required_extra_writes_and_changed_services() -> None:
     def step(op: str, name: str, **inputs: object) -> dict:
-        return {"op": op, "urn": f"urn:pulumi:s::p::pulumi-python:dynamic:Resource::{name}",
-                "newState": {"type": "pulumi-python:dynamic:Resource", "inputs": inputs}}
+        return {
+            "op": op,
+            "urn": f"urn:pulumi:s::p::pulumi-python:dynamic:Resource::{name}",
+            "newState": {"type": "pulumi-python:dynamic:Resource", "inputs": inputs},
+        }
 
-    plan = {"steps": [
-        step("create", "railstack-api-service", kind="railway:Service"),
-        step("create", "railstack-api-settings", kind="railway:ServiceInstance"),
-        step("create", "railstack-api-variables", kind="railway:VariableCollection", service_id="x"),
-        step("create", "railstack-api-deployment", kind="railway:ServiceDeployment", vcpus=1, memory_gb=1),
-        step("create", "railstack-shared-variables", kind="railway:VariableCollection", service_id=None),
-        step("same", "railstack-beat-variables", kind="railway:VariableCollection", service_id="y"),
-    ]}
+    plan = {
+        "steps": [
+            step("create", "railstack-api-service", kind="railway:Service"),
+            step("create", "railstack-api-settings", kind="railway:ServiceInstance"),
+            step("create", "railstack-api-variables", kind="railway:VariableCollection", service_id="x"),
+            step("create", "railstack-api-deployment", kind="railway:ServiceDeployment", vcpus=1, memory_gb=1),
+            step("create", "railstack-shared-variables", kind="railway:VariableCollection", service_id=None),
+            step("same", "railstack-beat-variables", kind="railway:VariableCollection", service_id="y"),
+        ]
+    }
     floor = floor_of(plan)
     # service, settings, variables, the release's patch (source and limits) and its deploy, shared variables
     assert (floor.writes, floor.deployments) == (1 + 1 + 1 + 2 + 1, 1)
@@ -61,17 +66,46 @@ def test_the_table_shows_each_figure_next_to_its_floor_or_peer() -> None:
     from bench.report import table
 
     wall = {"min_s": 1.0, "median_s": 1.5, "runs": 3}
-    row = {"requests": 59, "writes": 41, "floor_writes": 41, "writes_vs_floor": 1.0, "deployments": 7,
-           "floor_deployments": 7, "deployments_vs_floor": 1.0, "wall": wall}
+    row = {
+        "requests": 59,
+        "writes": 41,
+        "floor_writes": 41,
+        "writes_vs_floor": 1.0,
+        "deployments": 7,
+        "floor_deployments": 7,
+        "deployments_vs_floor": 1.0,
+        "wall": wall,
+    }
     results = {
         "meta": {"date": "today", "repeat": 3},
-        "railway_economy": {"up from empty": row, "no-op up": {**row, "requests": 0, "writes": 0, "floor_writes": 0,
-                                                               "writes_vs_floor": None, "deployments": 0,
-                                                               "floor_deployments": 0, "deployments_vs_floor": None},
-                            "one-variable change": row},
-        "scale": {"by_workers": {"1": {"requests": 52, "writes": 36, "floor_writes": 36, "deployments": 6,
-                                       "noop_writes": 0, "preview": wall, "up": wall}},
-                  "growth": {"requests_per_added_worker": [7.0], "linear": True}},
+        "railway_economy": {
+            "up from empty": row,
+            "no-op up": {
+                **row,
+                "requests": 0,
+                "writes": 0,
+                "floor_writes": 0,
+                "writes_vs_floor": None,
+                "deployments": 0,
+                "floor_deployments": 0,
+                "deployments_vs_floor": None,
+            },
+            "one-variable change": row,
+        },
+        "scale": {
+            "by_workers": {
+                "1": {
+                    "requests": 52,
+                    "writes": 36,
+                    "floor_writes": 36,
+                    "deployments": 6,
+                    "noop_writes": 0,
+                    "preview": wall,
+                    "up": wall,
+                }
+            },
+            "growth": {"requests_per_added_worker": [7.0], "linear": True},
+        },
         "variables": {"requests_by_extra_variables": {"0": 59, "20": 59}, "per_variable_requests": False},
         "preview_latency": {"staging": wall, "empty_program": wall, "ratio_median": 2.5},
         "local": {"skipped": "--no-docker"},

@@ -8,7 +8,7 @@ import yaml
 from bench.compose import compose_file
 from components.plan import build_plan
 from stacks.load import load_stack_config
-from tests.pulumi_cli import ROOT
+from support.pulumi_cli import ROOT
 
 OVERRIDES = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())["config"]["railstack:stack"]
 
@@ -20,7 +20,9 @@ def test_the_twin_has_the_dev_stack_roles_images_and_variable_contract() -> None
     # The API's pre-deploy command (migrations) is a one-off service the API waits for.
     assert sorted(services) == sorted(["postgres", "redis", "api-pre-deploy", *roles])
     assert services["api"]["depends_on"]["api-pre-deploy"] == {"condition": "service_completed_successfully"}
-    assert services["postgres"]["image"] == "railstack/postgres:15" and services["redis"]["image"] == "railstack/redis:7"
+    assert (
+        services["postgres"]["image"] == "railstack/postgres:15" and services["redis"]["image"] == "railstack/redis:7"
+    )
     for role in roles:
         env = services[role]["environment"]
         assert {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "SERVICE_TYPE"} <= set(env)
@@ -32,9 +34,11 @@ def test_ports_are_loopback_only_and_start_order_waits_for_health() -> None:
     assert services["api"]["ports"] == ["127.0.0.1:18000:8000"]
     assert [name for name, s in services.items() if "ports" in s] == ["api"]
     assert services["beat"]["depends_on"]["api"] == {"condition": "service_healthy"}
-    assert services["api"]["depends_on"] == {"postgres": {"condition": "service_healthy"},
-                                             "redis": {"condition": "service_healthy"},
-                                             "api-pre-deploy": {"condition": "service_completed_successfully"}}
+    assert services["api"]["depends_on"] == {
+        "postgres": {"condition": "service_healthy"},
+        "redis": {"condition": "service_healthy"},
+        "api-pre-deploy": {"condition": "service_completed_successfully"},
+    }
 
 
 def test_shell_variables_reach_the_container_instead_of_compose() -> None:

@@ -6,26 +6,27 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
 from railway_emulator import EmulatorServer
-from tests.pulumi_cli import ROOT, TEST_PASSPHRASE, PulumiWorkspace, copy_project
+from support.pulumi_cli import ROOT, TEST_PASSPHRASE, PulumiWorkspace, copy_project
+from tests.shared_emulator import EMULATOR_TOKEN
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator, pytest.mark.usefixtures("pulumi_cli")]
 
-TOKEN = "ci-steps-token"
-
 
 def ci(project: Path, ws: PulumiWorkspace, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(project / "scripts" / "ci"), *args], cwd=project, env=ws.env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [str(project / "scripts" / "ci"), *args], cwd=project, env=ws.env, capture_output=True, text=True, timeout=600
+    )
 
 
-def test_preview_deploy_and_drift_steps(tmp_path: Path) -> None:
-    with EmulatorServer(token=TOKEN) as emulator:
+def test_preview_deploy_and_drift_steps(tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]) -> None:
+    with emulator_factory() as emulator:
         project = copy_project(tmp_path / "project", "staging")
         # scripts/ci works in its own checkout: the copy gets the scripts, the comment renderer and
         # the bootstrap's tools.
@@ -33,7 +34,9 @@ def test_preview_deploy_and_drift_steps(tmp_path: Path) -> None:
             (project / name).symlink_to(ROOT / name)
         (project / "Pulumi.demo.yaml").write_text((ROOT / "Pulumi.demo.yaml").read_text())
         (tmp_path / "state").mkdir()
-        ws = PulumiWorkspace(project, tmp_path / "state", {"RAILWAY_API_URL": emulator.url, "RAILWAY_API_TOKEN": TOKEN})
+        ws = PulumiWorkspace(
+            project, tmp_path / "state", {"RAILWAY_API_URL": emulator.url, "RAILWAY_API_TOKEN": EMULATOR_TOKEN}
+        )
         assert ws.env["PULUMI_CONFIG_PASSPHRASE"] == TEST_PASSPHRASE
         for stack in ("demo", "staging"):
             ws.run("stack", "init", stack)
@@ -53,13 +56,29 @@ def test_preview_deploy_and_drift_steps(tmp_path: Path) -> None:
         # Someone changes the worker's variables in Railway's dashboard.
         outputs = ws.json("stack", "output", "--stack", "staging")
         project_id, service_id = outputs["project_id"], outputs["service_ids"]["worker-logs"]
-        api = httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"})
-        envs = api.post(emulator.url, json={"query": "query P($id: String!) { project(id: $id) { environments { edges { node { id } } } } }",
-                                  "variables": {"id": project_id}}).json()["data"]["project"]["environments"]["edges"]
-        change = api.post(emulator.url, json={
-            "query": "mutation U($input: VariableCollectionUpsertInput!) { variableCollectionUpsert(input: $input) }",
-            "variables": {"input": {"projectId": project_id, "environmentId": envs[0]["node"]["id"], "serviceId": service_id,
-                                    "variables": {"CELERY_CONCURRENCY": "16"}, "skipDeploys": True}}})
+        api = httpx.Client(headers={"Authorization": f"Bearer {EMULATOR_TOKEN}"})
+        envs = api.post(
+            emulator.url,
+            json={
+                "query": "query P($id: String!) { project(id: $id) { environments { edges { node { id } } } } }",
+                "variables": {"id": project_id},
+            },
+        ).json()["data"]["project"]["environments"]["edges"]
+        change = api.post(
+            emulator.url,
+            json={
+                "query": "mutation U($input: VariableCollectionUpsertInput!) { variableCollectionUpsert(input: $input) }",
+                "variables": {
+                    "input": {
+                        "projectId": project_id,
+                        "environmentId": envs[0]["node"]["id"],
+                        "serviceId": service_id,
+                        "variables": {"CELERY_CONCURRENCY": "16"},
+                        "skipDeploys": True,
+                    }
+                },
+            },
+        )
         assert change.json().get("data"), change.text
         writes = emulator.counters()["writes"]
         drift = ci(project, ws, "drift", "staging")

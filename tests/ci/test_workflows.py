@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from previews.comment import MARKER
-from tests.pulumi_cli import ROOT, TOOLS_BIN
+from support.pulumi_cli import ROOT, TOOLS_BIN
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 RAILWAY_STACKS = sorted(p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml") if p.name != "Pulumi.dev.yaml")

@@ -23,9 +23,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.app.servers import free_port
+from support.ports import free_port
+from support.pulumi_cli import ROOT, PulumiError, PulumiWorkspace, copy_project
 from tests.e2e.test_dev_stack_docker import BASE_IMAGES, docker, inspect, labelled, wait_for
-from tests.pulumi_cli import ROOT, PulumiError, PulumiWorkspace, copy_project
 
 pytestmark = [pytest.mark.engine, pytest.mark.docker, pytest.mark.usefixtures("pulumi_cli")]
 
@@ -60,7 +60,9 @@ class ShopStack:
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShopStack]:
-    missing = [i for i in BASE_IMAGES if subprocess.run(["docker", "image", "inspect", i], capture_output=True).returncode]
+    missing = [
+        i for i in BASE_IMAGES if subprocess.run(["docker", "image", "inspect", i], capture_output=True).returncode
+    ]
     if missing:
         pytest.fail(f"base images missing: {', '.join(missing)}: run scripts/base-images (scripts/test does)")
     root = tmp_path_factory.mktemp("shop")
@@ -91,20 +93,39 @@ def test_every_role_of_the_shop_is_healthy_running_its_own_command(shop: ShopSta
         state = inspect(shop.container(role))["State"]
         assert state["Health"]["Status"] == "healthy", f"{role}: {state['Health']['Log'][-1:]}"
     entrypoints = {role: inspect(shop.container(role))["Config"]["Entrypoint"] for role in ROLES}
-    assert entrypoints["api"] == ["/bin/sh", "-c", "exec uvicorn shop.api:app --host 0.0.0.0 --port $PORT"], \
+    assert entrypoints["api"] == ["/bin/sh", "-c", "exec uvicorn shop.api:app --host 0.0.0.0 --port $PORT"], (
         "a command using $PORT runs through a shell, in exec form"
-    assert entrypoints["beat"] == ["celery", "-A", "shop.tasks", "beat", "--schedule", "/tmp/celerybeat-schedule",
-                                   "--loglevel", "INFO"], "a command without variables runs as written"
+    )
+    assert entrypoints["beat"] == [
+        "celery",
+        "-A",
+        "shop.tasks",
+        "beat",
+        "--schedule",
+        "/tmp/celerybeat-schedule",
+        "--loglevel",
+        "INFO",
+    ], "a command without variables runs as written"
     assert "SERVICE_TYPE" not in " ".join(str(e) for e in entrypoints.values())
     assert httpx.get(f"{shop.api}/healthz", timeout=10).json() == {"database": True, "broker": True}
 
 
 def test_the_pre_deploy_command_migrated_before_the_api_started(shop: ShopStack) -> None:
-    tables = docker("exec", shop.container("postgres"), "psql", "-U", "postgres", "-d", "railway", "-tAc",
-                    "select string_agg(tablename, ',' order by tablename) from pg_tables where schemaname = 'public'")
+    tables = docker(
+        "exec",
+        shop.container("postgres"),
+        "psql",
+        "-U",
+        "postgres",
+        "-d",
+        "railway",
+        "-tAc",
+        "select string_agg(tablename, ',' order by tablename) from pg_tables where schemaname = 'public'",
+    )
     assert tables == "orders,ticks", "python -m shop.migrate ran (the API itself creates no table)"
-    assert labelled("container", shop.prefix).count(f"{shop.prefix}-api-pre-deploy") == 0, \
+    assert labelled("container", shop.prefix).count(f"{shop.prefix}-api-pre-deploy") == 0, (
         "the one-off container of a successful pre-deploy is removed"
+    )
 
 
 def test_values_reach_the_shop_under_its_own_names(shop: ShopStack) -> None:
@@ -121,11 +142,15 @@ def test_an_order_is_processed_by_the_worker_of_its_queue(shop: ShopStack) -> No
     resp = httpx.post(f"{shop.api}/orders", json={}, timeout=10)
     assert resp.status_code == 201, resp.text
     order_id = resp.json()["id"]
-    order = wait_for(f"order {order_id} done", lambda: (o := shop.get(f"/orders/{order_id}"))["status"] == "done"
-                     and o.get("receipt_sent_by") and o, timeout=60)
+    order = wait_for(
+        f"order {order_id} done",
+        lambda: (o := shop.get(f"/orders/{order_id}"))["status"] == "done" and o.get("receipt_sent_by") and o,
+        timeout=60,
+    )
     main = shop.hostname("worker-main")
-    assert (order["processed_by"], order["queue"], order["receipt_sent_by"]) == (main, "orders", main), \
+    assert (order["processed_by"], order["queue"], order["receipt_sent_by"]) == (main, "orders", main), (
         "worker-main consumes both orders and emails"
+    )
 
 
 def test_beat_schedules_ticks_the_housekeeping_worker_runs(shop: ShopStack) -> None:
@@ -137,7 +162,9 @@ def test_a_worker_without_its_broker_and_a_stalled_beat_fail_the_up_naming_them(
     # The Postgres container answers on the network, but nothing listens on 6379 there.
     unreachable = "redis://postgres:6379/0"
     shop.ws.run("config", "set", "--path", "railstack:stack.docker.start_timeout", str(START_TIMEOUT))
-    shop.ws.run("config", "set", "--path", "railstack:stack.workers.housekeeping.variables.REDIS_BROKER_URL", unreachable)
+    shop.ws.run(
+        "config", "set", "--path", "railstack:stack.workers.housekeeping.variables.REDIS_BROKER_URL", unreachable
+    )
     shop.ws.run("config", "set", "--path", "railstack:stack.beat.variables.REDIS_BROKER_URL", unreachable)
     started = time.monotonic()
     with pytest.raises(PulumiError) as failed:

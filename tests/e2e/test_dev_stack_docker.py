@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.app.servers import free_port
-from tests.pulumi_cli import ROOT, PulumiWorkspace, copy_project
+from support.ports import free_port
+from support.pulumi_cli import ROOT, PulumiWorkspace, copy_project
 
 pytestmark = [pytest.mark.engine, pytest.mark.docker, pytest.mark.usefixtures("pulumi_cli")]
 
@@ -112,13 +112,17 @@ def all_images() -> set[str]:
 def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
     if subprocess.run(["docker", "info"], capture_output=True).returncode != 0:
         pytest.fail("no Docker engine answers: run scripts/docker-engine (scripts/test does)")
-    missing = [i for i in BASE_IMAGES if subprocess.run(["docker", "image", "inspect", i], capture_output=True).returncode]
+    missing = [
+        i for i in BASE_IMAGES if subprocess.run(["docker", "image", "inspect", i], capture_output=True).returncode
+    ]
     if missing:
         pytest.fail(f"base images missing: {', '.join(missing)}: run scripts/base-images (scripts/test does)")
     root = tmp_path_factory.mktemp("dev-stack")
     ws = PulumiWorkspace(project_dir=copy_project(root / "project", "dev"), state_dir=root / "state")
     ws.state_dir.mkdir()
-    stack = DevStack(ws, prefix=f"railstack-e2e-{uuid.uuid4().hex[:6]}", api_port=free_port(), images_before=all_images())
+    stack = DevStack(
+        ws, prefix=f"railstack-e2e-{uuid.uuid4().hex[:6]}", api_port=free_port(), images_before=all_images()
+    )
     ws.run("stack", "init", "dev")
     ws.run("config", "set", "--path", "railstack:stack.project_name", stack.prefix)
     ws.run("config", "set", "--path", "railstack:stack.docker.api_port", str(stack.api_port))
@@ -141,10 +145,16 @@ def test_every_role_runs_healthy_and_starts_after_what_it_needs(dev: DevStack) -
     names = labelled("container", dev.prefix)
     assert names == sorted(dev.container(r) for r in ("postgres", "redis", *APP_ROLES))
     state = {name.removeprefix(dev.prefix + "-"): inspect(name)["State"] for name in names}
-    unhealthy = {role: s.get("Health", {}).get("Status") for role, s in state.items() if s.get("Health", {}).get("Status") != "healthy"}
+    unhealthy = {
+        role: s.get("Health", {}).get("Status")
+        for role, s in state.items()
+        if s.get("Health", {}).get("Status") != "healthy"
+    }
     assert not unhealthy, f"every container has a healthcheck and passes it: {unhealthy}"
     started = {role: s["StartedAt"] for role, s in state.items()}
-    assert started["api"] > max(started["postgres"], started["redis"]), f"the API starts after Postgres and Redis: {started}"
+    assert started["api"] > max(started["postgres"], started["redis"]), (
+        f"the API starts after Postgres and Redis: {started}"
+    )
     for role in ("worker-logs", "worker-content-generation", "beat"):
         assert started[role] > started["api"], f"{role} starts after the API (which migrates): {started}"
 
@@ -188,7 +198,11 @@ def test_stopping_redis_shows_in_health_within_30s_and_starting_it_recovers(dev:
         docker("start", dev.container("redis"))
     wait_for("/health healthy again", lambda: dev.health()[0] == 200, 60)
     assert dev.content_task("after the outage")["status"] == "done", "workers reconnect to the broker"
-    wait_for("Redis container healthy again", lambda: inspect(dev.container("redis"))["State"]["Health"]["Status"] == "healthy", 60)
+    wait_for(
+        "Redis container healthy again",
+        lambda: inspect(dev.container("redis"))["State"]["Health"]["Status"] == "healthy",
+        60,
+    )
 
 
 def test_containers_get_the_role_contract_and_the_state_no_plaintext_secret(dev: DevStack) -> None:
@@ -202,7 +216,9 @@ def test_containers_get_the_role_contract_and_the_state_no_plaintext_secret(dev:
         assert env["DATABASE_URL"].endswith("@postgres:5432/railway") and env["REDIS_URL"].endswith("@redis:6379")
         assert env["CELERY_BROKER_URL"] == env["CELERY_RESULT_BACKEND"] == env["REDIS_URL"]
     secrets = {
-        "postgres": dict(e.split("=", 1) for e in inspect(dev.container("postgres"))["Config"]["Env"])["POSTGRES_PASSWORD"],
+        "postgres": dict(e.split("=", 1) for e in inspect(dev.container("postgres"))["Config"]["Env"])[
+            "POSTGRES_PASSWORD"
+        ],
         "secret_key": dict(e.split("=", 1) for e in inspect(dev.container("api"))["Config"]["Env"])["SECRET_KEY"],
     }
     exported = dev.ws.run("stack", "export").stdout + dev.ws.run("stack", "output", "--json").stdout
@@ -221,11 +237,15 @@ def test_the_running_stack_passes_the_policy_pack_and_its_preview_json_shows_no_
 
     dev.ws.extra_env["PULUMI_ENABLE_STREAMING_JSON_PREVIEW"] = "1"
     try:
-        proc = dev.ws.run("preview", "--json", "--policy-pack", "policy", "--policy-pack-config", "policy/config/dev.json")
+        proc = dev.ws.run(
+            "preview", "--json", "--policy-pack", "policy", "--policy-pack-config", "policy/config/dev.json"
+        )
     finally:
         del dev.ws.extra_env["PULUMI_ENABLE_STREAMING_JSON_PREVIEW"]
     preview = parse_preview(proc.stdout)
-    assert preview.violations == [] and preview.policy_warnings == [], [(v.policy, v.message) for v in preview.violations]
+    assert preview.violations == [] and preview.policy_warnings == [], [
+        (v.policy, v.message) for v in preview.violations
+    ]
     assert not preview.changes, "known values, no changes: every policy judged the real containers"
     api_env = dict(e.split("=", 1) for e in inspect(dev.container("api"))["Config"]["Env"])
     for name in ("SECRET_KEY", "JWT_SECRET_KEY", "ADMIN_PASSWORD", "DATABASE_URL", "REDIS_URL"):

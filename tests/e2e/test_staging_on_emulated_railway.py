@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import docker
 import httpx
@@ -18,7 +17,7 @@ import pytest
 
 from railway_emulator import EmulatorServer
 from railway_emulator.containers import LABEL
-from tests.pulumi_cli import ROOT, PulumiWorkspace, copy_project, edit_stack_config
+from support.pulumi_cli import ROOT, PulumiWorkspace, copy_project, edit_stack_config
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator, pytest.mark.docker, pytest.mark.usefixtures("pulumi_cli")]
 
@@ -37,8 +36,9 @@ def engine() -> docker.DockerClient:
     client = docker.from_env(timeout=600)
     for image in IMAGE_MAP.values():
         client.images.get(image)  # scripts/base-images builds them; missing is a failure, not a skip
-    client.images.build(path=str(ROOT / "app"), buildargs={"BASE_IMAGE": "railstack/python:3.11"}, tag=APP_IMAGE,
-                        rm=True)
+    client.images.build(
+        path=str(ROOT / "app"), buildargs={"BASE_IMAGE": "railstack/python:3.11"}, tag=APP_IMAGE, rm=True
+    )
     return client
 
 
@@ -51,8 +51,12 @@ def emulator(engine: docker.DockerClient) -> Iterator[EmulatorServer]:
 
 
 def graphql(emulator: EmulatorServer, query: str, variables: dict) -> dict:
-    body = httpx.post(emulator.url, json={"query": query, "variables": variables},
-                      headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30).json()
+    body = httpx.post(
+        emulator.url,
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=30,
+    ).json()
     assert not body.get("errors"), body["errors"]
     return body["data"]
 
@@ -61,11 +65,15 @@ def graphql(emulator: EmulatorServer, query: str, variables: dict) -> dict:
 def staging(tmp_path_factory: pytest.TempPathFactory, emulator: EmulatorServer) -> Iterator[PulumiWorkspace]:
     root = tmp_path_factory.mktemp("emulated-staging")
     project = copy_project(root / "project", "staging")
-    edit_stack_config(project, "staging", {
-        "app": {"image": APP_IMAGE},
-        "variables": {"HEARTBEAT_SECONDS": "2"},
-        "deployments": {"poll_seconds": 0.5},
-    })
+    edit_stack_config(
+        project,
+        "staging",
+        {
+            "app": {"image": APP_IMAGE},
+            "variables": {"HEARTBEAT_SECONDS": "2"},
+            "deployments": {"poll_seconds": 0.5},
+        },
+    )
     (root / "state").mkdir()
     ws = PulumiWorkspace(project_dir=project, state_dir=root / "state", extra_env={"RAILWAY_API_URL": emulator.url})
     ws.run("stack", "init", "staging")
@@ -82,8 +90,11 @@ def outputs(ws: PulumiWorkspace) -> dict:
 
 
 def environment_id(emulator: EmulatorServer, project_id: str) -> str:
-    edges = graphql(emulator, "query($id: String!) { project(id: $id) { environments { edges { node { id } } } } }",
-                    {"id": project_id})["project"]["environments"]["edges"]
+    edges = graphql(
+        emulator,
+        "query($id: String!) { project(id: $id) { environments { edges { node { id } } } } }",
+        {"id": project_id},
+    )["project"]["environments"]["edges"]
     return edges[0]["node"]["id"]
 
 
@@ -113,9 +124,17 @@ def containers_by_service(engine: docker.DockerClient, ws: PulumiWorkspace) -> d
     found: dict[str, set[str]] = {role: set() for role in ids.values()}
     for container in engine.containers.list(filters={"label": "railway-emulator.service"}):
         role = ids.get(container.labels["railway-emulator.service"])
-        if role:
+        if role and container.id:
             found[role].add(container.id)
     return found
+
+
+def heartbeats_in(engine: docker.DockerClient, postgres: str) -> int:
+    """The heartbeats beat recorded, counted by psql in the Postgres container."""
+    query = ["psql", "-U", "postgres", "-d", "railway", "-tAc", "SELECT count(*) FROM heartbeats"]
+    output = engine.containers.get(postgres).exec_run(query).output
+    assert isinstance(output, bytes), "exec_run without stream returns the whole output"
+    return int(output.strip() or 0)
 
 
 def wait_for(check, seconds: float = 60, every: float = 1.0):
@@ -127,14 +146,18 @@ def wait_for(check, seconds: float = 60, every: float = 1.0):
         time.sleep(every)
 
 
-def test_every_service_runs_and_every_deployment_succeeded(staging: PulumiWorkspace, emulator: EmulatorServer,
-                                                           engine: docker.DockerClient) -> None:
+def test_every_service_runs_and_every_deployment_succeeded(
+    staging: PulumiWorkspace, emulator: EmulatorServer, engine: docker.DockerClient
+) -> None:
     view = emulator.emulator.runtime_view()
     statuses = {row["serviceName"]: row["status"] for row in view["deployments"]}
-    print(f"\ndeployments: {statuses}; durations: "
-          f"{ {row['serviceName']: row['seconds'] for row in view['deployments']} }")
-    assert statuses == {name: "SUCCESS" for name in
-                        ("Postgres", "Redis", "api", "worker-logs", "worker-content-generation", "beat", "flower")}
+    print(
+        f"\ndeployments: {statuses}; durations: { {row['serviceName']: row['seconds'] for row in view['deployments']} }"
+    )
+    assert statuses == {
+        name: "SUCCESS"
+        for name in ("Postgres", "Redis", "api", "worker-logs", "worker-content-generation", "beat", "flower")
+    }
     running = containers_by_service(engine, staging)
     assert all(len(ids) == 1 for ids in running.values()), running
 
@@ -144,8 +167,9 @@ def test_the_api_is_healthy_through_the_edge(staging: PulumiWorkspace, emulator:
     assert health.status_code == 200 and health.json() == {"status": "ok", "database": True, "redis": True}, health.text
 
 
-def test_tasks_run_on_their_workers_and_beat_records_heartbeats(staging: PulumiWorkspace, emulator: EmulatorServer,
-                                                                 engine: docker.DockerClient) -> None:
+def test_tasks_run_on_their_workers_and_beat_records_heartbeats(
+    staging: PulumiWorkspace, emulator: EmulatorServer, engine: docker.DockerClient
+) -> None:
     content = edge_post(emulator, staging, "/tasks/content", {"topic": "railways"})
     log = edge_post(emulator, staging, "/logs", {"level": "info", "message": "hello from the edge"})
     assert content.status_code == 202 and log.status_code == 202, (content.text, log.text)
@@ -153,13 +177,13 @@ def test_tasks_run_on_their_workers_and_beat_records_heartbeats(staging: PulumiW
         done = wait_for(lambda t=task: edge_get(emulator, staging, f"/tasks/{t}").json().get("status") == "done", 60)
         assert done, edge_get(emulator, staging, f"/tasks/{task}").text
     postgres = next(iter(containers_by_service(engine, staging)["postgres"]))
-    beats = wait_for(lambda: int(engine.containers.get(postgres).exec_run(
-        ["psql", "-U", "postgres", "-d", "railway", "-tAc", "SELECT count(*) FROM heartbeats"]).output.strip() or 0) >= 1, 30)
+    beats = wait_for(lambda: heartbeats_in(engine, postgres) >= 1, 30)
     assert beats, "beat must record heartbeats"
 
 
-def test_flower_asks_for_its_generated_credentials(staging: PulumiWorkspace, emulator: EmulatorServer,
-                                                    engine: docker.DockerClient) -> None:
+def test_flower_asks_for_its_generated_credentials(
+    staging: PulumiWorkspace, emulator: EmulatorServer, engine: docker.DockerClient
+) -> None:
     flower = engine.containers.get(next(iter(containers_by_service(engine, staging)["flower"])))
     address = next(iter(flower.attrs["NetworkSettings"]["Networks"].values()))["IPAddress"]
     user, password = rendered(emulator, staging, "flower")["FLOWER_BASIC_AUTH"].split(":", 1)
@@ -167,7 +191,9 @@ def test_flower_asks_for_its_generated_credentials(staging: PulumiWorkspace, emu
     assert httpx.get(f"http://{address}:5555/", auth=(user, password), timeout=10).status_code == 200
 
 
-def test_the_apis_database_url_comes_from_railways_reference(staging: PulumiWorkspace, engine: docker.DockerClient) -> None:
+def test_the_apis_database_url_comes_from_railways_reference(
+    staging: PulumiWorkspace, engine: docker.DockerClient
+) -> None:
     api = engine.containers.get(next(iter(containers_by_service(engine, staging)["api"])))
     env = dict(line.split("=", 1) for line in api.attrs["Config"]["Env"] if "=" in line)
     assert "@postgres.railway.internal:5432/railway" in env["DATABASE_URL"], "rendered from ${{Postgres.DATABASE_URL}}"
@@ -179,19 +205,38 @@ def test_the_old_unwrapped_redis_command_breaks_redis_and_the_wrapped_one_mends_
 ) -> None:
     out = outputs(staging)
     ids = {"serviceId": out["service_ids"]["redis"], "environmentId": environment_id(emulator, out["project_id"])}
-    wrapped = graphql(emulator, "query($serviceId: String!, $environmentId: String!) { serviceInstance("
-                      "serviceId: $serviceId, environmentId: $environmentId) { startCommand } }", ids)
+    wrapped = graphql(
+        emulator,
+        "query($serviceId: String!, $environmentId: String!) { serviceInstance("
+        "serviceId: $serviceId, environmentId: $environmentId) { startCommand } }",
+        ids,
+    )
     wrapped = wrapped["serviceInstance"]["startCommand"]
 
     def redeploy(command: str) -> None:
-        graphql(emulator, "mutation($serviceId: String!, $environmentId: String!, $input: ServiceInstanceUpdateInput!) "
-                "{ serviceInstanceUpdate(serviceId: $serviceId, environmentId: $environmentId, input: $input) }",
-                {**ids, "input": {"startCommand": command}})
-        deployment = graphql(emulator, "mutation($serviceId: String!, $environmentId: String!) "
-                             "{ serviceInstanceDeployV2(serviceId: $serviceId, environmentId: $environmentId) }", ids)
-        assert wait_for(lambda: graphql(emulator, "query($id: String!) { deployment(id: $id) { status } }",
-                                        {"id": deployment["serviceInstanceDeployV2"]})["deployment"]["status"]
-                        in ("SUCCESS", "FAILED", "CRASHED"), 60)
+        graphql(
+            emulator,
+            "mutation($serviceId: String!, $environmentId: String!, $input: ServiceInstanceUpdateInput!) "
+            "{ serviceInstanceUpdate(serviceId: $serviceId, environmentId: $environmentId, input: $input) }",
+            {**ids, "input": {"startCommand": command}},
+        )
+        deployment = graphql(
+            emulator,
+            "mutation($serviceId: String!, $environmentId: String!) "
+            "{ serviceInstanceDeployV2(serviceId: $serviceId, environmentId: $environmentId) }",
+            ids,
+        )
+        assert wait_for(
+            lambda: (
+                graphql(
+                    emulator,
+                    "query($id: String!) { deployment(id: $id) { status } }",
+                    {"id": deployment["serviceInstanceDeployV2"]},
+                )["deployment"]["status"]
+                in ("SUCCESS", "FAILED", "CRASHED")
+            ),
+            60,
+        )
 
     redeploy(UNWRAPPED_REDIS)
     broken = wait_for(lambda: edge_get(emulator, staging, "/health").json().get("redis") is False, 30)
@@ -203,11 +248,18 @@ def test_the_old_unwrapped_redis_command_breaks_redis_and_the_wrapped_one_mends_
     staging.run("preview", "--expect-no-changes")
 
 
-def test_a_one_variable_change_redeploys_exactly_that_service(staging: PulumiWorkspace, engine: docker.DockerClient) -> None:
+def test_a_one_variable_change_redeploys_exactly_that_service(
+    staging: PulumiWorkspace, engine: docker.DockerClient
+) -> None:
     before = containers_by_service(engine, staging)
-    edit_stack_config(staging.project_dir, "staging", {"workers": {"logs": {"concurrency": 3}, "content_generation": {}}})
+    edit_stack_config(
+        staging.project_dir, "staging", {"workers": {"logs": {"concurrency": 3}, "content_generation": {}}}
+    )
     staging.run("up", "--yes", "--skip-preview", timeout=600)
-    after = wait_for(lambda: (lambda c: c if len(c["worker-logs"]) == 1 else None)(containers_by_service(engine, staging)), 60)
+    after = wait_for(
+        lambda: (lambda c: c if len(c["worker-logs"]) == 1 else None)(containers_by_service(engine, staging)), 60
+    )
+    assert after is not None, "the logs worker must be down to one (new) container"
     changed = {role for role in before if before[role] != after[role]}
     assert changed == {"worker-logs"}, f"only the logs worker may change: {changed}"
     assert before["worker-logs"].isdisjoint(after["worker-logs"]), "a new container replaced the old one"
@@ -217,11 +269,16 @@ def test_a_failing_migration_ends_failed_with_its_output_and_fails_the_up(
     staging: PulumiWorkspace, emulator: EmulatorServer, engine: docker.DockerClient
 ) -> None:
     before = containers_by_service(engine, staging)
-    edit_stack_config(staging.project_dir, "staging", {
-        "api": {"pre_deploy_command": '/bin/sh -c "echo migration 0042 broke: relation missing >&2; exit 3"'}})
+    edit_stack_config(
+        staging.project_dir,
+        "staging",
+        {"api": {"pre_deploy_command": '/bin/sh -c "echo migration 0042 broke: relation missing >&2; exit 3"'}},
+    )
     proc = staging.run("up", "--yes", "--skip-preview", check=False, timeout=600)
     output = proc.stdout + proc.stderr
-    assert proc.returncode != 0 and "staging: service api: deployment" in output and "ended FAILED" in output, output[-3000:]
+    assert proc.returncode != 0 and "staging: service api: deployment" in output and "ended FAILED" in output, output[
+        -3000:
+    ]
     assert "migration 0042 broke: relation missing" in output and "exit code 3" in output, output[-3000:]
     assert containers_by_service(engine, staging)["api"] == before["api"], "the live API keeps running"
     assert edge_get(emulator, staging, "/health").status_code == 200
@@ -231,8 +288,9 @@ def test_a_failing_migration_ends_failed_with_its_output_and_fails_the_up(
     staging.run("preview", "--expect-no-changes")
 
 
-def test_destroy_leaves_no_container_network_or_volume(staging: PulumiWorkspace, emulator: EmulatorServer,
-                                                       engine: docker.DockerClient) -> None:
+def test_destroy_leaves_no_container_network_or_volume(
+    staging: PulumiWorkspace, emulator: EmulatorServer, engine: docker.DockerClient
+) -> None:
     staging.run("destroy", "--yes", "--skip-preview", timeout=600)
     owned = emulator.emulator.runtime_view()["owned"]
     labelled = {
@@ -242,4 +300,7 @@ def test_destroy_leaves_no_container_network_or_volume(staging: PulumiWorkspace,
     }
     print(f"\nafter destroy: {labelled}")
     assert owned == {"containers": [], "networks": [], "volumes": []} and labelled == {
-        "containers": 0, "networks": 0, "volumes": 0}, (owned, labelled)
+        "containers": 0,
+        "networks": 0,
+        "volumes": 0,
+    }, (owned, labelled)

@@ -5,7 +5,7 @@ Every test in tests/emulator carries the `emulator` marker (registered in pyproj
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -31,8 +31,10 @@ def http() -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def emulator() -> Iterator[EmulatorServer]:
-    with EmulatorServer(token=TOKEN) as server:
+def emulator(emulator_factory: Callable[..., EmulatorServer]) -> Iterator[EmulatorServer]:
+    """A fresh emulator per test (the suites elsewhere share one per module): these tests count requests
+    and objects from zero."""
+    with emulator_factory() as server:
         yield server
 
 

@@ -10,6 +10,7 @@ import httpx
 
 from railway_emulator import EmulatorServer
 from tests.emulator.railway_client import TOKEN, RailwayClient
+from tests.shared_emulator import emulator_server
 
 SCOPED_TOKEN = "emulator-scoped-token-77aa"
 
@@ -32,7 +33,7 @@ def served(
     http: httpx.Client, *, clock: FakeClock | None = None, **options: Any
 ) -> Iterator[tuple[EmulatorServer, RailwayClient]]:
     """An emulator built with `options`, and a client holding the main token."""
-    with EmulatorServer(token=TOKEN, **options) as server:
+    with emulator_server(**options) as server:
         if clock is not None:
             server.emulator.state.clock = clock
         yield server, RailwayClient(http, server.url, TOKEN)

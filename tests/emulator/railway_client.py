@@ -10,7 +10,10 @@ from typing import Any
 
 import httpx
 
-TOKEN = "emulator-test-token-5f1c"
+from tests.shared_emulator import EMULATOR_TOKEN
+
+#: The token of the emulators these tests talk to (the shared fixtures' token).
+TOKEN = EMULATOR_TOKEN
 
 CREATE_PROJECT = """
 mutation CreateProject($input: ProjectCreateInput!) {

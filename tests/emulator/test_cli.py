@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 import httpx
 
-from tests.pulumi_cli import ROOT
+from support.pulumi_cli import ROOT
 
 LAUNCHER = ROOT / "scripts" / "railway-emulator"
 LISTENING = re.compile(r"railway-emulator listening on (http://127\.0\.0\.1:(\d+)/graphql/v2)")
@@ -76,8 +76,9 @@ def test_launcher_without_a_token_generates_one_and_prints_it_once(http: httpx.C
 
 
 def test_container_mode_announces_its_edge_and_routes_an_unknown_domain_to_404() -> None:
-    with _launched("--port", "0", "--token", "cli-token-containers", "--run-containers",
-                   "--image-map", "redis:7=railstack/redis:7") as process:
+    with _launched(
+        "--port", "0", "--token", "cli-token-containers", "--run-containers", "--image-map", "redis:7=railstack/redis:7"
+    ) as process:
         assert process.stdout is not None
         assert LISTENING.fullmatch(process.stdout.readline().strip())
         edge = process.stdout.readline().strip()

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 
 import docker
+import docker.errors
 import httpx
 import pytest
 
@@ -36,32 +37,51 @@ def emu(engine: docker.DockerClient) -> Iterator[EmulatorServer]:
 
 
 def gql(emu: EmulatorServer, query: str, **variables: object) -> dict:
-    body = httpx.post(emu.url, json={"query": query, "variables": variables},
-                      headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30).json()
+    body = httpx.post(
+        emu.url, json={"query": query, "variables": variables}, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30
+    ).json()
     assert not body.get("errors"), body["errors"]
     return body["data"]
 
 
 def service(emu: EmulatorServer, name: str = "svc", variables: dict | None = None, **settings: object) -> dict:
-    project = gql(emu, "mutation($i: ProjectCreateInput!) { projectCreate(input: $i) { id environments { edges { node { id } } } } }",
-                  i={"name": f"p-{name}"})["projectCreate"]
+    project = gql(
+        emu,
+        "mutation($i: ProjectCreateInput!) { projectCreate(input: $i) { id environments { edges { node { id } } } } }",
+        i={"name": f"p-{name}"},
+    )["projectCreate"]
     env = project["environments"]["edges"][0]["node"]["id"]
-    svc = gql(emu, "mutation($i: ServiceCreateInput!) { serviceCreate(input: $i) { id } }",
-              i={"projectId": project["id"], "name": name})["serviceCreate"]["id"]
+    svc = gql(
+        emu,
+        "mutation($i: ServiceCreateInput!) { serviceCreate(input: $i) { id } }",
+        i={"projectId": project["id"], "name": name},
+    )["serviceCreate"]["id"]
     ids = {"projectId": project["id"], "environmentId": env, "serviceId": svc}
     if variables:
-        gql(emu, "mutation($i: VariableCollectionUpsertInput!) { variableCollectionUpsert(input: $i) }",
-            i={**ids, "variables": variables, "skipDeploys": True})
+        gql(
+            emu,
+            "mutation($i: VariableCollectionUpsertInput!) { variableCollectionUpsert(input: $i) }",
+            i={**ids, "variables": variables, "skipDeploys": True},
+        )
     source = settings.pop("source", {"image": "debian:12"})
-    gql(emu, "mutation($s: String!, $e: String!, $i: ServiceInstanceUpdateInput!) "
-             "{ serviceInstanceUpdate(serviceId: $s, environmentId: $e, input: $i) }",
-        s=svc, e=env, i={"source": source, **settings})
+    gql(
+        emu,
+        "mutation($s: String!, $e: String!, $i: ServiceInstanceUpdateInput!) "
+        "{ serviceInstanceUpdate(serviceId: $s, environmentId: $e, input: $i) }",
+        s=svc,
+        e=env,
+        i={"source": source, **settings},
+    )
     return ids
 
 
 def deploy(emu: EmulatorServer, ids: dict, wait: bool = True) -> str:
-    deployment = gql(emu, "mutation($s: String!, $e: String!) { serviceInstanceDeployV2(serviceId: $s, environmentId: $e) }",
-                     s=ids["serviceId"], e=ids["environmentId"])["serviceInstanceDeployV2"]
+    deployment = gql(
+        emu,
+        "mutation($s: String!, $e: String!) { serviceInstanceDeployV2(serviceId: $s, environmentId: $e) }",
+        s=ids["serviceId"],
+        e=ids["environmentId"],
+    )["serviceInstanceDeployV2"]
     if wait:
         until_terminal(emu, deployment)
     return deployment
@@ -80,8 +100,12 @@ def until_terminal(emu: EmulatorServer, deployment: str, seconds: float = 60) ->
 
 
 def logs(emu: EmulatorServer, deployment: str) -> list[str]:
-    return [line["message"] for line in gql(emu, "query($id: String!) { deploymentLogs(deploymentId: $id, limit: 500) { message } }",
-                                            id=deployment)["deploymentLogs"]]
+    return [
+        line["message"]
+        for line in gql(
+            emu, "query($id: String!) { deploymentLogs(deploymentId: $id, limit: 500) { message } }", id=deployment
+        )["deploymentLogs"]
+    ]
 
 
 def containers(engine: docker.DockerClient, deployment: str) -> list:
@@ -95,14 +119,20 @@ def test_the_start_command_runs_in_exec_form_without_variable_expansion(emu: Emu
 
 
 def test_a_shell_wrapped_start_command_expands_rendered_variables_and_railways_own(emu: EmulatorServer) -> None:
-    ids = service(emu, "wrapped", variables={"GREETING": "hello ${{RAILWAY_SERVICE_NAME}}"},
-                  startCommand='/bin/sh -c "echo $GREETING at $RAILWAY_PRIVATE_DOMAIN; exec sleep 60"')
+    ids = service(
+        emu,
+        "wrapped",
+        variables={"GREETING": "hello ${{RAILWAY_SERVICE_NAME}}"},
+        startCommand='/bin/sh -c "echo $GREETING at $RAILWAY_PRIVATE_DOMAIN; exec sleep 60"',
+    )
     deployment = deploy(emu, ids)
     assert status(emu, deployment) == "SUCCESS"
     assert "hello wrapped at wrapped.railway.internal" in logs(emu, deployment)
 
 
-def test_replicas_from_multi_region_config_are_that_many_containers(emu: EmulatorServer, engine: docker.DockerClient) -> None:
+def test_replicas_from_multi_region_config_are_that_many_containers(
+    emu: EmulatorServer, engine: docker.DockerClient
+) -> None:
     ids = service(emu, "replicated", startCommand="sleep 60", multiRegionConfig={"us-west2": {"numReplicas": 3}})
     deployment = deploy(emu, ids)
     assert status(emu, deployment) == "SUCCESS"
@@ -112,8 +142,12 @@ def test_replicas_from_multi_region_config_are_that_many_containers(emu: Emulato
 def test_a_failing_pre_deploy_command_fails_the_deployment_and_starts_nothing(
     emu: EmulatorServer, engine: docker.DockerClient
 ) -> None:
-    ids = service(emu, "migrating", startCommand="sleep 60",
-                  preDeployCommand=['/bin/sh -c "echo migrating; echo boom >&2; exit 4"'])
+    ids = service(
+        emu,
+        "migrating",
+        startCommand="sleep 60",
+        preDeployCommand=['/bin/sh -c "echo migrating; echo boom >&2; exit 4"'],
+    )
     deployment = deploy(emu, ids)
     assert status(emu, deployment) == "FAILED"
     lines = logs(emu, deployment)
@@ -136,8 +170,14 @@ def until_terminal_after_success(emu: EmulatorServer, deployment: str) -> str:
 
 
 def test_a_healthcheck_that_never_answers_fails_within_its_timeout(emu: EmulatorServer) -> None:
-    ids = service(emu, "unhealthy", variables={"PORT": "8080"}, startCommand="sleep 60",
-                  healthcheckPath="/health", healthcheckTimeout=2)
+    ids = service(
+        emu,
+        "unhealthy",
+        variables={"PORT": "8080"},
+        startCommand="sleep 60",
+        healthcheckPath="/health",
+        healthcheckTimeout=2,
+    )
     deployment = deploy(emu, ids)
     assert status(emu, deployment) == "FAILED" and "Healthcheck failed!" in logs(emu, deployment)
 
@@ -159,11 +199,20 @@ def test_a_redeploy_overlaps_then_stops_the_old_deployment_which_reads_removed(
     assert containers(engine, first) == []
 
 
-def test_the_volume_survives_a_redeploy_and_goes_with_volume_delete(emu: EmulatorServer, engine: docker.DockerClient) -> None:
+def test_the_volume_survives_a_redeploy_and_goes_with_volume_delete(
+    emu: EmulatorServer, engine: docker.DockerClient
+) -> None:
     ids = service(emu, "stateful", startCommand='/bin/sh -c "date >> /data/boots; cat /data/boots; exec sleep 60"')
-    volume = gql(emu, "mutation($i: VolumeCreateInput!) { volumeCreate(input: $i) { id } }",
-                 i={"projectId": ids["projectId"], "environmentId": ids["environmentId"], "serviceId": ids["serviceId"],
-                    "mountPath": "/data"})["volumeCreate"]["id"]
+    volume = gql(
+        emu,
+        "mutation($i: VolumeCreateInput!) { volumeCreate(input: $i) { id } }",
+        i={
+            "projectId": ids["projectId"],
+            "environmentId": ids["environmentId"],
+            "serviceId": ids["serviceId"],
+            "mountPath": "/data",
+        },
+    )["volumeCreate"]["id"]
     deploy(emu, ids)
     second = deploy(emu, ids)
     assert len([line for line in logs(emu, second) if "UTC" in line]) == 2, "the second boot sees the first one's line"
@@ -176,9 +225,14 @@ def test_an_image_not_on_the_engine_and_a_repo_source_are_refused_clearly(emu: E
     assert status(emu, missing) == "FAILED"
     assert any("not on the local engine" in line and "--image-map" in line for line in logs(emu, missing))
     repo = service(emu, "built", source={"repo": "acme/app"})
-    gql(emu, "mutation($s: String!, $e: String!, $i: ServiceInstanceUpdateInput!) "
-             "{ serviceInstanceUpdate(serviceId: $s, environmentId: $e, input: $i) }",
-        s=repo["serviceId"], e=repo["environmentId"], i={"source": {"repo": "acme/app"}})
+    gql(
+        emu,
+        "mutation($s: String!, $e: String!, $i: ServiceInstanceUpdateInput!) "
+        "{ serviceInstanceUpdate(serviceId: $s, environmentId: $e, input: $i) }",
+        s=repo["serviceId"],
+        e=repo["environmentId"],
+        i={"source": {"repo": "acme/app"}},
+    )
     deployment = deploy(emu, repo)
     assert status(emu, deployment) == "FAILED"
     assert any("builds are out of scope" in line or "No branch" in line for line in logs(emu, deployment))
@@ -192,30 +246,43 @@ def test_deleting_a_service_removes_its_containers_and_stopping_removes_everythi
         gql(emu, "mutation($id: String!) { serviceDelete(id: $id) }", id=ids["serviceId"])
         assert containers(engine, deployment) == []
         deploy(emu, service(emu, "kept", startCommand="sleep 60"))
-        instance = emu.emulator.runtime.instance_id
+        runtime = emu.emulator.runtime
+        assert runtime is not None, "an emulator in container mode has a container runtime"
+        instance = runtime.instance_id
     left = engine.containers.list(all=True, filters={"label": f"{LABEL}={instance}"})
     assert left == [] and engine.networks.list(filters={"label": f"{LABEL}={instance}"}) == []
 
 
 def test_a_crashed_runs_leftovers_are_swept_at_the_next_start(engine: docker.DockerClient) -> None:
-    orphan = engine.containers.create(IMAGE, command=["sleep", "60"],
-                                      labels={LABEL: "crashed-run", PID_LABEL: "999999999"})
-    with EmulatorServer(token=TOKEN, run_containers=True):
-        with pytest.raises(docker.errors.NotFound):
-            engine.containers.get(orphan.id)
+    orphan = engine.containers.create(
+        IMAGE, command=["sleep", "60"], labels={LABEL: "crashed-run", PID_LABEL: "999999999"}
+    )
+    assert orphan.id is not None
+    with EmulatorServer(token=TOKEN, run_containers=True), pytest.raises(docker.errors.NotFound):
+        engine.containers.get(orphan.id)
 
 
 def test_railways_configuration_variables_take_the_place_of_the_settings_and_replicas_get_their_ids(
     emu: EmulatorServer, engine: docker.DockerClient
 ) -> None:
     # docs variables/reference.md: RAILWAY_HEALTHCHECK_TIMEOUT_SEC set by the service replaces the setting.
-    ids = service(emu, "configured", variables={"PORT": "8080", "RAILWAY_HEALTHCHECK_TIMEOUT_SEC": "1"},
-                  startCommand="sleep 60", healthcheckPath="/health", healthcheckTimeout=120)
+    ids = service(
+        emu,
+        "configured",
+        variables={"PORT": "8080", "RAILWAY_HEALTHCHECK_TIMEOUT_SEC": "1"},
+        startCommand="sleep 60",
+        healthcheckPath="/health",
+        healthcheckTimeout=120,
+    )
     started = time.monotonic()
     deployment = deploy(emu, ids)
     assert status(emu, deployment) == "FAILED" and time.monotonic() - started < 30, "the 1 s timeout applied"
-    ids = service(emu, "replica-ids", startCommand="sleep 60", multiRegionConfig={"europe-west4-drams3a": {"numReplicas": 2}})
+    ids = service(
+        emu, "replica-ids", startCommand="sleep 60", multiRegionConfig={"europe-west4-drams3a": {"numReplicas": 2}}
+    )
     deployment = deploy(emu, ids)
     envs = [dict(e.split("=", 1) for e in c.attrs["Config"]["Env"]) for c in containers(engine, deployment)]
     assert {e["RAILWAY_REPLICA_REGION"] for e in envs} == {"europe-west4-drams3a"}
-    assert len({e["RAILWAY_REPLICA_ID"] for e in envs}) == 2 and {e["RAILWAY_DEPLOYMENT_ID"] for e in envs} == {deployment}
+    assert len({e["RAILWAY_REPLICA_ID"] for e in envs}) == 2 and {e["RAILWAY_DEPLOYMENT_ID"] for e in envs} == {
+        deployment
+    }

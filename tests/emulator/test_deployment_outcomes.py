@@ -115,7 +115,11 @@ def test_a_deployment_overtaken_before_it_finished_reads_removed_once_the_newer_
         (
             "healthcheck_failed",
             "FAILED",
-            ["Running pre-deploy command: ./migrate", "Starting Container", "Starting Healthcheck: path /healthz, retry window 60s"],
+            [
+                "Running pre-deploy command: ./migrate",
+                "Starting Container",
+                "Starting Healthcheck: path /healthz, retry window 60s",
+            ],
             ["1/1 replicas never became healthy!", "Healthcheck failed!"],
         ),
         (
@@ -240,7 +244,11 @@ def test_script_controls_over_http(http: httpx.Client, emulator: EmulatorServer,
     bad = http.post(route, json={"service": "api", "outcome": "exploded"})
     assert bad.status_code == 400
     assert "outcome" in bad.json()["error"] and "exploded" in bad.json()["error"]
-    for spec in ({"outcome": "crashed"}, {"service": "api", "outcome": "crashed", "count": 0}, {"service": "api", "outcome": "crashed", "color": 1}):
+    for spec in (
+        {"outcome": "crashed"},
+        {"service": "api", "outcome": "crashed", "count": 0},
+        {"service": "api", "outcome": "crashed", "color": 1},
+    ):
         assert http.post(route, json=spec).status_code == 400
 
     _, environment_id, api = _api(railway)

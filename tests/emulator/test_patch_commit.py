@@ -94,7 +94,9 @@ def test_a_patch_writes_limits_replicas_and_source_and_config_reads_them_back(ra
 
 def test_limits_written_by_limits_update_read_back_in_config(railway: RailwayClient) -> None:
     _, environment_id, api = _setup(railway)
-    railway.data(LIMITS_UPDATE, input={"serviceId": api, "environmentId": environment_id, "vCPUs": 1.5, "memoryGB": 0.5})
+    railway.data(
+        LIMITS_UPDATE, input={"serviceId": api, "environmentId": environment_id, "vCPUs": 1.5, "memoryGB": 0.5}
+    )
 
     assert _config(railway, environment_id)["services"][api] == {
         "deploy": {"limitOverride": {"containers": {"cpu": 1.5, "memoryBytes": 500_000_000}}}
@@ -128,7 +130,10 @@ def test_merge_semantics_null_removes_a_key(railway: RailwayClient) -> None:
                 api: {
                     "deploy": {
                         "limitOverride": {"containers": {"cpu": 4, "memoryBytes": 2_000_000_000}},
-                        "multiRegionConfig": {"us-west2": {"numReplicas": 1}, "europe-west4-drams3a": {"numReplicas": 2}},
+                        "multiRegionConfig": {
+                            "us-west2": {"numReplicas": 1},
+                            "europe-west4-drams3a": {"numReplicas": 2},
+                        },
                     }
                 }
             }
@@ -155,7 +160,9 @@ def test_merge_semantics_null_removes_a_key(railway: RailwayClient) -> None:
     assert deploy["multiRegionConfig"] == {"europe-west4-drams3a": {"numReplicas": 2}}
     assert railway.data(LIMITS, s=api, e=environment_id)["serviceInstance"]["region"] == "europe-west4-drams3a"
 
-    _commit(railway, environment_id, {"services": {api: {"deploy": {"limitOverride": None, "multiRegionConfig": None}}}})
+    _commit(
+        railway, environment_id, {"services": {api: {"deploy": {"limitOverride": None, "multiRegionConfig": None}}}}
+    )
     assert _config(railway, environment_id)["services"][api] == {}
     assert railway.data(LIMITS, s=api, e=environment_id)["override"] is None
 
@@ -166,9 +173,9 @@ def test_a_source_patch_merges_key_by_key(railway: RailwayClient) -> None:
     _commit(railway, environment_id, {"services": {api: {"source": {"branch": "release"}}}})
 
     assert _config(railway, environment_id)["services"][api]["source"] == {"repo": "acme/api", "branch": "release"}
-    assert railway.errors(COMMIT, environmentId=environment_id, patch={"services": {api: {"source": {"image": "x:1"}}}}) == [
-        "A service source is either an image or a repo, not both"
-    ]
+    assert railway.errors(
+        COMMIT, environmentId=environment_id, patch={"services": {api: {"source": {"image": "x:1"}}}}
+    ) == ["A service source is either an image or a repo, not both"]
     _commit(railway, environment_id, {"services": {api: {"source": {"repo": None, "branch": None, "image": "x:1"}}}})
     assert _config(railway, environment_id)["services"][api]["source"] == {"image": "x:1"}
 
@@ -215,7 +222,10 @@ def _replace_sid(value: Any, service_id: str) -> Any:
     ("deploy", "message"),
     [
         ({"limitOverride": {"containers": {"cpu": 0}}}, f"{CONTAINERS}.cpu must be a number greater than 0"),
-        ({"limitOverride": {"containers": {"cpu": 1001}}}, "vCPUs must be greater than 0 and at most 1000 on the pro plan"),
+        (
+            {"limitOverride": {"containers": {"cpu": 1001}}},
+            "vCPUs must be greater than 0 and at most 1000 on the pro plan",
+        ),
         ({"limitOverride": {"containers": {"memoryBytes": -1}}}, f"{CONTAINERS}.memoryBytes {POSITIVE_INT}"),
         ({"limitOverride": {"containers": {"memoryBytes": 1.5}}}, f"{CONTAINERS}.memoryBytes {POSITIVE_INT}"),
         (
@@ -302,7 +312,9 @@ def test_with_source_deploys_a_patch_deploys_each_touched_service_once(http: htt
 
         for service_id in (api, worker):
             deployments = railway.deployments(serviceId=service_id)
-            assert [(d["environmentId"], d["meta"]["reason"]) for d in deployments] == [(environment_id, "patch_commit")]
+            assert [(d["environmentId"], d["meta"]["reason"]) for d in deployments] == [
+                (environment_id, "patch_commit")
+            ]
         assert railway.deployments(serviceId=idle) == []
         assert railway.deployments(environmentId=staging) == []
         worker_deploy = railway.deployments(serviceId=worker)[0]["meta"]["serviceManifest"]["deploy"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import signal
+from typing import Any
 
 import httpx
 import pytest
@@ -112,7 +113,7 @@ def test_soft_deleted_projects_stay_readable_but_vanish_from_listings_and_refuse
             "Not Authorized"
         ]
         assert railway.errors(
-            "mutation U($id: String!) { projectUpdate(id: $id, input: {name: \"x\"}) { id } }", id=project_id
+            'mutation U($id: String!) { projectUpdate(id: $id, input: {name: "x"}) { id } }', id=project_id
         ) == ["Not Authorized"]
         assert railway.errors(
             "query E($p: String!) { environments(projectId: $p) { edges { node { id } } } }", p=project_id
@@ -129,7 +130,9 @@ def test_soft_deleted_services_free_their_name_and_refuse_their_children(http: h
         project_id, environment_id = railway.create_project()
         api = railway.create_service(project_id, "api", source={"image": "a:1"})
         railway.data(
-            "mutation D($id: String!, $e: String) { serviceDelete(id: $id, environmentId: $e) }", id=api, e=environment_id
+            "mutation D($id: String!, $e: String) { serviceDelete(id: $id, environmentId: $e) }",
+            id=api,
+            e=environment_id,
         )
 
         read = railway.data(SERVICE, id=api)["service"]
@@ -153,7 +156,7 @@ def test_soft_deleted_services_free_their_name_and_refuse_their_children(http: h
             s=api,
         ) == ["Not Authorized"]
         assert railway.errors(
-            "mutation U($id: String!) { serviceUpdate(id: $id, input: {name: \"web\"}) { id } }", id=api
+            'mutation U($id: String!) { serviceUpdate(id: $id, input: {name: "web"}) { id } }', id=api
         ) == ["Not Authorized"]
         assert railway.errors(
             "query S($id: String!) { service(id: $id) { serviceInstances { edges { node { id } } } } }", id=api
@@ -174,13 +177,15 @@ def test_soft_deleted_environments_stay_readable_and_vanish_from_listings(http: 
             "query E($p: String!) { environments(projectId: $p) { edges { node { id } } } }", p=project_id
         )["environments"]["edges"]
         assert listed == [{"node": {"id": production}}]
-        assert [e["node"]["id"] for e in railway.data(PROJECT_CHILDREN, id=project_id)["project"]["environments"]["edges"]] == [production]
+        assert [
+            e["node"]["id"] for e in railway.data(PROJECT_CHILDREN, id=project_id)["project"]["environments"]["edges"]
+        ] == [production]
         assert railway.errors(INSTANCE, s=api, e=staging) == ["Not Authorized"]
         assert railway.errors("query E($id: String!) { environment(id: $id) { config } }", id=staging) == [
             "Not Authorized"
         ]
         assert railway.errors(
-            "mutation R($id: String!) { environmentRename(id: $id, input: {name: \"qa\"}) { id } }", id=staging
+            'mutation R($id: String!) { environmentRename(id: $id, input: {name: "qa"}) { id } }', id=staging
         ) == ["Not Authorized"]
         assert railway.create_environment(project_id, "staging") != staging, "the name is free again"
 
@@ -200,7 +205,11 @@ def _instance(railway: RailwayClient) -> tuple[str, str, str]:
 
 
 def test_drop_num_replicas_ignores_a_top_level_replica_count(http: httpx.Client) -> None:
-    for options in ({"drop_num_replicas": True}, {"strict": True, "workspaces": 1, "source_deploys": False}):
+    cases: list[dict[str, Any]] = [
+        {"drop_num_replicas": True},
+        {"strict": True, "workspaces": 1, "source_deploys": False},
+    ]
+    for options in cases:
         with served(http, **options) as (_, railway):
             project_id, environment_id, api = _instance(railway)
             railway.data(
@@ -250,8 +259,14 @@ def test_without_drop_a_top_level_replica_count_counts(railway: RailwayClient) -
             {"region": "europe-west4"},
             'Unknown region "europe-west4": use one of us-west2, us-east4-eqdc4a, europe-west4-drams3a, asia-southeast1-eqsg3a',
         ),
-        ({"multiRegionConfig": {"us-west2": {"numReplicas": -1}}}, "multiRegionConfig.us-west2.numReplicas must be an integer >= 0"),
-        ({"multiRegionConfig": {"us-west2": {"numReplicas": "2"}}}, "multiRegionConfig.us-west2.numReplicas must be an integer >= 0"),
+        (
+            {"multiRegionConfig": {"us-west2": {"numReplicas": -1}}},
+            "multiRegionConfig.us-west2.numReplicas must be an integer >= 0",
+        ),
+        (
+            {"multiRegionConfig": {"us-west2": {"numReplicas": "2"}}},
+            "multiRegionConfig.us-west2.numReplicas must be an integer >= 0",
+        ),
         ({"multiRegionConfig": {"us-west2": {}}}, 'multiRegionConfig.us-west2 must be {"numReplicas": N}'),
     ],
 )
@@ -277,7 +292,15 @@ def test_a_volume_forbids_more_than_one_effective_replica(railway: RailwayClient
 
 def test_the_launcher_takes_the_new_options(http: httpx.Client) -> None:
     with _launched(
-        "--token", "cli-strict-token", "--strict", "--plan", "hobby", "--scoped-token", SCOPED_TOKEN, "--workspaces", "3"
+        "--token",
+        "cli-strict-token",
+        "--strict",
+        "--plan",
+        "hobby",
+        "--scoped-token",
+        SCOPED_TOKEN,
+        "--workspaces",
+        "3",
     ) as process:
         assert process.stdout is not None
         match = LISTENING.fullmatch(process.stdout.readline().strip())
@@ -294,6 +317,8 @@ def test_the_launcher_takes_the_new_options(http: httpx.Client) -> None:
         stdout, stderr = process.communicate(timeout=10)
 
     assert len(workspaces) == 3 and len(scoped) == 1 and scoped[0] not in workspaces
-    assert refused["errors"][0]["message"] == "workspaceId is required: this token has access to more than one workspace"
+    assert (
+        refused["errors"][0]["message"] == "workspaceId is required: this token has access to more than one workspace"
+    )
     assert SCOPED_TOKEN not in stdout + stderr
     assert process.returncode == 0

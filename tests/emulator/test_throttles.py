@@ -112,7 +112,8 @@ def test_count_hits_exactly_the_next_matching_requests_only(emulator: EmulatorSe
 
     unrelated = railway.post(SERVICES, {"id": project_id}).json()
     hits = [
-        railway.post(CREATE_VOLUME, {"input": {"projectId": project_id, "mountPath": f"/d{i}"}}).json() for i in range(3)
+        railway.post(CREATE_VOLUME, {"input": {"projectId": project_id, "mountPath": f"/d{i}"}}).json()
+        for i in range(3)
     ]
 
     assert "errors" not in unrelated, "another field does not consume the fault"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from railway_emulator import EmulatorServer
+from tests.emulator.options import served
 from tests.emulator.railway_client import RailwayClient
 
 DEPLOY = "mutation D($s: String!, $e: String!) { serviceInstanceDeployV2(serviceId: $s, environmentId: $e) }"
@@ -197,8 +198,7 @@ def test_redeploy_reruns_the_latest_deployment_ignoring_a_newly_set_image(railwa
 
 
 def test_deployments_read_building_until_the_configured_build_time_passes(http: httpx.Client) -> None:
-    with EmulatorServer(token="slow-builds", deploy_seconds=30) as emulator:
-        railway = RailwayClient(http, emulator.url, "slow-builds")
+    with served(http, deploy_seconds=30) as (_, railway):
         project_id, environment_id = railway.create_project()
         api = railway.create_service(project_id, "api")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -144,26 +145,35 @@ SCOPED_READS = {
         "{ tcpProxies(serviceId: $service, environmentId: $environment) { id } }",
         ("service", "environment"),
     ),
-    "volumeInstance": ("query Q($volumeInstance: String!) { volumeInstance(id: $volumeInstance) { id } }", ("volumeInstance",)),
+    "volumeInstance": (
+        "query Q($volumeInstance: String!) { volumeInstance(id: $volumeInstance) { id } }",
+        ("volumeInstance",),
+    ),
 }
 
 SCOPED_WRITES = {
-    "projectUpdate": ("mutation M($project: String!) { projectUpdate(id: $project, input: {name: \"x\"}) { id } }", ("project",)),
+    "projectUpdate": (
+        'mutation M($project: String!) { projectUpdate(id: $project, input: {name: "x"}) { id } }',
+        ("project",),
+    ),
     "serviceCreate": (
-        "mutation M($project: String!) { serviceCreate(input: {projectId: $project, name: \"evil\"}) { id } }",
+        'mutation M($project: String!) { serviceCreate(input: {projectId: $project, name: "evil"}) { id } }',
         ("project",),
     ),
     "serviceInstanceUpdate": (
         "mutation M($service: String!, $environment: String!) "
-        "{ serviceInstanceUpdate(serviceId: $service, environmentId: $environment, input: {startCommand: \"x\"}) }",
+        '{ serviceInstanceUpdate(serviceId: $service, environmentId: $environment, input: {startCommand: "x"}) }',
         ("service", "environment"),
     ),
     "variableUpsert": (
         "mutation M($project: String!, $environment: String!, $service: String!) { variableUpsert(input: "
-        "{projectId: $project, environmentId: $environment, serviceId: $service, name: \"K\", value: \"v\"}) }",
+        '{projectId: $project, environmentId: $environment, serviceId: $service, name: "K", value: "v"}) }',
         ("project", "environment", "service"),
     ),
-    "deploymentRedeploy": ("mutation M($deployment: String!) { deploymentRedeploy(id: $deployment) { id } }", ("deployment",)),
+    "deploymentRedeploy": (
+        "mutation M($deployment: String!) { deploymentRedeploy(id: $deployment) { id } }",
+        ("deployment",),
+    ),
     "serviceDomainDelete": ("mutation M($domain: String!) { serviceDomainDelete(id: $domain) }", ("domain",)),
     "tcpProxyDelete": ("mutation M($proxy: String!) { tcpProxyDelete(id: $proxy) }", ("proxy",)),
     "volumeDelete": ("mutation M($volume: String!) { volumeDelete(volumeId: $volume) }", ("volume",)),
@@ -181,7 +191,7 @@ def test_a_wrong_scope_token_sees_every_object_of_the_other_workspace_as_deleted
     with served(http, scoped_token=SCOPED_TOKEN) as (server, railway):
         ids = _full_stack(railway)
         document, keys = {**SCOPED_READS, **SCOPED_WRITES}[name]
-        variables = {key: ids[key] for key in keys}
+        variables: dict[str, Any] = {key: ids[key] for key in keys}
         if name == "environmentPatchCommit":
             variables["patch"] = {"services": {ids["service"]: {"source": {"image": "evil/x:1"}}}}
         before = server.state_json()
@@ -236,7 +246,11 @@ def _service(railway: RailwayClient) -> tuple[str, str, str]:
 
 @pytest.mark.parametrize(
     ("plan", "maxima"),
-    [("free", {"vCPUs": 1.0, "memoryGB": 0.5}), ("hobby", {"vCPUs": 48.0, "memoryGB": 48.0}), ("pro", {"vCPUs": 1000.0, "memoryGB": 1000.0})],
+    [
+        ("free", {"vCPUs": 1.0, "memoryGB": 0.5}),
+        ("hobby", {"vCPUs": 48.0, "memoryGB": 48.0}),
+        ("pro", {"vCPUs": 1000.0, "memoryGB": 1000.0}),
+    ],
 )
 def test_instance_limits_default_to_the_plans_maxima(http: httpx.Client, plan: str, maxima: dict[str, float]) -> None:
     with served(http, plan=plan) as (_, railway):

@@ -68,7 +68,9 @@ class FaultyProxy:
             if is_write:
                 self.writes += 1
                 lose = self.writes % self.lose_every == 0
-        forward = {k: v for k, v in headers.items() if k.lower() in ("authorization", "project-access-token", "content-type")}
+        forward = {
+            k: v for k, v in headers.items() if k.lower() in ("authorization", "project-access-token", "content-type")
+        }
         answer = self._client.post(self.upstream + path, content=body, headers=forward)
         if lose:
             with self._lock:
@@ -80,7 +82,9 @@ class FaultyProxy:
         self._thread.start()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self._server.shutdown()
         self._server.server_close()
         self._client.close()

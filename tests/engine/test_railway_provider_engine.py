@@ -16,13 +16,12 @@ import httpx
 import pytest
 
 from railway_emulator import EmulatorServer
-from tests.pulumi_cli import ROOT, PulumiWorkspace, write_program
+from support.pulumi_cli import ROOT, PulumiWorkspace, write_program
+from tests.shared_emulator import EMULATOR_TOKEN
 
 pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("pulumi_cli")]
 
-TOKEN = "emulator-token-for-engine-tests"
-
-PROGRAM = '''
+PROGRAM = """
 import pulumi
 from providers.railway import (
     CustomDomain, Environment, Project, Service, ServiceDeployment, ServiceDomain, ServiceInstance,
@@ -104,16 +103,10 @@ pulumi.export("project_id", project.project_id)
 pulumi.export("api_domain", domain.domain)
 pulumi.export("proxy", pulumi.Output.concat(proxy.domain, ":", proxy.proxy_port.apply(str)))
 pulumi.export("dns", custom.cname_record)
-'''
+"""
 
 SECRET_KEY = "sk-engine-test-4f1d2c3b"
 DB_PASSWORD = "pw-engine-test-9a8b7c6d"
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[EmulatorServer]:
-    with EmulatorServer(token=TOKEN) as emu:
-        yield emu
 
 
 def _workspace(root: Path, emulator: EmulatorServer, stack: str) -> PulumiWorkspace:
@@ -129,7 +122,7 @@ def _workspace(root: Path, emulator: EmulatorServer, stack: str) -> PulumiWorksp
         extra_env={"PYTHONPATH": str(ROOT), "RAILWAY_API_URL": emulator.url},
     )
     ws.run("stack", "init", stack)
-    ws.run("config", "set", "--secret", "railway:token", TOKEN)
+    ws.run("config", "set", "--secret", "railway:token", EMULATOR_TOKEN)
     ws.run("config", "set", "--secret", "secretKey", SECRET_KEY)
     ws.run("config", "set", "--secret", "dbPassword", DB_PASSWORD)
     return ws
@@ -149,14 +142,18 @@ def _projects(emulator: EmulatorServer, name: str) -> list[dict]:
     for project in (p for p in state["projects"] if p["name"] == name):
         services = [s for s in state["services"] if s["projectId"] == project["id"]]
         service_ids = {s["id"] for s in services}
-        views.append({
-            **project,
-            "environments": [e for e in state["environments"] if e["projectId"] == project["id"]],
-            "services": services,
-            "volumes": [v for v in state["volumes"] if v["projectId"] == project["id"]],
-            **{kind: [o for o in state[kind] if o["serviceId"] in service_ids]
-               for kind in ("tcpProxies", "serviceDomains", "customDomains")},
-        })
+        views.append(
+            {
+                **project,
+                "environments": [e for e in state["environments"] if e["projectId"] == project["id"]],
+                "services": services,
+                "volumes": [v for v in state["volumes"] if v["projectId"] == project["id"]],
+                **{
+                    kind: [o for o in state[kind] if o["serviceId"] in service_ids]
+                    for kind in ("tcpProxies", "serviceDomains", "customDomains")
+                },
+            }
+        )
     return views
 
 
@@ -165,8 +162,11 @@ def _deployments(emulator: EmulatorServer) -> int:
 
 
 def _graphql(emulator: EmulatorServer, query: str, variables: dict) -> dict:
-    response = httpx.post(emulator.url, json={"query": query, "variables": variables},
-                          headers={"Authorization": f"Bearer {TOKEN}"})
+    response = httpx.post(
+        emulator.url,
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {EMULATOR_TOKEN}"},
+    )
     body = response.json()
     assert not body.get("errors"), body
     return body["data"]
@@ -196,8 +196,11 @@ def test_variables_are_stored_verbatim_and_secrets_stay_out_of_the_state(
     workspace: PulumiWorkspace, emulator: EmulatorServer
 ) -> None:
     project_id = workspace.json("stack", "output")["project_id"]
-    env_id = _graphql(emulator, "query($id: String!) { project(id: $id) { environments { edges { node { id name } } } } }",
-                      {"id": project_id})["project"]["environments"]["edges"]
+    env_id = _graphql(
+        emulator,
+        "query($id: String!) { project(id: $id) { environments { edges { node { id name } } } } }",
+        {"id": project_id},
+    )["project"]["environments"]["edges"]
     production = next(e["node"]["id"] for e in env_id if e["node"]["name"] == "production")
     api_id = next(s["id"] for s in _projects(emulator, "tiny-lifecycle")[0]["services"] if s["name"] == "api")
     variables = _graphql(
@@ -209,9 +212,9 @@ def test_variables_are_stored_verbatim_and_secrets_stay_out_of_the_state(
     assert variables["SECRET_KEY"] == "${{shared.SECRET_KEY}}"
 
     state = workspace.run("stack", "export").stdout
-    for secret in (SECRET_KEY, DB_PASSWORD, TOKEN):
+    for secret in (SECRET_KEY, DB_PASSWORD, EMULATOR_TOKEN):
         assert secret not in state, "a secret is in the state in plaintext"
-    assert TOKEN not in str(emulator.requests()), "the token must never be recorded"
+    assert EMULATOR_TOKEN not in str(emulator.requests()), "the token must never be recorded"
 
 
 def test_second_preview_after_up_shows_no_changes(workspace: PulumiWorkspace) -> None:
@@ -222,7 +225,7 @@ def test_changing_one_setting_redeploys_only_that_service(workspace: PulumiWorks
     workspace.run("config", "set", "apiReplicas", "3")
     before = emulator.requests()
     workspace.run("up", "--yes", "--skip-preview")
-    new = emulator.requests()[len(before):]
+    new = emulator.requests()[len(before) :]
     fields = Counter(field for r in new for field in r["fields"])
     assert fields["serviceInstanceDeployV2"] == 1, f"only the api redeploys: {dict(fields)}"
     assert fields["serviceInstanceUpdate"] == 1, f"only the api's settings are written: {dict(fields)}"
@@ -233,12 +236,15 @@ def test_changing_one_setting_redeploys_only_that_service(workspace: PulumiWorks
 def test_in_place_updates_keep_every_object_and_redeploy_only_what_changed(
     workspace: PulumiWorkspace, emulator: EmulatorServer
 ) -> None:
-    before_ids = {kind: sorted(o["id"] for o in objs) for kind, objs in _projects(emulator, "tiny-lifecycle")[0].items()
-                  if isinstance(objs, list)}
+    before_ids = {
+        kind: sorted(o["id"] for o in objs)
+        for kind, objs in _projects(emulator, "tiny-lifecycle")[0].items()
+        if isinstance(objs, list)
+    }
     workspace.run("config", "set", "variant", "2")
     before = emulator.requests()
     workspace.run("up", "--yes", "--skip-preview")
-    fields = Counter(field for r in emulator.requests()[len(before):] for field in r["fields"])
+    fields = Counter(field for r in emulator.requests()[len(before) :] for field in r["fields"])
 
     (project,) = _projects(emulator, "tiny-lifecycle")
     after_ids = {kind: sorted(o["id"] for o in objs) for kind, objs in project.items() if isinstance(objs, list)}
@@ -249,8 +255,13 @@ def test_in_place_updates_keep_every_object_and_redeploy_only_what_changed(
     assert [d["targetPort"] for d in project["customDomains"]] == [8080]
     assert fields["serviceInstanceDeployV2"] == 1, f"only the api (new variable) redeploys: {dict(fields)}"
     assert fields["variableCollectionUpsert"] == 1, f"one write for the api's variables: {dict(fields)}"
-    for field in ("projectUpdate", "environmentRename", "serviceDomainUpdate", "customDomainUpdate",
-                  "volumeInstanceBackupScheduleUpdate"):
+    for field in (
+        "projectUpdate",
+        "environmentRename",
+        "serviceDomainUpdate",
+        "customDomainUpdate",
+        "volumeInstanceBackupScheduleUpdate",
+    ):
         assert fields[field] == 1, f"{field} expected once: {dict(fields)}"
     workspace.run("preview", "--expect-no-changes")
 
@@ -269,8 +280,11 @@ def test_refresh_notices_a_service_deleted_out_of_band(workspace: PulumiWorkspac
 
     workspace.run("refresh", "--yes", "--skip-preview")
     state = json.loads(workspace.run("stack", "export").stdout)
-    services = [r for r in state["deployment"]["resources"] if r["type"] == "pulumi-python:dynamic:Resource"
-                and r.get("outputs", {}).get("kind") == "railway:Service"]
+    services = [
+        r
+        for r in state["deployment"]["resources"]
+        if r["type"] == "pulumi-python:dynamic:Resource" and r.get("outputs", {}).get("kind") == "railway:Service"
+    ]
     assert [s["outputs"]["name"] for s in services] == ["Postgres"], "refresh must drop the deleted api service"
 
     workspace.run("up", "--yes", "--skip-preview")
@@ -285,9 +299,18 @@ def test_destroy_leaves_the_emulator_empty(workspace: PulumiWorkspace, emulator:
 
 
 WRITES = [
-    "projectCreate", "environmentCreate", "serviceCreate", "serviceInstanceUpdate", "environmentPatchCommit",
-    "variableCollectionUpsert", "volumeCreate", "volumeInstanceBackupScheduleUpdate", "tcpProxyCreate",
-    "serviceDomainCreate", "customDomainCreate", "serviceInstanceDeployV2",
+    "projectCreate",
+    "environmentCreate",
+    "serviceCreate",
+    "serviceInstanceUpdate",
+    "environmentPatchCommit",
+    "variableCollectionUpsert",
+    "volumeCreate",
+    "volumeInstanceBackupScheduleUpdate",
+    "tcpProxyCreate",
+    "serviceDomainCreate",
+    "customDomainCreate",
+    "serviceInstanceDeployV2",
 ]
 
 

@@ -15,18 +15,11 @@ import httpx
 import pytest
 
 from railway_emulator import EmulatorServer
-from tests.pulumi_cli import PulumiWorkspace, copy_project, edit_stack_config
+from support.pulumi_cli import PulumiWorkspace, copy_project, edit_stack_config
+from tests.shared_emulator import EMULATOR_TOKEN
 from tests.stacks.test_config_model import BAD
 
 pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("pulumi_cli")]
-
-TOKEN = "stack-tests-token"
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[EmulatorServer]:
-    with EmulatorServer(token=TOKEN) as emu:
-        yield emu
 
 
 def stack_workspace(root: Path, emulator: EmulatorServer, stack: str) -> PulumiWorkspace:
@@ -35,7 +28,7 @@ def stack_workspace(root: Path, emulator: EmulatorServer, stack: str) -> PulumiW
     state.mkdir(exist_ok=True)
     ws = PulumiWorkspace(project_dir=project, state_dir=state, extra_env={"RAILWAY_API_URL": emulator.url})
     ws.run("stack", "init", stack)
-    ws.run("config", "set", "--secret", "railway:token", TOKEN)
+    ws.run("config", "set", "--secret", "railway:token", EMULATOR_TOKEN)
     return ws
 
 
@@ -66,8 +59,11 @@ def test_preview_plans_every_role(stack: str, tmp_path: Path, emulator: Emulator
 
 
 def graphql(emulator: EmulatorServer, query: str, variables: dict) -> dict:
-    body = httpx.post(emulator.url, json={"query": query, "variables": variables},
-                      headers={"Authorization": f"Bearer {TOKEN}"}).json()
+    body = httpx.post(
+        emulator.url,
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {EMULATOR_TOKEN}"},
+    ).json()
     assert not body.get("errors"), body["errors"]
     return body["data"]
 
@@ -85,7 +81,9 @@ def test_staging_up_then_preview_shows_no_changes(staging: PulumiWorkspace, emul
     after = emulator.counters()
     services = len(staging.json("stack", "output")["service_ids"])
     deployments = after["deployments"] - before["deployments"]
-    print(f"\nstaging up: {after['requests'] - before['requests']} requests, {deployments} deployments, {services} services")
+    print(
+        f"\nstaging up: {after['requests'] - before['requests']} requests, {deployments} deployments, {services} services"
+    )
     assert deployments == services, "exactly one deployment per service"
     staging.run("preview", "--expect-no-changes")
 
@@ -97,13 +95,18 @@ def test_workers_beat_and_flower_deploy_after_the_api(staging: PulumiWorkspace) 
     for role in ("worker-logs", "worker-content-generation", "beat", "flower"):
         assert api in urns[f"railstack-{role}-deployment"].get("dependencies", []), f"{role} must deploy after the api"
     for backing in ("railstack-postgres-deployment", "railstack-redis-deployment"):
-        assert urns[backing]["urn"] in urns["railstack-api-deployment"]["dependencies"], "the api waits for its data stores"
+        assert urns[backing]["urn"] in urns["railstack-api-deployment"]["dependencies"], (
+            "the api waits for its data stores"
+        )
 
 
 def test_state_holds_no_generated_secret_in_plaintext(staging: PulumiWorkspace) -> None:
     revealed = json.loads(staging.run("stack", "export", "--show-secrets").stdout)
-    results = {r["urn"].split("::")[-1]: r["outputs"]["result"] for r in revealed["deployment"]["resources"]
-               if r["type"] == "random:index/randomPassword:RandomPassword"}
+    results = {
+        r["urn"].split("::")[-1]: r["outputs"]["result"]
+        for r in revealed["deployment"]["resources"]
+        if r["type"] == "random:index/randomPassword:RandomPassword"
+    }
     # --show-secrets keeps the secret envelope, with the value as JSON in "plaintext".
     values = {n: json.loads(r["plaintext"]) if isinstance(r, dict) else r for n, r in results.items()}
     key = values.pop("railstack-secrets-fingerprint-key")
@@ -120,8 +123,11 @@ def test_every_app_service_resolves_the_same_connections_and_secrets(
     staging: PulumiWorkspace, emulator: EmulatorServer
 ) -> None:
     outputs = staging.json("stack", "output", "--show-secrets")
-    project = graphql(emulator, "query($id: String!) { project(id: $id) { environments { edges { node { id } } } } }",
-                      {"id": outputs["project_id"]})["project"]
+    project = graphql(
+        emulator,
+        "query($id: String!) { project(id: $id) { environments { edges { node { id } } } } }",
+        {"id": outputs["project_id"]},
+    )["project"]
     environment_id = project["environments"]["edges"][0]["node"]["id"]
     rendered = {}
     for role, service_id in outputs["service_ids"].items():
@@ -139,8 +145,13 @@ def test_every_app_service_resolves_the_same_connections_and_secrets(
         assert "${{" not in next(iter(values.values())), f"{key} must resolve to a value"
     assert rendered["api"]["DATABASE_URL"].startswith("postgresql://postgres:")
     service_types = {role: v["SERVICE_TYPE"] for role, v in rendered.items()}
-    assert service_types == {"api": "api", "worker-logs": "celery_logs",
-                             "worker-content-generation": "celery_content_generation", "beat": "beat", "flower": "flower"}
+    assert service_types == {
+        "api": "api",
+        "worker-logs": "celery_logs",
+        "worker-content-generation": "celery_content_generation",
+        "beat": "beat",
+        "flower": "flower",
+    }
     for role, variables in outputs["variables"].items():
         for key in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY"):
             if key in variables:
@@ -153,7 +164,7 @@ def test_rotating_one_secret_redeploys_only_the_services_using_it(
     staging.run("config", "set", "--path", "railstack:stack.secrets.rotation.admin_password", "1")
     before = emulator.requests()
     staging.run("up", "--yes", "--skip-preview")
-    new = emulator.requests()[len(before):]
+    new = emulator.requests()[len(before) :]
     fields = Counter(f for r in new for f in r["fields"])
     print(f"\nrotating admin_password: {dict(fields)}")
     assert fields["serviceInstanceDeployV2"] == 1, "only the api uses the admin password"

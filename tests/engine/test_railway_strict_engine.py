@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -18,18 +18,19 @@ import pytest
 
 from bench.railway import floor_of
 from railway_emulator import EmulatorServer
+from support.pulumi_cli import PulumiWorkspace, copy_project, edit_stack_config
 from tests.engine.faulty_proxy import FaultyProxy
-from tests.pulumi_cli import PulumiWorkspace, copy_project, edit_stack_config
+from tests.shared_emulator import EMULATOR_TOKEN
 
 pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("pulumi_cli")]
 
-TOKEN = "strict-tests-token"
 WRONG_SCOPE_TOKEN = "another-teams-token"
 
 
 @pytest.fixture(scope="module")
-def emulator() -> Iterator[EmulatorServer]:
-    with EmulatorServer(token=TOKEN, strict=True, deploy_seconds=0.6, scoped_token=WRONG_SCOPE_TOKEN) as emu:
+def emulator(emulator_factory: Callable[..., EmulatorServer]) -> Iterator[EmulatorServer]:
+    """The shared emulator in its strict settings, with a second token scoped to another team."""
+    with emulator_factory(strict=True, deploy_seconds=0.6, scoped_token=WRONG_SCOPE_TOKEN) as emu:
         yield emu
 
 
@@ -39,7 +40,7 @@ def stack_workspace(root: Path, url: str, stack: str, workspace_id: str | None) 
     state.mkdir(exist_ok=True)
     ws = PulumiWorkspace(project_dir=project, state_dir=state, extra_env={"RAILWAY_API_URL": url})
     ws.run("stack", "init", stack)
-    ws.run("config", "set", "--secret", "railway:token", TOKEN)
+    ws.run("config", "set", "--secret", "railway:token", EMULATOR_TOKEN)
     if workspace_id:
         ws.run("config", "set", "railway:workspaceId", workspace_id)
     # Short polls: the emulator's deployments take 0.6 s.
@@ -54,9 +55,11 @@ def deployments_by_service(emulator: EmulatorServer, project_id: str) -> Counter
 
 
 def status_of(emulator: EmulatorServer, deployment_id: str) -> str:
-    body = httpx.post(emulator.url, json={"query": "query($id: String!) { deployment(id: $id) { status } }",
-                                          "variables": {"id": deployment_id}},
-                      headers={"Authorization": f"Bearer {TOKEN}"}).json()
+    body = httpx.post(
+        emulator.url,
+        json={"query": "query($id: String!) { deployment(id: $id) { status } }", "variables": {"id": deployment_id}},
+        headers={"Authorization": f"Bearer {EMULATOR_TOKEN}"},
+    ).json()
     return body["data"]["deployment"]["status"]
 
 
@@ -76,19 +79,25 @@ def test_up_from_empty_makes_one_deployment_per_service_and_converges(
     assert after["writes"] - before["writes"] == floor.writes, f"writes above the floor of {floor.writes}"
     outputs = ws.json("stack", "output")
     per_service = deployments_by_service(emulator, outputs["project_id"])
-    print(f"\nstrict {stack} up: {after['requests'] - before['requests']} requests, "
-          f"{after['writes'] - before['writes']} writes (floor {floor.writes}), deployments {dict(per_service)}")
+    print(
+        f"\nstrict {stack} up: {after['requests'] - before['requests']} requests, "
+        f"{after['writes'] - before['writes']} writes (floor {floor.writes}), deployments {dict(per_service)}"
+    )
     assert set(per_service.values()) == {1} and len(per_service) == len(outputs["service_ids"]), per_service
     state = emulator.state_json()
     project = next(p for p in state["projects"] if p["id"] == outputs["project_id"])
     assert project["workspaceId"] == emulator.workspace_ids[1], "the project goes to railway:workspaceId"
-    statuses = Counter(status_of(emulator, d["id"]) for d in state["deployments"] if d["projectId"] == outputs["project_id"])
+    statuses = Counter(
+        status_of(emulator, d["id"]) for d in state["deployments"] if d["projectId"] == outputs["project_id"]
+    )
     assert statuses == {"SUCCESS": len(outputs["service_ids"])}, statuses
     ws.run("preview", "--expect-no-changes")
     if stack == "prod":
         records = outputs["dns_records"]
         assert [(r["domain"], r["type"]) for r in records] == [
-            ("api.railstack.example.com", "CNAME"), ("api.railstack.example.com", "TXT")], records
+            ("api.railstack.example.com", "CNAME"),
+            ("api.railstack.example.com", "TXT"),
+        ], records
         assert records[1]["name"].startswith("_railway-verify.") and records[1]["value"].startswith("railway-verify=")
     ws.run("destroy", "--yes", "--skip-preview", *(["--exclude-protected"] if stack == "prod" else []))
 
@@ -99,16 +108,22 @@ def test_without_a_workspace_the_up_fails_saying_which_setting_to_add(tmp_path: 
     output = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert "railway:workspaceId" in output and "RAILWAY_WORKSPACE_ID" in output, output[-3000:]
-    assert TOKEN not in output
+    assert EMULATOR_TOKEN not in output
 
 
-def test_a_failing_migration_fails_the_up_and_deploys_nothing_after_the_api(tmp_path: Path, emulator: EmulatorServer) -> None:
+def test_a_failing_migration_fails_the_up_and_deploys_nothing_after_the_api(
+    tmp_path: Path, emulator: EmulatorServer
+) -> None:
     ws = stack_workspace(tmp_path, emulator.url, "staging", emulator.workspace_ids[0])
     emulator.emulator.script_deployments(
-        service="api", outcome="pre_deploy_failed",
-        logs=["Running pre-deploy command: /app/entrypoint migrate",
-              "sqlalchemy.exc.OperationalError: could not connect to {{DATABASE_URL}}",
-              "Pre-deploy command failed with exit code 1"])
+        service="api",
+        outcome="pre_deploy_failed",
+        logs=[
+            "Running pre-deploy command: /app/entrypoint migrate",
+            "sqlalchemy.exc.OperationalError: could not connect to {{DATABASE_URL}}",
+            "Pre-deploy command failed with exit code 1",
+        ],
+    )
     proc = ws.run("up", "--yes", "--skip-preview", check=False, timeout=300)
     output = proc.stdout + proc.stderr
     assert proc.returncode != 0, "a failed API deployment must fail the up"
@@ -116,8 +131,11 @@ def test_a_failing_migration_fails_the_up_and_deploys_nothing_after_the_api(tmp_
     assert "Pre-deploy command failed with exit code 1" in output, "the log's last lines are in the message"
     assert "postgresql://postgres:***@" in output, "the database password is redacted from the quoted log"
     state = emulator.state_json()
-    project_id = next(p["id"] for p in state["projects"] if p["name"] == "railstack-staging"
-                      and p["workspaceId"] == emulator.workspace_ids[0] and not p.get("deletedAt"))
+    project_id = next(
+        p["id"]
+        for p in state["projects"]
+        if p["name"] == "railstack-staging" and p["workspaceId"] == emulator.workspace_ids[0] and not p.get("deletedAt")
+    )
     per_service = deployments_by_service(emulator, project_id)
     assert per_service["api"] == 1 and per_service["Postgres"] == 1 and per_service["Redis"] == 1, per_service
     for role in ("worker-logs", "worker-content-generation", "beat", "flower"):
@@ -140,7 +158,7 @@ def test_a_failing_migration_fails_the_up_and_deploys_nothing_after_the_api(tmp_
     assert WRONG_SCOPE_TOKEN not in output
     after = resources_in_state(ws)
     assert after == before, f"refresh with a wrong-scope token dropped {sorted(set(before) - set(after))}"
-    ws.run("config", "set", "--secret", "railway:token", TOKEN)
+    ws.run("config", "set", "--secret", "railway:token", EMULATOR_TOKEN)
     ws.run("refresh", "--yes", "--skip-preview", "--run-program")
     assert resources_in_state(ws) == before, "with the right token again, refresh finds everything"
     ws.run("destroy", "--yes", "--skip-preview")
@@ -148,15 +166,19 @@ def test_a_failing_migration_fails_the_up_and_deploys_nothing_after_the_api(tmp_
 
 @pytest.mark.parametrize("source_deploys", [True, False], ids=["source-deploys", "source-does-not-deploy"])
 def test_lost_answers_and_throttles_outside_the_emulator_still_converge_in_one_up(
-    source_deploys: bool, tmp_path: Path
+    source_deploys: bool, tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
 ) -> None:
-    with EmulatorServer(token=TOKEN, strict=True, source_deploys=source_deploys, deploy_seconds=0.6) as emulator, \
-            FaultyProxy(emulator.url.removesuffix("/graphql/v2"), lose_every=4, throttle_every=9) as proxy:
+    with (
+        emulator_factory(strict=True, source_deploys=source_deploys, deploy_seconds=0.6) as emulator,
+        FaultyProxy(emulator.url.removesuffix("/graphql/v2"), lose_every=4, throttle_every=9) as proxy,
+    ):
         ws = stack_workspace(tmp_path, proxy.url, "staging", emulator.workspace_ids[0])
         ws.run("config", "set", "--path", "railstack:stack.project_name", "railstack-flaky")
         ws.run("up", "--yes", "--skip-preview", timeout=600)
-        print(f"\nflaky up: {proxy.requests} requests, {proxy.writes} writes, {len(proxy.lost)} answers lost "
-              f"({Counter(proxy.lost)}), {proxy.throttled} throttled")
+        print(
+            f"\nflaky up: {proxy.requests} requests, {proxy.writes} writes, {len(proxy.lost)} answers lost "
+            f"({Counter(proxy.lost)}), {proxy.throttled} throttled"
+        )
         assert proxy.lost and proxy.throttled, "the faults must have been hit"
         outputs = ws.json("stack", "output")
         per_service = deployments_by_service(emulator, outputs["project_id"])
@@ -171,27 +193,35 @@ def test_lost_answers_and_throttles_outside_the_emulator_still_converge_in_one_u
         ws.run("destroy", "--yes", "--skip-preview")
 
 
-def test_a_stack_the_plan_cannot_hold_fails_the_preview_before_any_request(tmp_path: Path) -> None:
-    with EmulatorServer(token=TOKEN, plan="hobby") as emulator:
+def test_a_stack_the_plan_cannot_hold_fails_the_preview_before_any_request(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    with emulator_factory(plan="hobby") as emulator:
         ws = stack_workspace(tmp_path, emulator.url, "prod", None)
         ws.run("config", "set", "railway:plan", "hobby")
         before = emulator.counters()["requests"]
         proc = ws.run("preview", check=False)
         output = proc.stdout + proc.stderr
         assert proc.returncode != 0 and "Traceback" not in output
-        assert "prod: postgres.backups = ['DAILY', 'WEEKLY']: the Hobby plan (railway:plan = hobby)" in output, output[-2000:]
+        assert "prod: postgres.backups = ['DAILY', 'WEEKLY']: the Hobby plan (railway:plan = hobby)" in output, output[
+            -2000:
+        ]
         assert emulator.counters()["requests"] == before, "nothing may reach Railway"
 
 
 def test_a_repo_source_deploys_with_its_branch(tmp_path: Path, emulator: EmulatorServer) -> None:
     ws = stack_workspace(tmp_path, emulator.url, "demo", emulator.workspace_ids[0])
-    edit_stack_config(ws.project_dir, "demo", {"app": {"repo": "acme/app", "branch": "release", "root_directory": "/svc"}})
+    edit_stack_config(
+        ws.project_dir, "demo", {"app": {"repo": "acme/app", "branch": "release", "root_directory": "/svc"}}
+    )
     ws.run("up", "--yes", "--skip-preview")
     outputs = ws.json("stack", "output")
     state = emulator.state_json()
     app_ids = {outputs["service_ids"][r] for r in ("api", "beat", "worker-logs")}
     instances = [i for i in state["serviceInstances"] if i["serviceId"] in app_ids]
-    assert {(i["source"]["repo"], i["branch"], i["rootDirectory"]) for i in instances} == {("acme/app", "release", "/svc")}
+    assert {(i["source"]["repo"], i["branch"], i["rootDirectory"]) for i in instances} == {
+        ("acme/app", "release", "/svc")
+    }
     statuses = {status_of(emulator, d["id"]) for d in state["deployments"] if d["serviceId"] in app_ids}
     assert statuses == {"SUCCESS"}, "a repo with its branch builds and deploys"
     ws.run("preview", "--expect-no-changes")

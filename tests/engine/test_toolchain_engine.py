@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.pulumi_cli import VENV, PulumiWorkspace, write_program
+from support.pulumi_cli import VENV, PulumiWorkspace, write_program
 
 pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("pulumi_cli")]
 
@@ -46,7 +47,7 @@ pulumi.export("label", label.label)
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> PulumiWorkspace:
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulumiWorkspace]:
     project = tmp_path_factory.mktemp("tiny-program")
     write_program(project, PROGRAM)
     ws = PulumiWorkspace(project_dir=project, state_dir=tmp_path_factory.mktemp("state"))
@@ -98,7 +99,7 @@ def test_up_keeps_the_password_secret_in_outputs_and_state(workspace: PulumiWork
     assert "ciphertext" in result, f"the password's state value must be an encrypted secret, got {type(result)}"
 
 
-POLICY_PACK = '''
+POLICY_PACK = """
 from pulumi_policy import EnforcementLevel, PolicyPack, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
 
@@ -112,12 +113,10 @@ PolicyPack(
     enforcement_level=EnforcementLevel.MANDATORY,
     policies=[ResourceValidationPolicy(name="password-length", description="Passwords are long.", validate=password_length)],
 )
-'''
+"""
 
 
-def test_python_policy_pack_runs_and_blocks_a_violating_preview(
-    workspace: PulumiWorkspace, tmp_path: Path
-) -> None:
+def test_python_policy_pack_runs_and_blocks_a_violating_preview(workspace: PulumiWorkspace, tmp_path: Path) -> None:
     (tmp_path / "__main__.py").write_text(POLICY_PACK)
     (tmp_path / "PulumiPolicy.yaml").write_text(
         f"runtime:\n  name: python\n  options:\n    virtualenv: {VENV}\ndescription: tiny policy pack\n"
@@ -136,4 +135,3 @@ def test_destroy_removes_everything(workspace: PulumiWorkspace) -> None:
     workspace.run("destroy", "--yes", "--skip-preview")
     resources = json.loads(workspace.run("stack", "export").stdout)["deployment"].get("resources") or []
     assert resources == [], f"resources left after destroy: {[r['urn'] for r in resources]}"
-

@@ -93,10 +93,12 @@ def test_environment_like_the_official_image(engine: docker.DockerClient) -> Non
 
 def test_shelve_is_gnu_dbm_like_the_official_image(engine: docker.DockerClient, user_image: str) -> None:
     """celery beat's --schedule file: named as given (no `.db`) and rewritten on every sync."""
-    script = ("import dbm, os, shelve, time\n"
-              "s = shelve.open('/tmp/schedule', writeback=True); s['n'] = 0; s.sync()\n"
-              "before = os.stat('/tmp/schedule').st_mtime_ns; time.sleep(0.05)\n"
-              "s['n'] = 1; s.sync()\n"
-              "print(dbm.whichdb('/tmp/schedule'), sorted(os.listdir('/tmp')),"
-              " os.stat('/tmp/schedule').st_mtime_ns > before)\n")
+    script = (
+        "import dbm, os, shelve, time\n"
+        "s = shelve.open('/tmp/schedule', writeback=True); s['n'] = 0; s.sync()\n"
+        "before = os.stat('/tmp/schedule').st_mtime_ns; time.sleep(0.05)\n"
+        "s['n'] = 1; s.sync()\n"
+        "print(dbm.whichdb('/tmp/schedule'), sorted(os.listdir('/tmp')),"
+        " os.stat('/tmp/schedule').st_mtime_ns > before)\n"
+    )
     assert run(engine, user_image, "python", "-c", script) == "dbm.gnu ['schedule'] True"

@@ -41,39 +41,71 @@ class Stack:
 
     resources: list[PolicyResource] = field(default_factory=list)
 
-    def add(self, name: str, props: dict[str, Any], rtype: str = DYNAMIC, protect: bool = False,
-            service: PolicyResource | None = None) -> PolicyResource:
+    def add(
+        self,
+        name: str,
+        props: dict[str, Any],
+        rtype: str = DYNAMIC,
+        protect: bool = False,
+        service: PolicyResource | None = None,
+    ) -> PolicyResource:
         deps = {"service_id": [service]} if service is not None else {}
-        resource = PolicyResource(rtype, unknown_checking_proxy(props), urn(name, rtype), name, options(protect),
-                                  None, None, [], deps)
+        resource = PolicyResource(
+            rtype, unknown_checking_proxy(props), urn(name, rtype), name, options(protect), None, None, [], deps
+        )
         self.resources.append(resource)
         return resource
 
     def project(self, environment: str = "staging") -> PolicyResource:
         return self.add("project", {"kind": "railway:Project", "name": "p", "default_environment_name": environment})
 
-    def service(self, name: str, variables: dict[str, Any] | None = None, protect: bool = False,
-                role: str | None = None, **settings: Any) -> PolicyResource:
+    def service(
+        self,
+        name: str,
+        variables: dict[str, Any] | None = None,
+        protect: bool = False,
+        role: str | None = None,
+        **settings: Any,
+    ) -> PolicyResource:
         """A Railway service with its settings and (when given) its variables; service_id unknown, as
         in the preview of a new stack. `role` is what the components record (default: the role the
         stack's own naming gives, e.g. worker for worker-logs)."""
-        svc = self.add(name, {"kind": "railway:Service", "name": name, "role": role or conventional_role(name),
-                              "service_id": UNKNOWN_TEXT}, protect=protect)
+        svc = self.add(
+            name,
+            {
+                "kind": "railway:Service",
+                "name": name,
+                "role": role or conventional_role(name),
+                "service_id": UNKNOWN_TEXT,
+            },
+            protect=protect,
+        )
         # Limits are written by the deployment step (with the source), everything else by the settings.
         limits = {key: settings.pop(key) for key in ("vcpus", "memory_gb") if key in settings}
-        self.add(f"{name}-settings", {"kind": "railway:ServiceInstance", "service_id": UNKNOWN_TEXT, **settings},
-                 service=svc)
-        self.add(f"{name}-deployment", {"kind": "railway:ServiceDeployment", "service_id": UNKNOWN_TEXT, **limits},
-                 service=svc)
+        self.add(
+            f"{name}-settings", {"kind": "railway:ServiceInstance", "service_id": UNKNOWN_TEXT, **settings}, service=svc
+        )
+        self.add(
+            f"{name}-deployment",
+            {"kind": "railway:ServiceDeployment", "service_id": UNKNOWN_TEXT, **limits},
+            service=svc,
+        )
         if variables is not None:
-            self.add(f"{name}-variables", {"kind": "railway:VariableCollection", "service_id": UNKNOWN_TEXT,
-                                           "variables": variables}, service=svc)
+            self.add(
+                f"{name}-variables",
+                {"kind": "railway:VariableCollection", "service_id": UNKNOWN_TEXT, "variables": variables},
+                service=svc,
+            )
         return svc
 
-    def attach(self, name: str, kind: str, service: PolicyResource, protect: bool = False, **props: Any) -> PolicyResource:
+    def attach(
+        self, name: str, kind: str, service: PolicyResource, protect: bool = False, **props: Any
+    ) -> PolicyResource:
         return self.add(name, {"kind": kind, "service_id": UNKNOWN_TEXT, **props}, protect=protect, service=service)
 
-    def container(self, role: str, envs: list[str] | None = None, kind: str | None = None, **props: Any) -> PolicyResource:
+    def container(
+        self, role: str, envs: list[str] | None = None, kind: str | None = None, **props: Any
+    ) -> PolicyResource:
         labels = [{"label": "railstack.role", "value": role}]
         if (kind := kind or conventional_role(role)) is not None:
             labels.append({"label": "railstack.kind", "value": kind})
@@ -117,7 +149,8 @@ def check_stack(policy: StackValidationPolicy, stack: Stack, config: dict | None
     return violations(policy, StackValidationArgs(stack.resources, config or {}))
 
 
-def check_resource(policy: ResourceValidationPolicy, props: dict[str, Any], rtype: str = DYNAMIC,
-                   name: str = "subject") -> list[str] | str:
+def check_resource(
+    policy: ResourceValidationPolicy, props: dict[str, Any], rtype: str = DYNAMIC, name: str = "subject"
+) -> list[str] | str:
     args = ResourceValidationArgs(rtype, unknown_checking_proxy(props), urn(name, rtype), name, options(), None, {})
     return violations(policy, args)

@@ -3,6 +3,8 @@ real validators and hand-built inputs (tests/policy/builders.py)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from policy.rules import (
@@ -31,12 +33,13 @@ from tests.policy.builders import (
 )
 
 
-def railway_stack(beat_replicas: float | None = 1.0, **api_settings: object) -> Stack:
+def railway_stack(beat_replicas: float | None = 1.0, **api_settings: Any) -> Stack:
     stack = Stack()
     stack.project()
-    stack.service("api", app_variables("api"), **({"healthcheck_path": "/health"} | api_settings))
+    settings: dict[str, Any] = {"healthcheck_path": "/health"} | api_settings
+    stack.service("api", app_variables("api"), **settings)
     stack.service("worker-logs", app_variables("celery_logs"), num_replicas=1.0)
-    beat_settings = {} if beat_replicas is None else {"num_replicas": beat_replicas}
+    beat_settings: dict[str, Any] = {} if beat_replicas is None else {"num_replicas": beat_replicas}
     stack.service("beat", app_variables("beat"), **beat_settings)
     return stack
 
@@ -58,7 +61,9 @@ def test_a_beat_without_a_replica_count_runs_railways_default_of_one() -> None:
 def test_a_second_beat_service_and_a_missing_beat_are_violations() -> None:
     stack = railway_stack()
     stack.service("beat-2", app_variables("beat"))
-    assert [m.split(":")[0] for m in check_stack(single_beat_scheduler, stack)] == ["service beat-2 is a second beat service"]
+    assert [m.split(":")[0] for m in check_stack(single_beat_scheduler, stack)] == [
+        "service beat-2 is a second beat service"
+    ]
     no_beat = Stack()
     no_beat.service("api", app_variables("api"))
     assert "no beat service" in check_stack(single_beat_scheduler, no_beat)[0]
@@ -112,7 +117,9 @@ def test_a_domain_whose_service_is_not_in_the_stack_is_not_attributed_to_a_role(
 
 def test_docker_workers_publish_no_port() -> None:
     stack = Stack()
-    stack.container("worker-logs", ["SERVICE_TYPE=celery_logs"], ports=[{"internal": 9000, "external": 9000, "ip": "127.0.0.1"}])
+    stack.container(
+        "worker-logs", ["SERVICE_TYPE=celery_logs"], ports=[{"internal": 9000, "external": 9000, "ip": "127.0.0.1"}]
+    )
     stack.container("beat", ["SERVICE_TYPE=beat"])
     assert len(check_stack(background_roles_not_exposed, stack)) == 1
 
@@ -133,8 +140,10 @@ def test_a_copied_database_url_is_a_violation_without_its_value() -> None:
 
 
 def test_a_copied_connection_string_is_judged_by_value_whatever_its_name_and_an_unknown_one_is_not() -> None:
-    variables = {"POSTGRES_DSN": "postgresql://shop:hunter2@db.railway.internal:5432/shop",
-                 "POSTGRES_HOST": "${{Postgres.PGHOST}}"}
+    variables = {
+        "POSTGRES_DSN": "postgresql://shop:hunter2@db.railway.internal:5432/shop",
+        "POSTGRES_HOST": "${{Postgres.PGHOST}}",
+    }
     [message] = check_resource(connections_by_reference, collection(variables))
     assert "POSTGRES_DSN is a copied connection string" in message and "hunter2" not in message
     variables["POSTGRES_DSN"] = UNKNOWN_TEXT
@@ -149,11 +158,19 @@ def test_a_role_comes_from_what_the_components_record_not_from_the_name() -> Non
 
 
 def test_on_docker_connection_strings_must_be_secrets() -> None:
-    envs = [secret("DATABASE_URL=postgresql://app:pw@postgres/app"), "SERVICE_TYPE=api",
-            *[secret(f"{n}=redis://default:pw@redis:6379/0") for n in ("REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")]]
+    envs = [
+        secret("DATABASE_URL=postgresql://app:pw@postgres/app"),
+        "SERVICE_TYPE=api",
+        *[
+            secret(f"{n}=redis://default:pw@redis:6379/0")
+            for n in ("REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")
+        ],
+    ]
     assert check_resource(connections_by_reference, {"envs": envs}, rtype=CONTAINER) == []
     envs[0] = "DATABASE_URL=postgresql://app:pw@postgres/app"
-    assert "DATABASE_URL is a plain value" in check_resource(connections_by_reference, {"envs": envs}, rtype=CONTAINER)[0]
+    assert (
+        "DATABASE_URL is a plain value" in check_resource(connections_by_reference, {"envs": envs}, rtype=CONTAINER)[0]
+    )
 
 
 def test_database_and_shared_collections_are_not_app_services() -> None:
@@ -162,16 +179,20 @@ def test_database_and_shared_collections_are_not_app_services() -> None:
 
 # -- no-plaintext-secrets ------------------------------------------------------------------------
 def test_secrets_and_references_pass() -> None:
-    props = {"variables": {"SECRET_KEY": secret("s3cr3t"), "ADMIN_PASSWORD": "${{shared.ADMIN_PASSWORD}}"},
-             "start_command": "redis-server --requirepass $REDIS_PASSWORD"}
+    props = {
+        "variables": {"SECRET_KEY": secret("s3cr3t"), "ADMIN_PASSWORD": "${{shared.ADMIN_PASSWORD}}"},
+        "start_command": "redis-server --requirepass $REDIS_PASSWORD",
+    }
     assert check_resource(no_plaintext_secrets, props) == []
 
 
 def test_a_plain_password_and_a_url_with_a_password_are_violations_without_their_values() -> None:
     props = {"envs": ["ADMIN_PASSWORD=hunter2"], "start_command": "celery worker -b redis://:hunter3@redis.example.com"}
     messages = check_resource(no_plaintext_secrets, props, rtype=CONTAINER)
-    assert [m.split(" is a ")[0] for m in messages] == ["subject: envs[ADMIN_PASSWORD]",
-                                                         "subject: start_command (a URL with a password)"]
+    assert [m.split(" is a ")[0] for m in messages] == [
+        "subject: envs[ADMIN_PASSWORD]",
+        "subject: start_command (a URL with a password)",
+    ]
     assert not any("hunter" in m for m in messages)
 
 
@@ -179,11 +200,13 @@ def test_variable_fingerprints_are_not_secrets_but_a_password_under_their_key_is
     props = {"fingerprints": {"SECRET_KEY": "d92b8d17f09a507d"}}
     assert check_resource(no_plaintext_secrets, props) == []
     props = {"fingerprints": {"SECRET_KEY": "hunter2"}}
-    assert check_resource(no_plaintext_secrets, props) == ["subject: fingerprints.SECRET_KEY is a password, key or token "
-                                                          "stored as a plain value, so it is written in clear text to "
-                                                          "the state, the preview and logs. Fix: pass it as a secret "
-                                                          "(pulumi-random, `pulumi config set --secret`) or as a "
-                                                          "${{shared.NAME}} reference."]
+    assert check_resource(no_plaintext_secrets, props) == [
+        "subject: fingerprints.SECRET_KEY is a password, key or token "
+        "stored as a plain value, so it is written in clear text to "
+        "the state, the preview and logs. Fix: pass it as a secret "
+        "(pulumi-random, `pulumi config set --secret`) or as a "
+        "${{shared.NAME}} reference."
+    ]
 
 
 def test_empty_unknown_and_trigger_keys_are_not_secrets() -> None:
@@ -193,14 +216,18 @@ def test_empty_unknown_and_trigger_keys_are_not_secrets() -> None:
 
 # -- redis-authenticated -------------------------------------------------------------------------
 def test_an_internal_redis_with_a_password_and_an_external_one_over_tls_pass() -> None:
-    variables = {"REDIS_URL": "redis://default:${{REDIS_PASSWORD}}@${{RAILWAY_PRIVATE_DOMAIN}}:6379",
-                 "CACHE_URL": secret("rediss://default:pw@eu1.upstash.io:6379")}
+    variables = {
+        "REDIS_URL": "redis://default:${{REDIS_PASSWORD}}@${{RAILWAY_PRIVATE_DOMAIN}}:6379",
+        "CACHE_URL": secret("rediss://default:pw@eu1.upstash.io:6379"),
+    }
     assert check_resource(redis_authenticated, collection(variables)) == []
 
 
 def test_a_redis_url_without_password_and_an_external_one_without_tls_are_violations() -> None:
-    variables = {"REDIS_URL": "redis://redis.railway.internal:6379",
-                 "BROKER": secret("redis://default:pw@eu1.upstash.io:6379")}
+    variables = {
+        "REDIS_URL": "redis://redis.railway.internal:6379",
+        "BROKER": secret("redis://default:pw@eu1.upstash.io:6379"),
+    }
     messages = check_resource(redis_authenticated, collection(variables))
     assert [m.split(" is a ")[0].split(" reaches ")[0] for m in messages] == ["subject: BROKER", "subject: REDIS_URL"]
     assert "TLS" in messages[0] and "without a password" in messages[1] and "pw@" not in messages[0]
@@ -236,8 +263,13 @@ def production(protect: bool = True, backups: list[str] | None = None, volume: b
     stack.project("production")
     db = stack.service("Postgres", {"POSTGRES_PASSWORD": secret("x")}, protect=protect)
     if volume:
-        stack.attach("Postgres-volume", "railway:Volume", db, protect=protect,
-                     backup_schedules=["DAILY", "WEEKLY"] if backups is None else backups)
+        stack.attach(
+            "Postgres-volume",
+            "railway:Volume",
+            db,
+            protect=protect,
+            backup_schedules=["DAILY", "WEEKLY"] if backups is None else backups,
+        )
     return stack
 
 
@@ -279,7 +311,9 @@ def test_a_worker_over_budget_and_one_without_limits_are_violations() -> None:
     messages = check_stack(role_budget, stack, BUDGETS)
     assert "worker-logs (worker) asks for memory_gb 8, over this environment's budget of 1" in messages[0]
     assert [m.split(" limit")[0] for m in messages[1:]] == [
-        "service worker-content (worker) sets no vcpus", "service worker-content (worker) sets no memory_gb"]
+        "service worker-content (worker) sets no vcpus",
+        "service worker-content (worker) sets no memory_gb",
+    ]
 
 
 def test_docker_replicas_are_containers_and_memory_is_megabytes() -> None:
@@ -287,7 +321,8 @@ def test_docker_replicas_are_containers_and_memory_is_megabytes() -> None:
     for _ in range(3):
         stack.container("worker-logs", ["SERVICE_TYPE=celery_logs"], memory=512.0, cpus="0.5")
     assert [m.split(",")[0] for m in check_stack(role_budget, stack, BUDGETS)] == [
-        "container worker-logs (worker) asks for replicas 3"]
+        "container worker-logs (worker) asks for replicas 3"
+    ]
 
 
 def test_without_budgets_the_policy_does_not_apply() -> None:
@@ -296,13 +331,24 @@ def test_without_budgets_the_policy_does_not_apply() -> None:
 
 # -- docker-ports-on-loopback ---------------------------------------------------------------------
 def test_a_loopback_port_passes_and_all_interfaces_is_a_violation() -> None:
-    assert check_resource(docker_ports_on_loopback, {"ports": [{"internal": 8000, "external": 8000, "ip": "127.0.0.1"}]}, rtype=CONTAINER) == []
-    [message] = check_resource(docker_ports_on_loopback, {"ports": [{"internal": 8000, "external": 8000, "ip": "0.0.0.0"}]}, rtype=CONTAINER)
+    assert (
+        check_resource(
+            docker_ports_on_loopback,
+            {"ports": [{"internal": 8000, "external": 8000, "ip": "127.0.0.1"}]},
+            rtype=CONTAINER,
+        )
+        == []
+    )
+    [message] = check_resource(
+        docker_ports_on_loopback, {"ports": [{"internal": 8000, "external": 8000, "ip": "0.0.0.0"}]}, rtype=CONTAINER
+    )
     assert "host port 8000 at 0.0.0.0" in message
 
 
 def test_a_port_without_an_ip_listens_everywhere() -> None:
-    [message] = check_resource(docker_ports_on_loopback, {"ports": [{"internal": 5432, "external": 15432}]}, rtype=CONTAINER)
+    [message] = check_resource(
+        docker_ports_on_loopback, {"ports": [{"internal": 5432, "external": 15432}]}, rtype=CONTAINER
+    )
     assert "every interface" in message
 
 
@@ -347,12 +393,13 @@ def test_installing_the_hook_replaces_the_deserializer_pulumi_policy_validates_w
 
     from policy.values import deserialize_marking_secrets, install_secret_marking
 
-    original = library.deserialize_properties
+    # The very name pulumi-policy's validation looks up, which it imports rather than exports.
+    original = library.deserialize_properties  # pyright: ignore[reportPrivateImportUsage]
     try:
         install_secret_marking()
-        assert library.deserialize_properties is deserialize_marking_secrets
+        assert library.deserialize_properties is deserialize_marking_secrets  # pyright: ignore[reportPrivateImportUsage]
     finally:
-        library.deserialize_properties = original
+        library.deserialize_properties = original  # pyright: ignore[reportPrivateImportUsage]
 
 
 # -- exec-form-commands ---------------------------------------------------------------------------
@@ -360,42 +407,65 @@ REDIS_UNWRAPPED = "redis-server --requirepass $REDIS_PASSWORD --appendonly yes -
 
 
 def test_an_unwrapped_variable_in_a_start_command_is_a_violation_naming_the_key() -> None:
-    [message] = check_resource(exec_form_commands, {"kind": "railway:ServiceInstance", "start_command": REDIS_UNWRAPPED})
+    [message] = check_resource(
+        exec_form_commands, {"kind": "railway:ServiceInstance", "start_command": REDIS_UNWRAPPED}
+    )
     assert "start_command uses a variable" in message and "Fix:" in message and "/bin/sh -c" in message
 
 
 def test_an_unwrapped_variable_in_a_pre_deploy_command_is_a_violation() -> None:
-    [message] = check_resource(exec_form_commands, {"kind": "railway:ServiceInstance",
-                                                    "pre_deploy_command": "python manage.py migrate --database $DB"})
+    [message] = check_resource(
+        exec_form_commands,
+        {"kind": "railway:ServiceInstance", "pre_deploy_command": "python manage.py migrate --database $DB"},
+    )
     assert "pre_deploy_command uses a variable" in message
 
 
 def test_a_shell_wrapped_command_and_a_command_without_variables_pass() -> None:
     wrapped = '/bin/sh -c "exec redis-server --requirepass \\"$REDIS_PASSWORD\\" --dir /data"'
-    assert check_resource(exec_form_commands, {"kind": "railway:ServiceInstance", "start_command": wrapped,
-                                               "pre_deploy_command": "/app/entrypoint migrate"}) == []
+    assert (
+        check_resource(
+            exec_form_commands,
+            {
+                "kind": "railway:ServiceInstance",
+                "start_command": wrapped,
+                "pre_deploy_command": "/app/entrypoint migrate",
+            },
+        )
+        == []
+    )
     assert check_resource(exec_form_commands, {"kind": "railway:ServiceInstance", "start_command": UNKNOWN_TEXT}) == []
     assert check_resource(exec_form_commands, {"kind": "railway:ServiceInstance"}) == []
 
 
 def test_a_docker_command_list_with_an_unexpanded_variable_is_a_violation() -> None:
-    [message] = check_resource(exec_form_commands, {"command": ["redis-server", "--requirepass", "$REDIS_PASSWORD"]},
-                               rtype=CONTAINER)
+    [message] = check_resource(
+        exec_form_commands, {"command": ["redis-server", "--requirepass", "$REDIS_PASSWORD"]}, rtype=CONTAINER
+    )
     assert "command uses a variable" in message
-    assert check_resource(exec_form_commands, {"command": ["sh", "-c", "exec redis-server --requirepass $P"]},
-                          rtype=CONTAINER) == []
+    assert (
+        check_resource(
+            exec_form_commands, {"command": ["sh", "-c", "exec redis-server --requirepass $P"]}, rtype=CONTAINER
+        )
+        == []
+    )
 
 
 def test_the_docker_redis_command_is_shell_wrapped() -> None:
     from components.docker.redis import container_spec
-    from stacks.model import Redis
+    from components.plan import build_plan
+    from stacks.load import load_stack_config
 
-    docker_command = container_spec(Redis(), "img", "pw", None, {}).command
+    store = build_plan("dev", load_stack_config("dev", {"app": {"path": "app"}})).stores["redis"]
+    docker_command = container_spec(store, "img", "pw", None, {}).command
     assert docker_command is not None and docker_command[:2] == ["/bin/sh", "-c"], docker_command
     assert check_resource(exec_form_commands, {"command": docker_command}, rtype=CONTAINER) == []
 
 
 def test_shared_variables_hold_secret_values_that_services_reference() -> None:
-    shared = {"kind": "railway:VariableCollection", "service_id": None,
-              "variables": {"REDIS_URL": secret("rediss://default:pw-of-upstash@eu1.upstash.io:6379")}}
+    shared = {
+        "kind": "railway:VariableCollection",
+        "service_id": None,
+        "variables": {"REDIS_URL": secret("rediss://default:pw-of-upstash@eu1.upstash.io:6379")},
+    }
     assert check_resource(connections_by_reference, shared) == []

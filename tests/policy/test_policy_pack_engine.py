@@ -6,30 +6,29 @@ from __future__ import annotations
 
 import subprocess
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from previews.events import Preview, parse_preview
 from railway_emulator import EmulatorServer
-from tests.pulumi_cli import PulumiWorkspace, copy_project, edit_stack_config
+from support.pulumi_cli import PulumiWorkspace, copy_project, edit_stack_config
+from tests.shared_emulator import EMULATOR_TOKEN
 
 pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("pulumi_cli")]
 
-TOKEN = "policy-tests-token"
 PROGRAMS = Path(__file__).parent / "programs"
 COPIED_PASSWORD = "hunter2-not-a-real-one"
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[EmulatorServer]:
-    with EmulatorServer(token=TOKEN) as emu:
-        yield emu
-
-
-def workspace(root: Path, stack: str, emulator: EmulatorServer | None, program: str | None = None,
-              overrides: dict | None = None, secrets: dict[str, str] | None = None) -> PulumiWorkspace:
+def workspace(
+    root: Path,
+    stack: str,
+    emulator: EmulatorServer | None,
+    program: str | None = None,
+    overrides: dict | None = None,
+    secrets: dict[str, str] | None = None,
+) -> PulumiWorkspace:
     project = copy_project(root / "project", stack if program is None else "none")
     if program is not None:
         (project / "__main__.py").write_text((PROGRAMS / program).read_text())
@@ -42,15 +41,22 @@ def workspace(root: Path, stack: str, emulator: EmulatorServer | None, program: 
     ws = PulumiWorkspace(project_dir=project, state_dir=root / "state", extra_env=env)
     ws.run("stack", "init", stack)
     if emulator is not None:
-        ws.run("config", "set", "--secret", "railway:token", TOKEN)
+        ws.run("config", "set", "--secret", "railway:token", EMULATOR_TOKEN)
     for key, value in (secrets or {}).items():
         ws.run("config", "set", "--secret", key, value)
     return ws
 
 
 def policy_preview(ws: PulumiWorkspace, policy_config: str) -> tuple[subprocess.CompletedProcess[str], Preview]:
-    proc = ws.run("preview", "--json", "--policy-pack", "policy", "--policy-pack-config",
-                  f"policy/config/{policy_config}.json", check=False)
+    proc = ws.run(
+        "preview",
+        "--json",
+        "--policy-pack",
+        "policy",
+        "--policy-pack-config",
+        f"policy/config/{policy_config}.json",
+        check=False,
+    )
     preview = parse_preview(proc.stdout)
     unexpected = [e for e in preview.errors if "preview failed" not in e]
     assert not unexpected, f"the program itself failed, not a policy:\n{unexpected}\n{proc.stderr[-3000:]}"
@@ -124,9 +130,13 @@ def test_the_same_budget_overrun_on_demo_is_only_advisory(tmp_path: Path, emulat
 
 def test_an_external_redis_without_tls_fails_the_preview(tmp_path: Path, emulator: EmulatorServer) -> None:
     url = "redis://default:not-the-real-password@redis.example.com:6379"
-    ws = workspace(tmp_path, "staging", emulator,
-                   overrides={"redis": {"mode": "external", "external_url_key": "redisUrl"}},
-                   secrets={"railstack:redisUrl": url})
+    ws = workspace(
+        tmp_path,
+        "staging",
+        emulator,
+        overrides={"redis": {"mode": "external", "external_url_key": "redisUrl"}},
+        secrets={"railstack:redisUrl": url},
+    )
     proc, preview = policy_preview(ws, "staging")
     assert [v.policy for v in preview.violations] == ["redis-authenticated"]
     assert "TLS" in preview.violations[0].message and "not-the-real-password" not in proc.stdout + proc.stderr

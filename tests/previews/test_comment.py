@@ -21,8 +21,13 @@ def urn(name: str, rtype: str, stack: str = "staging") -> str:
 
 
 def step_event(seq: int, op: str, name: str, rtype: str, old: dict | None = None, new: dict | None = None) -> str:
-    meta = {"op": op, "urn": urn(name, rtype), "type": rtype,
-            "old": {"inputs": old} if old is not None else None, "new": {"inputs": new} if new is not None else None}
+    meta = {
+        "op": op,
+        "urn": urn(name, rtype),
+        "type": rtype,
+        "old": {"inputs": old} if old is not None else None,
+        "new": {"inputs": new} if new is not None else None,
+    }
     return json.dumps({"sequence": seq, "timestamp": 0, "resourcePreEvent": {"metadata": meta}})
 
 
@@ -35,12 +40,22 @@ def service_steps(service: str, seq: int, variables_old: dict, variables_new: di
     component = f"railstack-{service}"
     return [
         step_event(seq, "same", component, SERVICE_TYPE),
-        step_event(seq + 1, "update", f"{component}-variables", DYNAMIC,
-                   {"kind": "railway:VariableCollection", "fingerprints": variables_old, "variables": {"A": "[secret]"}},
-                   {"kind": "railway:VariableCollection", "fingerprints": variables_new, "variables": {"A": "[secret]"}}),
-        step_event(seq + 2, "update", f"{component}-deployment", DYNAMIC,
-                   {"kind": "railway:ServiceDeployment", "triggers": {"variables": "1"}},
-                   {"kind": "railway:ServiceDeployment", "triggers": {"variables": "2"}}),
+        step_event(
+            seq + 1,
+            "update",
+            f"{component}-variables",
+            DYNAMIC,
+            {"kind": "railway:VariableCollection", "fingerprints": variables_old, "variables": {"A": "[secret]"}},
+            {"kind": "railway:VariableCollection", "fingerprints": variables_new, "variables": {"A": "[secret]"}},
+        ),
+        step_event(
+            seq + 2,
+            "update",
+            f"{component}-deployment",
+            DYNAMIC,
+            {"kind": "railway:ServiceDeployment", "triggers": {"variables": "1"}},
+            {"kind": "railway:ServiceDeployment", "triggers": {"variables": "2"}},
+        ),
     ]
 
 
@@ -56,21 +71,39 @@ def test_variables_are_named_by_fingerprint_and_deployments_say_why() -> None:
 
 
 def test_a_policy_violation_and_a_failed_preview_are_reported() -> None:
-    violation = json.dumps({"sequence": 5, "timestamp": 0, "policyEvent": {
-        "resourceUrn": urn("railstack-beat-settings", DYNAMIC), "policyName": "single-beat-scheduler",
-        "enforcementLevel": "mandatory",
-        "message": "Exactly one beat.\nrailstack-beat-settings: service beat runs 2 beat replicas. Fix: 1."}})
+    violation = json.dumps(
+        {
+            "sequence": 5,
+            "timestamp": 0,
+            "policyEvent": {
+                "resourceUrn": urn("railstack-beat-settings", DYNAMIC),
+                "policyName": "single-beat-scheduler",
+                "enforcementLevel": "mandatory",
+                "message": "Exactly one beat.\nrailstack-beat-settings: service beat runs 2 beat replicas. Fix: 1.",
+            },
+        }
+    )
     preview = parse_preview(events(violation, result="failed"))
     comment = render([preview])
     assert "| `staging` | 0 | 0 | 0 | 0 | 0 | **1 mandatory** violation |" in comment
-    assert "- mandatory `single-beat-scheduler` on `railstack-beat-settings`: service beat runs 2 beat replicas." in comment
+    assert (
+        "- mandatory `single-beat-scheduler` on `railstack-beat-settings`: service beat runs 2 beat replicas."
+        in comment
+    )
     assert "### `staging`: **failed**" in comment
 
 
 def test_the_document_shape_is_read_and_says_policies_were_not_reported() -> None:
-    doc = {"steps": [{"op": "create", "urn": urn("railstack-api-deployment", DYNAMIC),
-                      "newState": {"type": DYNAMIC, "inputs": {"kind": "railway:ServiceDeployment"}}}],
-           "changeSummary": {"create": 1}}
+    doc = {
+        "steps": [
+            {
+                "op": "create",
+                "urn": urn("railstack-api-deployment", DYNAMIC),
+                "newState": {"type": DYNAMIC, "inputs": {"kind": "railway:ServiceDeployment"}},
+            }
+        ],
+        "changeSummary": {"create": 1},
+    }
     comment = render([parse_preview(json.dumps(doc))])
     assert "| `staging` | 1 | 0 | 0 | 0 | 1 | not run (non-streaming JSON) |" in comment
 
@@ -78,7 +111,9 @@ def test_the_document_shape_is_read_and_says_policies_were_not_reported() -> Non
 def test_a_huge_preview_stays_within_the_limit_and_says_what_it_left_out() -> None:
     lines = [step_event(1, "same", "railstack", STACK_TYPE)]
     for i in range(400):
-        lines += service_steps(f"worker-{i:03}", 10 + i * 3, {f"V{j}": "a" for j in range(30)}, {f"V{j}": "b" for j in range(30)})
+        lines += service_steps(
+            f"worker-{i:03}", 10 + i * 3, {f"V{j}": "a" for j in range(30)}, {f"V{j}": "b" for j in range(30)}
+        )
     previews = [parse_preview(events(*lines)), parse_preview(events(*lines).replace(":staging::", ":prod::"))]
     comment = render(previews)
     assert len(comment) <= 60000 < GITHUB_COMMENT_LIMIT
@@ -112,10 +147,20 @@ def deleted_service_steps(service: str, seq: int, railway_name: str) -> list[str
     component = f"railstack-{service}"
     return [
         step_event(seq, "delete", component, SERVICE_TYPE),
-        step_event(seq + 1, "delete", f"{component}-service", DYNAMIC,
-                   {"kind": "railway:Service", "name": railway_name, "role": "worker"}),
-        step_event(seq + 2, "delete", f"{component}-variables", DYNAMIC,
-                   {"kind": "railway:VariableCollection", "fingerprints": {"CELERY_QUEUES": "aaaa"}}),
+        step_event(
+            seq + 1,
+            "delete",
+            f"{component}-service",
+            DYNAMIC,
+            {"kind": "railway:Service", "name": railway_name, "role": "worker"},
+        ),
+        step_event(
+            seq + 2,
+            "delete",
+            f"{component}-variables",
+            DYNAMIC,
+            {"kind": "railway:VariableCollection", "fingerprints": {"CELERY_QUEUES": "aaaa"}},
+        ),
         step_event(seq + 3, "delete", f"{component}-deployment", DYNAMIC, {"kind": "railway:ServiceDeployment"}),
     ]
 
@@ -126,11 +171,17 @@ def test_a_preview_that_deletes_a_worker_service_warns_and_names_it() -> None:
         *service_steps("api", 2, {"PORT": "aaaa"}, {"PORT": "bbbb"}),
         *deleted_service_steps("worker-orders", 10, "worker-orders"),
         # Not a service: deleting a custom domain of the API is no reason for the warning.
-        step_event(20, "delete", "railstack-api-domain-shop", DYNAMIC, {"kind": "railway:CustomDomain", "domain": "shop.example.com"}),
+        step_event(
+            20,
+            "delete",
+            "railstack-api-domain-shop",
+            DYNAMIC,
+            {"kind": "railway:CustomDomain", "domain": "shop.example.com"},
+        ),
     )
     comment = render([parse_preview(text)])
     assert "| `staging` | 0 | 2 | 0 | 4 | 1 | passed |" in comment
-    warning = comment[comment.index("> [!WARNING]"):comment.index("Variable values and secrets")]
+    warning = comment[comment.index("> [!WARNING]") : comment.index("Variable values and secrets")]
     assert warning.splitlines()[1] == "> **Deletes services:**"
     assert "> - `staging`: `worker-orders` (Railway service, deleted)" in warning
     assert WORKER_HINT in warning and "a deleted service loses its deployments and its data" in warning
@@ -144,35 +195,69 @@ def test_deleted_and_replaced_services_are_named_per_stack_with_their_own_names(
         *deleted_service_steps("worker-emails", 2, "worker-emails"),
         step_event(10, "same", "railstack-redis", "railstack:railway:Redis"),
         # A replacement is three steps of one resource: it is named once, as replaced.
-        *(step_event(11 + i, op, "railstack-redis-service", DYNAMIC,
-                     {"kind": "railway:Service", "name": "Redis"}, {"kind": "railway:Service", "name": "Redis"})
-          for i, op in enumerate(("create-replacement", "replace", "delete-replaced"))),
+        *(
+            step_event(
+                11 + i,
+                op,
+                "railstack-redis-service",
+                DYNAMIC,
+                {"kind": "railway:Service", "name": "Redis"},
+                {"kind": "railway:Service", "name": "Redis"},
+            )
+            for i, op in enumerate(("create-replacement", "replace", "delete-replaced"))
+        ),
         # Retained on delete: the service keeps running, so it is not one that is deleted.
-        step_event(20, "discard", "railstack-worker-old-service", DYNAMIC, {"kind": "railway:Service", "name": "worker-old"}),
+        step_event(
+            20, "discard", "railstack-worker-old-service", DYNAMIC, {"kind": "railway:Service", "name": "worker-old"}
+        ),
     )
     dev = events(
         step_event(1, "same", "railstack-dev", "railstack:docker:AppStack"),
         step_event(2, "same", "railstack-dev-api", "railstack:docker:AppService"),
-        *(step_event(3 + i, op, "railstack-dev-api-container", "docker:index/container:Container",
-                     {"name": "railstack-dev-api", "image": "a"}, {"name": "railstack-dev-api", "image": "b"})
-          for i, op in enumerate(("create-replacement", "replace", "delete-replaced"))),
+        *(
+            step_event(
+                3 + i,
+                op,
+                "railstack-dev-api-container",
+                "docker:index/container:Container",
+                {"name": "railstack-dev-api", "image": "a"},
+                {"name": "railstack-dev-api", "image": "b"},
+            )
+            for i, op in enumerate(("create-replacement", "replace", "delete-replaced"))
+        ),
         step_event(10, "same", "railstack-dev-worker-logs", "railstack:docker:AppService"),
-        step_event(11, "delete", "railstack-dev-worker-logs-container-1", "docker:index/container:Container",
-                   {"name": "railstack-dev-worker-logs-1"}),
+        step_event(
+            11,
+            "delete",
+            "railstack-dev-worker-logs-container-1",
+            "docker:index/container:Container",
+            {"name": "railstack-dev-worker-logs-1"},
+        ),
     ).replace(":staging::", ":dev::")
     comment = render([parse_preview(staging), parse_preview(dev)])
-    assert ("> - `staging`: `redis` (Railway service `Redis`, replaced: deleted and created anew), "
-            "`worker-emails` (Railway service, deleted)\n") in comment
-    assert ("> - `dev`: `api` (Docker container `railstack-dev-api`, replaced: deleted and created anew), "
-            "`worker-logs` (Docker container `railstack-dev-worker-logs-1`, deleted)\n") in comment
+    assert (
+        "> - `staging`: `redis` (Railway service `Redis`, replaced: deleted and created anew), "
+        "`worker-emails` (Railway service, deleted)\n"
+    ) in comment
+    assert (
+        "> - `dev`: `api` (Docker container `railstack-dev-api`, replaced: deleted and created anew), "
+        "`worker-logs` (Docker container `railstack-dev-worker-logs-1`, deleted)\n"
+    ) in comment
     assert "worker-old" not in comment.split("### ")[0], "a discarded (retained) service is not deleted"
     assert comment.count("> [!WARNING]") == 1 and comment.count(WORKER_HINT) == 1
 
 
 def test_the_document_shape_warns_of_a_deleted_service_too() -> None:
-    doc = {"steps": [{"op": "delete", "urn": urn("railstack-worker-orders-service", DYNAMIC),
-                      "oldState": {"type": DYNAMIC, "inputs": {"kind": "railway:Service", "name": "worker-orders"}}}],
-           "changeSummary": {"delete": 1}}
+    doc = {
+        "steps": [
+            {
+                "op": "delete",
+                "urn": urn("railstack-worker-orders-service", DYNAMIC),
+                "oldState": {"type": DYNAMIC, "inputs": {"kind": "railway:Service", "name": "worker-orders"}},
+            }
+        ],
+        "changeSummary": {"delete": 1},
+    }
     comment = render([parse_preview(json.dumps(doc))])
     assert "> **Deletes services:**\n> - `staging`: `worker-orders` (Railway service, deleted)\n" in comment
 
@@ -181,7 +266,14 @@ def test_a_preview_without_deletes_has_no_warning() -> None:
     text = events(
         step_event(1, "same", "railstack", STACK_TYPE),
         *service_steps("api", 2, {"PORT": "aaaa"}, {"PORT": "bbbb"}),
-        step_event(10, "create", "railstack-worker-orders-service", DYNAMIC, None, {"kind": "railway:Service", "name": "worker-orders"}),
+        step_event(
+            10,
+            "create",
+            "railstack-worker-orders-service",
+            DYNAMIC,
+            None,
+            {"kind": "railway:Service", "name": "worker-orders"},
+        ),
     )
     comment = render([parse_preview(text)])
     assert "[!WARNING]" not in comment and "Deletes services" not in comment and WORKER_HINT not in comment

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,8 @@ import pytest
 from previews.comment import render
 from previews.events import parse_preview
 from railway_emulator import EmulatorServer
-from tests.pulumi_cli import ROOT, PulumiWorkspace, copy_project, edit_stack_config
+from support.pulumi_cli import ROOT, PulumiWorkspace, copy_project, edit_stack_config
+from tests.shared_emulator import EMULATOR_TOKEN
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator, pytest.mark.usefixtures("pulumi_cli")]
 
@@ -34,29 +36,39 @@ def secret_values(state: dict) -> set[str]:
     return {v for v in values if v}
 
 
-def test_the_comment_for_a_concurrency_change_and_a_secret_rotation_matches_the_golden_file(tmp_path: Path) -> None:
-    with EmulatorServer(token="comment-token") as emulator:
+def test_the_comment_for_a_concurrency_change_and_a_secret_rotation_matches_the_golden_file(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    with emulator_factory() as emulator:
         project = copy_project(tmp_path / "project", "staging")
         (tmp_path / "state").mkdir()
-        ws = PulumiWorkspace(project, tmp_path / "state",
-                             {"RAILWAY_API_URL": emulator.url, "PULUMI_ENABLE_STREAMING_JSON_PREVIEW": "1"})
+        ws = PulumiWorkspace(
+            project, tmp_path / "state", {"RAILWAY_API_URL": emulator.url, "PULUMI_ENABLE_STREAMING_JSON_PREVIEW": "1"}
+        )
         ws.run("stack", "init", "staging")
-        ws.run("config", "set", "--secret", "railway:token", "comment-token")
+        ws.run("config", "set", "--secret", "railway:token", EMULATOR_TOKEN)
         # The pack also runs during `up`, on every value known: the real stack passes it.
         ws.run("up", "--yes", "--skip-preview", *POLICY)
 
-        edit_stack_config(project, "staging", {"workers": {"logs": {"concurrency": 4}, "content_generation": {}},
-                                               "secrets": {"rotation": {"secret_key": 1}}})
+        edit_stack_config(
+            project,
+            "staging",
+            {
+                "workers": {"logs": {"concurrency": 4}, "content_generation": {}},
+                "secrets": {"rotation": {"secret_key": 1}},
+            },
+        )
         preview_json = tmp_path / "staging.json"
         proc = ws.run("preview", "--json", *POLICY)
         preview_json.write_text(proc.stdout)
         state = json.loads(ws.run("stack", "export", "--show-secrets").stdout)
 
-    comment = subprocess.run([str(ROOT / "scripts" / "preview-comment"), str(preview_json)],
-                             capture_output=True, text=True, check=True).stdout
+    comment = subprocess.run(
+        [str(ROOT / "scripts" / "preview-comment"), str(preview_json)], capture_output=True, text=True, check=True
+    ).stdout
     assert comment == render([parse_preview(proc.stdout)]), "the script prints what the module renders"
 
-    secrets = secret_values(state) | {"comment-token"}
+    secrets = secret_values(state) | {EMULATOR_TOKEN}
     assert len(secrets) >= 7, "the generated secrets were found in the state"
     leaked = [s for s in secrets if s in comment or s in proc.stdout]
     assert leaked == [], "a secret value reached the comment or the preview JSON"
@@ -66,5 +78,8 @@ def test_the_comment_for_a_concurrency_change_and_a_secret_rotation_matches_the_
     assert comment == GOLDEN.read_text(), f"the comment differs from {GOLDEN.name}:\n{comment}"
     # What the golden file must say, so an accidental regeneration cannot hide a regression.
     assert "~`CELERY_CONCURRENCY`" in comment and "~`SECRET_KEY`" in comment
-    assert "| `worker-logs` | ~ deployment, ~ variables | ~`CELERY_CONCURRENCY` | yes (secret_key rotated, variables) |" in comment
+    assert (
+        "| `worker-logs` | ~ deployment, ~ variables | ~`CELERY_CONCURRENCY` | yes (secret_key rotated, variables) |"
+        in comment
+    )
     assert "| `staging` | 0 | 7 | 1 | 0 | 5 | passed |" in comment

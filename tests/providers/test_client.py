@@ -18,7 +18,7 @@ FAST = RetryPolicy(attempts=4, base_delay=0.0, max_delay=0.05, timeout=1.0)
 TOKEN = "tok-0123456789-secret"
 
 
-def scripted(*answers: httpx.Response | type[Exception]) -> tuple[httpx.MockTransport, list[httpx.Request]]:
+def scripted(*answers: httpx.Response | type[httpx.RequestError]) -> tuple[httpx.MockTransport, list[httpx.Request]]:
     seen: list[httpx.Request] = []
     queue = list(answers)
 
@@ -104,11 +104,14 @@ def test_not_authorized_is_a_denial_not_proof_that_the_object_is_gone() -> None:
     assert caught.value.is_denied and not caught.value.is_gone
 
 
-@pytest.mark.parametrize("message", [
-    "You are creating volumes too quickly. Please wait a moment and try again.",
-    "Cannot redeploy yet, a deployment is already in progress",
-    "operation is already in progress",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "You are creating volumes too quickly. Please wait a moment and try again.",
+        "Cannot redeploy yet, a deployment is already in progress",
+        "operation is already in progress",
+    ],
+)
 def test_graphql_level_throttles_are_retried_with_backoff(message: str) -> None:
     throttled = httpx.Response(200, json={"errors": [{"message": message}], "data": None})
     transport, seen = scripted(throttled, throttled, ok({"volumeDelete": True}))
@@ -118,8 +121,13 @@ def test_graphql_level_throttles_are_retried_with_backoff(message: str) -> None:
 
 def test_a_create_answered_not_authorized_right_after_project_create_is_retried() -> None:
     denied = httpx.Response(200, json={"errors": [{"message": "Not Authorized"}], "data": None})
-    transport, seen = scripted(denied, ok({"serviceCreate": {"id": "s", "name": "api", "icon": None, "projectId": "p"}}))
-    assert client(transport).execute("ServiceCreate", {"input": {"projectId": "p", "name": "api"}})["serviceCreate"]["id"] == "s"
+    transport, seen = scripted(
+        denied, ok({"serviceCreate": {"id": "s", "name": "api", "icon": None, "projectId": "p"}})
+    )
+    assert (
+        client(transport).execute("ServiceCreate", {"input": {"projectId": "p", "name": "api"}})["serviceCreate"]["id"]
+        == "s"
+    )
     assert len(seen) == 2
 
 
@@ -128,7 +136,8 @@ def test_a_retry_after_longer_than_the_cap_fails_at_once_saying_how_long_railway
     capped = RetryPolicy(attempts=4, base_delay=0.0, max_delay=0.05, timeout=1.0, max_retry_wait=60)
     with pytest.raises(RailwayError) as caught:
         RailwayClient(TOKEN, api_url="http://railway.test/graphql/v2", retry=capped, transport=transport).execute(
-            "Service", {"id": "s"})
+            "Service", {"id": "s"}
+        )
     assert "wait 900 s" in str(caught.value) and "railway:maxRetryWaitSeconds = 60 s" in str(caught.value)
     assert len(seen) == 1, "nothing is sent again before Railway's window opens"
 
@@ -136,8 +145,9 @@ def test_a_retry_after_longer_than_the_cap_fails_at_once_saying_how_long_railway
 def test_a_retry_after_within_the_cap_is_waited_out_in_full() -> None:
     import time
 
-    transport, seen = scripted(httpx.Response(429, headers={"Retry-After": "1"}, json={"errors": [{"message": "x"}]}),
-                               ok({"service": None}))
+    transport, seen = scripted(
+        httpx.Response(429, headers={"Retry-After": "1"}, json={"errors": [{"message": "x"}]}), ok({"service": None})
+    )
     started = time.monotonic()
     client(transport).execute("Service", {"id": "s"})
     assert time.monotonic() - started >= 0.95, "the client's own max_delay must not shorten Railway's Retry-After"

@@ -5,16 +5,27 @@ from __future__ import annotations
 import pytest
 
 from providers.railway.client import documents
-from providers.railway.schema_check import DEFAULT_SCHEMA, document_errors
+from tests.providers.schema_check import DEFAULT_SCHEMA, document_errors
 
 ALL = documents()
 
 
 def test_the_provider_ships_documents_for_every_railway_object() -> None:
     for operation in [
-        "ProjectCreate", "EnvironmentCreate", "ServiceCreate", "ServiceInstanceUpdate", "EnvironmentPatchCommit",
-        "VariableCollectionUpsert", "ServiceInstanceDeploy", "ServiceDomainCreate", "CustomDomainCreate",
-        "VolumeCreate", "VolumeBackupScheduleUpdate", "TcpProxyCreate", "DeploymentLogs", "EnvironmentConfig",
+        "ProjectCreate",
+        "EnvironmentCreate",
+        "ServiceCreate",
+        "ServiceInstanceUpdate",
+        "EnvironmentPatchCommit",
+        "VariableCollectionUpsert",
+        "ServiceInstanceDeploy",
+        "ServiceDomainCreate",
+        "CustomDomainCreate",
+        "VolumeCreate",
+        "VolumeBackupScheduleUpdate",
+        "TcpProxyCreate",
+        "DeploymentLogs",
+        "EnvironmentConfig",
     ]:
         assert operation in ALL, f"missing GraphQL operation {operation}"
 
@@ -31,9 +42,9 @@ def test_document_validates_against_railway_schema(operation: str) -> None:
 @pytest.mark.parametrize(
     ("broken", "reason"),
     [
-        ('query P($id: String!) { project(id: $id) { id nmae } }', "Cannot query field 'nmae'"),
+        ("query P($id: String!) { project(id: $id) { id nmae } }", "Cannot query field 'nmae'"),
         ("mutation D($id: Int!) { projectDelete(id: $id) }", "Variable '$id' of type 'Int!'"),
-        ("mutation S { serviceCreate(input: {name: \"x\"}) { id } }", "projectId"),
+        ('mutation S { serviceCreate(input: {name: "x"}) { id } }', "projectId"),
         ("query { project(id: ", "Syntax Error"),
     ],
 )

@@ -7,10 +7,11 @@ real engine is in tests/engine/test_railway_provider_engine.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
 from providers.railway.deployment import ServiceDeploymentProvider
 from providers.railway.domain import CustomDomainProvider, ServiceDomainProvider
@@ -22,28 +23,27 @@ from providers.railway.tcp_proxy import TcpProxyProvider
 from providers.railway.variables import VariableCollectionProvider
 from providers.railway.volume import VolumeProvider
 from railway_emulator import EmulatorServer
+from tests.shared_emulator import EMULATOR_TOKEN
 
-TOKEN = "provider-tests-token"
 
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[EmulatorServer]:
-    with EmulatorServer(token=TOKEN) as emu:
-        yield emu
+def outs(result: CreateResult | ReadResult | UpdateResult) -> dict[str, Any]:
+    """What a provider call returned as outputs: railstack's providers always return them."""
+    assert result.outs is not None, f"no outputs from the provider for {getattr(result, 'id', None)}"
+    return result.outs
 
 
 @pytest.fixture(autouse=True)
 def railway_env(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RAILWAY_API_URL", emulator.url)
-    monkeypatch.setenv("RAILWAY_API_TOKEN", TOKEN)
+    monkeypatch.setenv("RAILWAY_API_TOKEN", EMULATOR_TOKEN)
 
 
 @pytest.fixture
 def project() -> Iterator[dict[str, Any]]:
     provider = ProjectProvider()
     created = provider.create({"name": "crud-project", "description": "d"})
-    yield {"id": created.id, **created.outs}
-    provider.delete(created.id, created.outs)
+    yield {"id": created.id, **outs(created)}
+    provider.delete(created.id, outs(created))
 
 
 @pytest.fixture
@@ -59,36 +59,36 @@ def state(emulator: EmulatorServer, kind: str) -> list[dict[str, Any]]:
 def test_project_create_read_update_delete(emulator: EmulatorServer) -> None:
     provider = ProjectProvider()
     created = provider.create({"name": "p1", "description": "first", "pr_deploys": False})
-    assert created.outs["kind"] == "railway:Project"
-    assert created.outs["default_environment_id"], "a new project comes with its environment"
-    assert provider.read(created.id, created.outs).outs == created.outs, "read must return what create did"
+    assert outs(created)["kind"] == "railway:Project"
+    assert outs(created)["default_environment_id"], "a new project comes with its environment"
+    assert outs(provider.read(created.id, outs(created))) == outs(created), "read must return what create did"
 
-    provider.update(created.id, created.outs, {**created.outs, "name": "p1-renamed", "description": "second"})
-    read = provider.read(created.id, created.outs).outs
+    provider.update(created.id, outs(created), {**outs(created), "name": "p1-renamed", "description": "second"})
+    read = outs(provider.read(created.id, outs(created)))
     assert (read["name"], read["description"]) == ("p1-renamed", "second")
 
-    provider.delete(created.id, created.outs)
-    assert provider.read(created.id, created.outs).id is None
-    provider.delete(created.id, created.outs)  # already gone counts as deleted
+    provider.delete(created.id, outs(created))
+    assert provider.read(created.id, outs(created)).id is None
+    provider.delete(created.id, outs(created))  # already gone counts as deleted
 
 
 def test_project_create_adopts_a_project_whose_answer_was_lost(emulator: EmulatorServer) -> None:
     emulator.inject(field="projectCreate", kind="500", after=True)
     created = ProjectProvider().create({"name": "lost-answer"})
     assert [p["id"] for p in state(emulator, "projects") if p["name"] == "lost-answer"] == [created.id]
-    ProjectProvider().delete(created.id, created.outs)
+    ProjectProvider().delete(created.id, outs(created))
 
 
 def test_environment_create_read_rename_delete(project: dict[str, Any], emulator: EmulatorServer) -> None:
     provider = EnvironmentProvider()
     props = {"project_id": project["id"], "name": "staging"}
     created = provider.create(props)
-    assert provider.read(created.id, created.outs).outs == created.outs
-    provider.update(created.id, created.outs, {**props, "name": "qa"})
-    assert provider.read(created.id, created.outs).outs["name"] == "qa"
-    provider.delete(created.id, created.outs)
-    assert provider.read(created.id, created.outs).id is None
-    provider.delete(created.id, created.outs)
+    assert outs(provider.read(created.id, outs(created))) == outs(created)
+    provider.update(created.id, outs(created), {**props, "name": "qa"})
+    assert outs(provider.read(created.id, outs(created)))["name"] == "qa"
+    provider.delete(created.id, outs(created))
+    assert provider.read(created.id, outs(created)).id is None
+    provider.delete(created.id, outs(created))
 
 
 def test_service_create_read_rename_delete_and_no_deployment(project: dict[str, Any], emulator: EmulatorServer) -> None:
@@ -96,36 +96,49 @@ def test_service_create_read_rename_delete_and_no_deployment(project: dict[str, 
     deployments = emulator.counters()["deployments"]
     created = provider.create({"project_id": project["id"], "name": "worker", "icon": None})
     assert emulator.counters()["deployments"] == deployments, "creating a service must not deploy"
-    assert provider.read(created.id, created.outs).outs == created.outs
-    provider.update(created.id, created.outs, {**created.outs, "name": "worker-logs"})
-    assert provider.read(created.id, created.outs).outs["name"] == "worker-logs"
-    provider.delete(created.id, created.outs)
-    assert provider.read(created.id, created.outs).id is None
-    provider.delete(created.id, created.outs)
+    assert outs(provider.read(created.id, outs(created))) == outs(created)
+    provider.update(created.id, outs(created), {**outs(created), "name": "worker-logs"})
+    assert outs(provider.read(created.id, outs(created)))["name"] == "worker-logs"
+    provider.delete(created.id, outs(created))
+    assert provider.read(created.id, outs(created)).id is None
+    provider.delete(created.id, outs(created))
 
 
-def test_service_instance_settings_round_trip_without_deploying(service: dict[str, Any], emulator: EmulatorServer) -> None:
+def test_service_instance_settings_round_trip_without_deploying(
+    service: dict[str, Any], emulator: EmulatorServer
+) -> None:
     provider = ServiceInstanceProvider()
     props = {
-        "service_id": service["id"], "environment_id": service["environment_id"], "project_id": service["project_id"],
-        "start_command": "run api", "pre_deploy_command": "migrate",
-        "healthcheck_path": "/health", "healthcheck_timeout": 60, "num_replicas": 2, "region": "europe-west4-drams3a",
-        "restart_policy_type": "ALWAYS", "cron_schedule": None, "overlap_seconds": 20, "draining_seconds": 10,
+        "service_id": service["id"],
+        "environment_id": service["environment_id"],
+        "project_id": service["project_id"],
+        "start_command": "run api",
+        "pre_deploy_command": "migrate",
+        "healthcheck_path": "/health",
+        "healthcheck_timeout": 60,
+        "num_replicas": 2,
+        "region": "europe-west4-drams3a",
+        "restart_policy_type": "ALWAYS",
+        "cron_schedule": None,
+        "overlap_seconds": 20,
+        "draining_seconds": 10,
     }
     deployments = emulator.counters()["deployments"]
     created = provider.create(props)
     assert emulator.counters()["deployments"] == deployments, "settings alone must not deploy"
     [instance] = [i for i in state(emulator, "serviceInstances") if i["serviceId"] == service["id"]]
-    assert instance["multiRegionConfig"] == {"europe-west4-drams3a": {"numReplicas": 2}}, "replicas are placed by region"
-    read = provider.read(created.id, created.outs)
-    assert provider.diff(created.id, read.outs, props).changes is False, "read must match what was written"
+    assert instance["multiRegionConfig"] == {"europe-west4-drams3a": {"numReplicas": 2}}, (
+        "replicas are placed by region"
+    )
+    read = provider.read(created.id, outs(created))
+    assert provider.diff(created.id, outs(read), props).changes is False, "read must match what was written"
 
     changed = {**props, "num_replicas": 3, "start_command": "run api --fast"}
-    assert provider.diff(created.id, created.outs, changed).replaces == []
-    updated = provider.update(created.id, created.outs, changed)
-    assert updated.outs["revision"] != created.outs["revision"]
-    assert provider.read(created.id, updated.outs).outs["num_replicas"] == 3
-    assert provider.diff(created.id, created.outs, {**props, "environment_id": "other"}).replaces == ["environment_id"]
+    assert provider.diff(created.id, outs(created), changed).replaces == []
+    updated = provider.update(created.id, outs(created), changed)
+    assert outs(updated)["revision"] != outs(created)["revision"]
+    assert outs(provider.read(created.id, outs(updated)))["num_replicas"] == 3
+    assert provider.diff(created.id, outs(created), {**props, "environment_id": "other"}).replaces == ["environment_id"]
 
 
 def test_variable_collection_writes_once_without_deploying_and_replaces_removed_names(
@@ -133,26 +146,42 @@ def test_variable_collection_writes_once_without_deploying_and_replaces_removed_
 ) -> None:
     provider = VariableCollectionProvider()
     props = {
-        "project_id": service["project_id"], "environment_id": service["environment_id"], "service_id": service["id"],
+        "project_id": service["project_id"],
+        "environment_id": service["environment_id"],
+        "service_id": service["id"],
         "variables": {"DATABASE_URL": "${{Postgres.DATABASE_URL}}", "OLD": "1"},
     }
     before = emulator.counters()
     created = provider.create(props)
     after = emulator.counters()
-    assert after["by_field"].get("variableCollectionUpsert", 0) - before["by_field"].get("variableCollectionUpsert", 0) == 1
+    assert (
+        after["by_field"].get("variableCollectionUpsert", 0) - before["by_field"].get("variableCollectionUpsert", 0)
+        == 1
+    )
     assert after["deployments"] == before["deployments"], "variables are written with skipDeploys"
-    assert provider.read(created.id, created.outs).outs["variables"] == props["variables"], "kept verbatim"
+    assert outs(provider.read(created.id, outs(created)))["variables"] == props["variables"], "kept verbatim"
 
-    provider.update(created.id, created.outs, {**props, "variables": {"DATABASE_URL": "${{Postgres.DATABASE_URL}}"}})
-    assert provider.read(created.id, created.outs).outs["variables"] == {"DATABASE_URL": "${{Postgres.DATABASE_URL}}"}
-    provider.delete(created.id, created.outs)
-    assert provider.read(created.id, created.outs).outs.get("variables") in ({}, None)
+    provider.update(created.id, outs(created), {**props, "variables": {"DATABASE_URL": "${{Postgres.DATABASE_URL}}"}})
+    assert outs(provider.read(created.id, outs(created)))["variables"] == {"DATABASE_URL": "${{Postgres.DATABASE_URL}}"}
+    provider.delete(created.id, outs(created))
+    assert outs(provider.read(created.id, outs(created))).get("variables") in ({}, None)
 
 
 def release_props(service: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"service_id": service["id"], "environment_id": service["environment_id"], "project_id": service["project_id"],
-            "source_image": "ghcr.io/example/app:1", "vcpus": 2, "memory_gb": 4, "triggers": {"v": "1"},
-            "service_name": "api", "stack": "crud", "timeout_seconds": 30, "poll_seconds": 0.05, **extra}
+    return {
+        "service_id": service["id"],
+        "environment_id": service["environment_id"],
+        "project_id": service["project_id"],
+        "source_image": "ghcr.io/example/app:1",
+        "vcpus": 2,
+        "memory_gb": 4,
+        "triggers": {"v": "1"},
+        "service_name": "api",
+        "stack": "crud",
+        "timeout_seconds": 30,
+        "poll_seconds": 0.05,
+        **extra,
+    }
 
 
 def test_a_release_sets_source_and_limits_then_deploys_once_per_create_and_per_change(
@@ -163,31 +192,37 @@ def test_a_release_sets_source_and_limits_then_deploys_once_per_create_and_per_c
     before = emulator.counters()["deployments"]
     created = provider.create(props)
     assert emulator.counters()["deployments"] == before + 1
-    assert created.outs["status"] == "SUCCESS", "a release returns once its deployment is live"
+    assert outs(created)["status"] == "SUCCESS", "a release returns once its deployment is live"
     [instance] = [i for i in state(emulator, "serviceInstances") if i["serviceId"] == service["id"]]
     assert instance["source"]["image"] == "ghcr.io/example/app:1"
     assert instance["limitOverride"] == {"vCPUs": 2.0, "memoryGB": 4.0}, "limits through the environment config"
-    read = provider.read(created.id, created.outs)
-    assert provider.diff(created.id, read.outs, props).changes is False, "read must match what was written"
-    assert provider.diff(created.id, created.outs, {**props, "triggers": {"v": "2"}}).changes is True
-    provider.update(created.id, created.outs, {**props, "triggers": {"v": "2"}})
+    read = provider.read(created.id, outs(created))
+    assert provider.diff(created.id, outs(read), props).changes is False, "read must match what was written"
+    assert provider.diff(created.id, outs(created), {**props, "triggers": {"v": "2"}}).changes is True
+    provider.update(created.id, outs(created), {**props, "triggers": {"v": "2"}})
     assert emulator.counters()["deployments"] == before + 2
-    provider.update(created.id, created.outs, {**props, "source_image": "ghcr.io/example/app:2"})
+    provider.update(created.id, outs(created), {**props, "source_image": "ghcr.io/example/app:2"})
     assert emulator.counters()["deployments"] == before + 3, "a new image: one deployment"
 
 
-def test_a_release_whose_source_deploys_by_itself_still_makes_one_deployment(monkeypatch: pytest.MonkeyPatch) -> None:
-    with EmulatorServer(token=TOKEN, source_deploys=True) as emu:
+def test_a_release_whose_source_deploys_by_itself_still_makes_one_deployment(
+    monkeypatch: pytest.MonkeyPatch, emulator_factory: Callable[..., EmulatorServer]
+) -> None:
+    with emulator_factory(source_deploys=True) as emu:
         monkeypatch.setenv("RAILWAY_API_URL", emu.url)
         project = ProjectProvider().create({"name": "source-deploys"})
         created = ServiceProvider().create({"project_id": project.id, "name": "api"})
-        service = {"id": created.id, "environment_id": project.outs["default_environment_id"], "project_id": project.id}
+        service = {
+            "id": created.id,
+            "environment_id": outs(project)["default_environment_id"],
+            "project_id": project.id,
+        }
         provider = ServiceDeploymentProvider()
         release = provider.create(release_props(service))
         assert emu.counters()["deployments"] == 1, "the deployment the source started is the release's"
-        provider.update(release.id, release.outs, release_props(service, source_image="ghcr.io/example/app:2"))
+        provider.update(release.id, outs(release), release_props(service, source_image="ghcr.io/example/app:2"))
         assert emu.counters()["deployments"] == 2
-        provider.update(release.id, release.outs, release_props(service, triggers={"v": "2"}))
+        provider.update(release.id, outs(release), release_props(service, triggers={"v": "2"}))
         assert emu.counters()["deployments"] == 3, "a variables change: serviceInstanceDeployV2, once"
         reasons = [d["meta"]["reason"] for d in emu.state_json()["deployments"]]
         assert sorted(reasons) == ["deploy", "patch_commit", "patch_commit"], reasons
@@ -196,13 +231,27 @@ def test_a_release_whose_source_deploys_by_itself_still_makes_one_deployment(mon
 def test_a_failed_deployment_fails_the_release_naming_stack_service_status_and_redacted_log(
     service: dict[str, Any], emulator: EmulatorServer
 ) -> None:
-    VariableCollectionProvider().create({"project_id": service["project_id"], "environment_id": service["environment_id"],
-                                         "service_id": None, "variables": {"DB_PASSWORD": "s3cret-value-123"}})
-    VariableCollectionProvider().create({"project_id": service["project_id"], "environment_id": service["environment_id"],
-                                         "service_id": service["id"], "variables": {
-                                             "DATABASE_URL": "postgresql://postgres:${{shared.DB_PASSWORD}}@pg:5432/railway"}})
-    emulator.emulator.script_deployments(service="api", outcome="pre_deploy_failed",
-                                         logs=["connecting to {{DATABASE_URL}}", "migration failed: relation missing"])
+    VariableCollectionProvider().create(
+        {
+            "project_id": service["project_id"],
+            "environment_id": service["environment_id"],
+            "service_id": None,
+            "variables": {"DB_PASSWORD": "s3cret-value-123"},
+        }
+    )
+    VariableCollectionProvider().create(
+        {
+            "project_id": service["project_id"],
+            "environment_id": service["environment_id"],
+            "service_id": service["id"],
+            "variables": {"DATABASE_URL": "postgresql://postgres:${{shared.DB_PASSWORD}}@pg:5432/railway"},
+        }
+    )
+    emulator.emulator.script_deployments(
+        service="api",
+        outcome="pre_deploy_failed",
+        logs=["connecting to {{DATABASE_URL}}", "migration failed: relation missing"],
+    )
     from providers.railway.deployment import DeploymentFailed
 
     with pytest.raises(DeploymentFailed) as caught:
@@ -214,54 +263,72 @@ def test_a_failed_deployment_fails_the_release_naming_stack_service_status_and_r
 
 
 def test_service_domain_and_custom_domain_lifecycle(service: dict[str, Any], emulator: EmulatorServer) -> None:
-    base = {"project_id": service["project_id"], "environment_id": service["environment_id"], "service_id": service["id"]}
+    base = {
+        "project_id": service["project_id"],
+        "environment_id": service["environment_id"],
+        "service_id": service["id"],
+    }
     domains = ServiceDomainProvider()
     domain = domains.create({**base, "target_port": 8000})
-    assert domains.read(domain.id, domain.outs).outs == domain.outs
-    domains.update(domain.id, domain.outs, {**base, "target_port": 8080})
-    assert domains.read(domain.id, domain.outs).outs["target_port"] == 8080
-    domains.delete(domain.id, domain.outs)
-    assert domains.read(domain.id, domain.outs).id is None
+    assert outs(domains.read(domain.id, outs(domain))) == outs(domain)
+    domains.update(domain.id, outs(domain), {**base, "target_port": 8080})
+    assert outs(domains.read(domain.id, outs(domain)))["target_port"] == 8080
+    domains.delete(domain.id, outs(domain))
+    assert domains.read(domain.id, outs(domain)).id is None
 
     customs = CustomDomainProvider()
     custom = customs.create({**base, "domain": "api.example.org", "target_port": 8000})
-    assert custom.outs["cname_record"]["type"] == "CNAME" and custom.outs["cname_record"]["value"].endswith(".up.railway.app")
-    txt = custom.outs["txt_record"]
+    assert outs(custom)["cname_record"]["type"] == "CNAME" and outs(custom)["cname_record"]["value"].endswith(
+        ".up.railway.app"
+    )
+    txt = outs(custom)["txt_record"]
     assert txt["type"] == "TXT" and txt["name"] and txt["value"], "the TXT record comes from status.verification*"
-    assert customs.diff(custom.id, custom.outs, {**base, "domain": "www.example.org", "target_port": 8000}).replaces == ["domain"]
-    customs.delete(custom.id, custom.outs)
-    customs.delete(custom.id, custom.outs)
+    assert customs.diff(
+        custom.id, outs(custom), {**base, "domain": "www.example.org", "target_port": 8000}
+    ).replaces == ["domain"]
+    customs.delete(custom.id, outs(custom))
+    customs.delete(custom.id, outs(custom))
     assert state(emulator, "customDomains") == [] or all(d["id"] != custom.id for d in state(emulator, "customDomains"))
 
 
 def test_volume_lifecycle_with_backup_schedules(service: dict[str, Any], emulator: EmulatorServer) -> None:
     provider = VolumeProvider()
     props = {
-        "project_id": service["project_id"], "environment_id": service["environment_id"], "service_id": service["id"],
-        "mount_path": "/data", "name": None, "backup_schedules": ["DAILY"],
+        "project_id": service["project_id"],
+        "environment_id": service["environment_id"],
+        "service_id": service["id"],
+        "mount_path": "/data",
+        "name": None,
+        "backup_schedules": ["DAILY"],
     }
     created = provider.create(props)
-    read = provider.read(created.id, created.outs)
-    assert provider.diff(created.id, read.outs, props).changes is False
+    read = provider.read(created.id, outs(created))
+    assert provider.diff(created.id, outs(read), props).changes is False
     changed = {**props, "mount_path": "/var/data", "backup_schedules": ["DAILY", "WEEKLY"]}
-    provider.update(created.id, created.outs, changed)
-    read = provider.read(created.id, created.outs).outs
+    provider.update(created.id, outs(created), changed)
+    read = outs(provider.read(created.id, outs(created)))
     assert (read["mount_path"], read["backup_schedules"]) == ("/var/data", ["DAILY", "WEEKLY"])
-    provider.delete(created.id, created.outs)
-    assert provider.read(created.id, created.outs).id is None
+    provider.delete(created.id, outs(created))
+    assert provider.read(created.id, outs(created)).id is None
 
 
 def test_tcp_proxy_lifecycle_strips_the_trailing_dot(service: dict[str, Any], emulator: EmulatorServer) -> None:
     provider = TcpProxyProvider()
-    props = {"environment_id": service["environment_id"], "service_id": service["id"], "application_port": 5432,
-             "project_id": service["project_id"]}
+    props = {
+        "environment_id": service["environment_id"],
+        "service_id": service["id"],
+        "application_port": 5432,
+        "project_id": service["project_id"],
+    }
     created = provider.create(props)
-    assert not created.outs["domain"].endswith(".")
-    assert provider.read(created.id, created.outs).outs == created.outs
-    assert provider.diff(created.id, created.outs, {**props, "application_port": 6379}).replaces == ["application_port"]
-    provider.delete(created.id, created.outs)
-    assert provider.read(created.id, created.outs).id is None
-    provider.delete(created.id, created.outs)
+    assert not outs(created)["domain"].endswith(".")
+    assert outs(provider.read(created.id, outs(created))) == outs(created)
+    assert provider.diff(created.id, outs(created), {**props, "application_port": 6379}).replaces == [
+        "application_port"
+    ]
+    provider.delete(created.id, outs(created))
+    assert provider.read(created.id, outs(created)).id is None
+    provider.delete(created.id, outs(created))
 
 
 def test_a_deployment_that_crashes_after_start_fails_the_release_with_its_status(
@@ -284,14 +351,16 @@ def test_a_deployment_still_running_at_its_timeout_fails_the_release_saying_so(
     with pytest.raises(DeploymentFailed) as caught:
         ServiceDeploymentProvider().create(release_props(service, timeout_seconds=0.5))
     message = str(caught.value)
-    assert "ended still BUILDING after the timeout" in message or "ended still DEPLOYING after the timeout" in message, message
+    assert (
+        "ended still BUILDING after the timeout" in message or "ended still DEPLOYING after the timeout" in message
+    ), message
 
 
 def test_a_repo_release_connects_the_branch(service: dict[str, Any], emulator: EmulatorServer) -> None:
     props = release_props(service, source_image=None, source_repo="acme/app", branch="release")
     created = ServiceDeploymentProvider().create(props)
-    assert created.outs["status"] == "SUCCESS", "a repo with a branch deploys"
+    assert outs(created)["status"] == "SUCCESS", "a repo with a branch deploys"
     [instance] = [i for i in state(emulator, "serviceInstances") if i["serviceId"] == service["id"]]
     assert (instance["source"]["repo"], instance["branch"]) == ("acme/app", "release")
-    read = ServiceDeploymentProvider().read(created.id, created.outs)
-    assert ServiceDeploymentProvider().diff(created.id, read.outs, props).changes is False
+    read = ServiceDeploymentProvider().read(created.id, outs(created))
+    assert ServiceDeploymentProvider().diff(created.id, outs(read), props).changes is False

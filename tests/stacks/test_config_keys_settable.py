@@ -25,7 +25,7 @@ import pytest
 import yaml
 
 from stacks.load import CONFIG_KEY, json_schema
-from tests.pulumi_cli import PulumiWorkspace, copy_project
+from support.pulumi_cli import PulumiWorkspace, copy_project
 
 STACK = "keys"
 
@@ -140,7 +140,11 @@ def _check_sample(path: str, node: dict[str, Any], value: Any) -> None:
             assert re.search(node["pattern"], value), f"{path}: sample {value!r} does not match {node['pattern']}"
         assert len(value) >= node.get("minLength", 0), f"{path}: sample {value!r} too short"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        low, high, above = node.get("minimum", value), node.get("maximum", value), node.get("exclusiveMinimum", value - 1)
+        low, high, above = (
+            node.get("minimum", value),
+            node.get("maximum", value),
+            node.get("exclusiveMinimum", value - 1),
+        )
         assert low <= value <= high and value > above, f"{path}: sample {value} out of range"
 
 

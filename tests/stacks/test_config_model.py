@@ -44,52 +44,123 @@ def test_overrides_win_over_the_profile_and_worker_defaults_apply_to_every_queue
 
 
 BAD = [
-    ("staging", {**IMAGE, "beat": {"sizing": {"replicas": 2}}},
-     "staging: beat: sizing.replicas = 2: beat must run exactly 1 replica"),
-    ("staging", {**IMAGE, "api": {"replicas": 2}},
-     "staging: api.replicas: unknown key; allowed keys here: custom_domains, draining_seconds, healthcheck_timeout, liveness"),
+    (
+        "staging",
+        {**IMAGE, "beat": {"sizing": {"replicas": 2}}},
+        "staging: beat: sizing.replicas = 2: beat must run exactly 1 replica",
+    ),
+    (
+        "staging",
+        {**IMAGE, "api": {"replicas": 2}},
+        "staging: api.replicas: unknown key; allowed keys here: custom_domains, draining_seconds, healthcheck_timeout, liveness",
+    ),
     ("demo", {}, "demo: app: required, not set"),
-    ("demo", {"app": {"image": "x:1", "repo": "acme/app"}}, "demo: app: set exactly one of app.image, app.repo or app.path"),
+    (
+        "demo",
+        {"app": {"image": "x:1", "repo": "acme/app"}},
+        "demo: app: set exactly one of app.image, app.repo or app.path",
+    ),
     ("staging", {**IMAGE, "target": "heroku"}, "staging: target = 'heroku': Input should be 'railway' or 'docker'"),
-    ("prod", {**IMAGE, "postgres": {"protect": False}},
-     "prod: postgres: production needs volume: true, backups and protect: true (now volume: True, backups: ['DAILY', 'WEEKLY'], protect: False)"),
-    ("staging", {**IMAGE, "workers": {"logs": {"concurrency": 0}}},
-     "staging: workers.logs.concurrency = 0: Input should be greater than or equal to 1"),
-    ("staging", {**IMAGE, "workers": {"logs": {"enabled": False}, "content_generation": None}},
-     "staging: workers: at least one enabled worker is needed"),
-    ("staging", {**IMAGE, "variables": {"ANALYTICS_DSN": "postgresql://app:hunter2-but-longer@db.example.com/x"}},
-     "staging: variables.ANALYTICS_DSN: the value is a URL with a password; a secret must not be a plain value: "
-     "list ANALYTICS_DSN in sensitive_variables"),
-    ("staging", {**IMAGE, "variables": {"PORT": "9000"}},
-     "staging: variables: PORT is set by railstack from the role's port"),
-    ("staging", {**IMAGE, "redis": {"mode": "external"}},
-     "staging: redis: mode external needs external_url_key"),
-    ("staging", {**IMAGE, "api": {"liveness": {"kind": "http"}}},
-     "staging: api.liveness: kind http needs path, e.g. path: /health"),
-    ("staging", {**IMAGE, "beat": {"liveness": {"kind": "celery-ping", "max_age_seconds": 5}}},
-     "staging: beat.liveness: max_age_seconds: only for kind beat-schedule, not celery-ping"),
-    ("staging", {**IMAGE, "api": {"custom_domains": ["API.Example.com"]}},
-     "staging: api.custom_domains: 'API.Example.com' is not a lowercase DNS name"),
-    ("mystack", IMAGE, "mystack: environment is not set: a stack not named dev, demo, staging, prod must set environment"),
-    ("staging", {**IMAGE, "environment": "qa"}, "staging: environment = 'qa': allowed values are demo, development, production, staging"),
-    ("staging", {**IMAGE, "postgres": {"volume": False, "backups": ["DAILY"]}},
-     "staging: postgres: backups need volume: true"),
-    ("demo", {**IMAGE, "target": "docker"}, "demo: target = 'docker': docker is for the development environment, not demo"),
-    ("dev", {"app": {"repo": "acme/app"}},
-     "dev: app.repo: Railway builds repositories; on target docker set app.path (built locally) or app.image"),
-    ("staging", {"app": {"path": "app"}},
-     "staging: app.path: only the local Docker target builds from a directory; on Railway set app.image or app.repo"),
+    (
+        "prod",
+        {**IMAGE, "postgres": {"protect": False}},
+        "prod: postgres: production needs volume: true, backups and protect: true (now volume: True, backups: ['DAILY', 'WEEKLY'], protect: False)",
+    ),
+    (
+        "staging",
+        {**IMAGE, "workers": {"logs": {"concurrency": 0}}},
+        "staging: workers.logs.concurrency = 0: Input should be greater than or equal to 1",
+    ),
+    (
+        "staging",
+        {**IMAGE, "workers": {"logs": {"enabled": False}, "content_generation": None}},
+        "staging: workers: at least one enabled worker is needed",
+    ),
+    (
+        "staging",
+        {**IMAGE, "variables": {"ANALYTICS_DSN": "postgresql://app:hunter2-but-longer@db.example.com/x"}},
+        "staging: variables.ANALYTICS_DSN: the value is a URL with a password; a secret must not be a plain value: "
+        "list ANALYTICS_DSN in sensitive_variables",
+    ),
+    (
+        "staging",
+        {**IMAGE, "variables": {"PORT": "9000"}},
+        "staging: variables: PORT is set by railstack from the role's port",
+    ),
+    ("staging", {**IMAGE, "redis": {"mode": "external"}}, "staging: redis: mode external needs external_url_key"),
+    (
+        "staging",
+        {**IMAGE, "api": {"liveness": {"kind": "http"}}},
+        "staging: api.liveness: kind http needs path, e.g. path: /health",
+    ),
+    (
+        "staging",
+        {**IMAGE, "beat": {"liveness": {"kind": "celery-ping", "max_age_seconds": 5}}},
+        "staging: beat.liveness: max_age_seconds: only for kind beat-schedule, not celery-ping",
+    ),
+    (
+        "staging",
+        {**IMAGE, "api": {"custom_domains": ["API.Example.com"]}},
+        "staging: api.custom_domains: 'API.Example.com' is not a lowercase DNS name",
+    ),
+    (
+        "mystack",
+        IMAGE,
+        "mystack: environment is not set: a stack not named dev, demo, staging, prod must set environment",
+    ),
+    (
+        "staging",
+        {**IMAGE, "environment": "qa"},
+        "staging: environment = 'qa': allowed values are demo, development, production, staging",
+    ),
+    (
+        "staging",
+        {**IMAGE, "postgres": {"volume": False, "backups": ["DAILY"]}},
+        "staging: postgres: backups need volume: true",
+    ),
+    (
+        "demo",
+        {**IMAGE, "target": "docker"},
+        "demo: target = 'docker': docker is for the development environment, not demo",
+    ),
+    (
+        "dev",
+        {"app": {"repo": "acme/app"}},
+        "dev: app.repo: Railway builds repositories; on target docker set app.path (built locally) or app.image",
+    ),
+    (
+        "staging",
+        {"app": {"path": "app"}},
+        "staging: app.path: only the local Docker target builds from a directory; on Railway set app.image or app.repo",
+    ),
     ("staging", {**IMAGE, "docker": {"api_port": 9000}}, "staging: docker: these settings are for target docker only"),
-    ("dev", {**LOCAL, "api": {"sizing": {"replicas": 2}}},
-     "dev: api.sizing.replicas = 2: on target docker the API publishes one host port, so 1 replica"),
+    (
+        "dev",
+        {**LOCAL, "api": {"sizing": {"replicas": 2}}},
+        "dev: api.sizing.replicas = 2: on target docker the API publishes one host port, so 1 replica",
+    ),
     ("dev", {**LOCAL, "docker": {"api_port": 5555}}, "dev: docker: host ports must differ, got [5555, 5555]"),
-    ("dev", {**LOCAL, "docker": {"api_port": 80}}, "dev: docker.api_port = 80: Input should be greater than or equal to 1024"),
-    ("dev", {"app": {"path": "/srv/app"}}, "dev: app: app.path = '/srv/app' must be a directory relative to the project, e.g. app or .."),
-    ("dev", {"app": {"image": "x:1", "build_args": {"BASE_IMAGE": "y"}}}, "dev: app: app.build_args only apply when building from app.path"),
+    (
+        "dev",
+        {**LOCAL, "docker": {"api_port": 80}},
+        "dev: docker.api_port = 80: Input should be greater than or equal to 1024",
+    ),
+    (
+        "dev",
+        {"app": {"path": "/srv/app"}},
+        "dev: app: app.path = '/srv/app' must be a directory relative to the project, e.g. app or ..",
+    ),
+    (
+        "dev",
+        {"app": {"image": "x:1", "build_args": {"BASE_IMAGE": "y"}}},
+        "dev: app: app.build_args only apply when building from app.path",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("stack", "overrides", "expected"), BAD, ids=[b[2].split(":")[1].strip() + f"-{i}" for i, b in enumerate(BAD)])
+@pytest.mark.parametrize(
+    ("stack", "overrides", "expected"), BAD, ids=[b[2].split(":")[1].strip() + f"-{i}" for i, b in enumerate(BAD)]
+)
 def test_bad_configuration_is_rejected_naming_stack_key_and_what_is_allowed(
     stack: str, overrides: dict, expected: str
 ) -> None:
@@ -114,9 +185,11 @@ def test_a_value_under_a_secret_looking_key_is_never_echoed() -> None:
 
 def test_json_schema_describes_every_field() -> None:
     schema = json_schema()
+
     def walk(node: dict, path: str) -> None:
         for name, prop in node.get("properties", {}).items():
             assert prop.get("description") or "$ref" in prop or "allOf" in prop, f"{path}.{name} has no description"
+
     walk(schema, "stack")
     for name, definition in schema.get("$defs", {}).items():
         walk(definition, name)
@@ -150,8 +223,14 @@ def test_committed_stack_files_carry_no_encryption_salt() -> None:
 
 def test_a_key_renamed_for_the_pulumi_cli_names_its_new_name() -> None:
     with pytest.raises(ConfigError) as err:
-        load_stack_config("staging", {**IMAGE, "secret_variables": ["STRIPE_API_KEY"],
-                                      "redis": {"mode": "external", "external_url_secret": "redisUrl"}})
+        load_stack_config(
+            "staging",
+            {
+                **IMAGE,
+                "secret_variables": ["STRIPE_API_KEY"],
+                "redis": {"mode": "external", "external_url_secret": "redisUrl"},
+            },
+        )
     assert err.value.problems == [
         "staging: secret_variables: renamed sensitive_variables (the Pulumi CLI refuses to set a plain value "
         "under a key named like a secret)",

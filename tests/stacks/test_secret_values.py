@@ -54,7 +54,7 @@ def pem_private_key() -> str:
 
 def leaked_parts(value: str, text: str, size: int = 6) -> set[str]:
     """Every `size`-character piece of `value` that appears in `text`."""
-    return {value[i:i + size] for i in range(len(value) - size + 1) if value[i:i + size] in text}
+    return {value[i : i + size] for i in range(len(value) - size + 1) if value[i : i + size] in text}
 
 
 SECRETS = {
@@ -69,7 +69,9 @@ SECRETS = {
     "a Stripe live key": lambda: "sk_" + "live_" + rand(24),
     "a PEM private key": pem_private_key,
     "a JWT": jwt,
-    "a Slack bot token": lambda: "xoxb-" + rand(12, string.digits) + "-" + rand(13, string.digits) + "-" + rand(24, LOWER_ALNUM),
+    "a Slack bot token": lambda: (
+        "xoxb-" + rand(12, string.digits) + "-" + rand(13, string.digits) + "-" + rand(24, LOWER_ALNUM)
+    ),
     "a 40-character random hex string": lambda: random_hex(40),
     "a 44-character random base64 string": lambda: distinct(43, ALNUM + "+/") + "=",
     "a bearer header with a random token": lambda: "Bearer " + distinct(44),
@@ -99,12 +101,17 @@ def test_a_secret_looking_value_is_refused_without_showing_any_part_of_it(kind: 
     ],
 )
 def test_a_known_credential_format_is_named_by_the_detect_secrets_plugin_that_found_it(value, named: str) -> None:
-    assert f"(detect-secrets: {named})" in secret_reason(value())
+    reason = secret_reason(value())
+    assert reason is not None and f"(detect-secrets: {named})" in reason, reason
 
 
 def test_urls_with_a_password_are_refused_as_such_whatever_the_scheme_or_user() -> None:
-    for url in (f"postgresql://app:{rand(12)}@db:5432/shop", f"redis://:{rand(12)}@cache:6379",
-                f"rediss://default:{rand(12)}@cache:6380", f"amqp://guest:{rand(12)}@mq//"):
+    for url in (
+        f"postgresql://app:{rand(12)}@db:5432/shop",
+        f"redis://:{rand(12)}@cache:6379",
+        f"rediss://default:{rand(12)}@cache:6380",
+        f"amqp://guest:{rand(12)}@mq//",
+    ):
         assert secret_reason(url) == "is a URL with a password", url
 
 
@@ -162,8 +169,10 @@ def test_a_value_is_judged_by_itself_not_by_its_name() -> None:
 def test_the_problem_line_names_the_key_path_the_reason_and_the_fix() -> None:
     value = "sk-proj-" + distinct(48)
     problems = check_plain_variables({"LOG_LEVEL": "INFO", "OPENAI_APIKEY": value}, "variables")
+    reason = secret_reason(value)
+    assert reason is not None, "the value looks like a secret"
     assert problems == [
-        "variables.OPENAI_APIKEY: the value " + secret_reason(value) + "; a secret must not be a plain value: "
+        "variables.OPENAI_APIKEY: the value " + reason + "; a secret must not be a plain value: "
         "list OPENAI_APIKEY in sensitive_variables and set it with `pulumi config set --secret OPENAI_APIKEY ...`"
     ]
 

@@ -36,8 +36,13 @@ class RecordingMocks(pulumi.runtime.Mocks):
         self.resources[args.name] = {"type": args.typ, "inputs": unwrap(dict(args.inputs))}
         outputs = dict(args.inputs)
         if args.typ == "pulumi-python:dynamic:Resource":
-            outputs.update(project_id="p-1", default_environment_id="e-1", service_id=f"s-{args.name}",
-                           revision="r", domain="api.up.railway.app")
+            outputs.update(
+                project_id="p-1",
+                default_environment_id="e-1",
+                service_id=f"s-{args.name}",
+                revision="r",
+                domain="api.up.railway.app",
+            )
         if args.typ == "random:index/randomPassword:RandomPassword":
             outputs["result"] = "generated-" + args.name
         if args.typ == "docker:index/remoteImage:RemoteImage":
@@ -47,5 +52,6 @@ class RecordingMocks(pulumi.runtime.Mocks):
         self.secret_inputs[args.name] = sorted(k for k, v in args.inputs.items() if is_secret(v))
         return f"{args.name}-id", outputs
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
-        return {}
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        # No outputs and no check failures (an empty list: the mock server iterates over it).
+        return {}, []

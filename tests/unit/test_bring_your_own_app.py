@@ -16,7 +16,7 @@ import yaml
 
 from components.plan import build_plan
 from stacks.load import load_stack_config
-from tests.pulumi_cli import ROOT
+from support.pulumi_cli import ROOT
 from tests.unit.mocks import RecordingMocks
 
 INFRA = ROOT / "tests" / "fixtures" / "shop" / "infra"
@@ -43,7 +43,9 @@ def render(stack: str) -> dict[str, dict[str, Any]]:
             from components.docker.app_stack import AppStack as DockerStack
             from components.docker.app_stack import AppStackArgs as DockerArgs
 
-            DockerStack("railstack", DockerArgs(config=config, plan=plan, stack=stack, prefix="shop-dev", extra_secrets={}))
+            DockerStack(
+                "railstack", DockerArgs(config=config, plan=plan, stack=stack, prefix="shop-dev", extra_secrets={})
+            )
 
     program()
     return mocks.resources
@@ -69,9 +71,11 @@ def test_each_role_runs_the_same_command_on_both_targets(staging, dev) -> None:
         docker_argv = dev[f"railstack-{role}-container"]["inputs"]["entrypoints"]
         assert railway_argv(staging, role) == docker_argv, f"{role}: one command, both targets"
     assert railway_argv(staging, "worker-main") == [
-        "/bin/sh", "-c",
+        "/bin/sh",
+        "-c",
         "exec celery -A shop.tasks worker -Q $CELERY_QUEUES --pool $CELERY_POOL --concurrency $CELERY_CONCURRENCY "
-        "--loglevel INFO"], "variables in a command are expanded by a shell, in exec form"
+        "--loglevel INFO",
+    ], "variables in a command are expanded by a shell, in exec form"
 
 
 def test_the_pre_deploy_command_is_railways_pre_deploy_and_a_one_off_container_on_docker(staging, dev) -> None:
@@ -98,9 +102,10 @@ def test_the_api_liveness_is_railways_healthcheck_and_dockers_healthcheck(stagin
     assert settings["healthcheck_path"] == "/healthz"
     assert "http://127.0.0.1:8080/healthz" in dev["railstack-api-container"]["inputs"]["healthcheck"]["tests"][-1]
     for role in ("worker-main", "worker-housekeeping", "beat"):
-        assert "healthcheck_path" not in staging[f"railstack-{role}-settings"]["inputs"] or \
-            staging[f"railstack-{role}-settings"]["inputs"]["healthcheck_path"] is None, \
-            f"{role}: Railway has no command healthchecks; its restart policy covers a crash"
+        assert (
+            "healthcheck_path" not in staging[f"railstack-{role}-settings"]["inputs"]
+            or staging[f"railstack-{role}-settings"]["inputs"]["healthcheck_path"] is None
+        ), f"{role}: Railway has no command healthchecks; its restart policy covers a crash"
     worker_check = dev["railstack-worker-main-container"]["inputs"]["healthcheck"]["tests"]
     assert worker_check[0] == "CMD-SHELL" and 'inspect ping -d "celery@$HOSTNAME"' in worker_check[1]
     assert "-A shop.tasks" in worker_check[1], "the Celery app comes from the role's command"

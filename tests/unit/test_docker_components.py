@@ -31,7 +31,12 @@ def render(overrides: dict[str, Any]) -> RecordingMocks:
 
     @pulumi.runtime.test
     def program() -> None:
-        AppStack("railstack", AppStackArgs(config=config, plan=build_plan("dev", config), stack="dev", prefix="railstack-dev", extra_secrets={}))
+        AppStack(
+            "railstack",
+            AppStackArgs(
+                config=config, plan=build_plan("dev", config), stack="dev", prefix="railstack-dev", extra_secrets={}
+            ),
+        )
 
     program()
     return mocks
@@ -69,20 +74,31 @@ def test_worker_replicas_become_numbered_containers() -> None:
 
 def test_only_api_and_flower_publish_ports_and_only_on_loopback(dev: RecordingMocks) -> None:
     published = {name: c.get("ports", []) for name, c in containers(dev).items() if c.get("ports")}
-    assert sorted(published) == ["railstack-dev-api", "railstack-dev-flower"], "workers, beat, Postgres, Redis publish nothing"
-    assert published["railstack-dev-api"] == [{"internal": 8000, "external": 8000, "ip": "127.0.0.1", "protocol": "tcp"}]
+    assert sorted(published) == ["railstack-dev-api", "railstack-dev-flower"], (
+        "workers, beat, Postgres, Redis publish nothing"
+    )
+    assert published["railstack-dev-api"] == [
+        {"internal": 8000, "external": 8000, "ip": "127.0.0.1", "protocol": "tcp"}
+    ]
     assert published["railstack-dev-flower"][0]["ip"] == "127.0.0.1"
 
 
 def test_publishing_postgres_and_redis_for_local_tools_stays_on_loopback() -> None:
     c = containers(render({"docker": {"postgres_port": 15432, "redis_port": 16379}}))
-    assert c["railstack-dev-postgres"]["ports"] == [{"internal": 5432, "external": 15432, "ip": "127.0.0.1", "protocol": "tcp"}]
-    assert c["railstack-dev-redis"]["ports"] == [{"internal": 6379, "external": 16379, "ip": "127.0.0.1", "protocol": "tcp"}]
+    assert c["railstack-dev-postgres"]["ports"] == [
+        {"internal": 5432, "external": 15432, "ip": "127.0.0.1", "protocol": "tcp"}
+    ]
+    assert c["railstack-dev-redis"]["ports"] == [
+        {"internal": 6379, "external": 16379, "ip": "127.0.0.1", "protocol": "tcp"}
+    ]
 
 
 def test_every_container_has_a_healthcheck_that_up_waits_for(dev: RecordingMocks) -> None:
-    waits = {r["inputs"]["container_name"]: r["inputs"] for r in dev.resources.values()
-             if r["type"] == "pulumi-python:dynamic:Resource" and "container_id" in r["inputs"]}
+    waits = {
+        r["inputs"]["container_name"]: r["inputs"]
+        for r in dev.resources.values()
+        if r["type"] == "pulumi-python:dynamic:Resource" and "container_id" in r["inputs"]
+    }
     for name, c in containers(dev).items():
         assert c["healthcheck"]["tests"], f"{name} has a healthcheck"
         assert c["restart"] == "unless-stopped"
@@ -120,7 +136,10 @@ def test_secrets_reach_containers_only_through_their_secret_environment(dev: Rec
 
 def test_connection_strings_point_at_the_stack_containers(dev: RecordingMocks) -> None:
     env = environment(containers(dev)["railstack-dev-worker-logs"])
-    assert env["DATABASE_URL"] == "postgresql://postgres:generated-railstack-secrets-postgres-password@postgres:5432/railway"
+    assert (
+        env["DATABASE_URL"]
+        == "postgresql://postgres:generated-railstack-secrets-postgres-password@postgres:5432/railway"
+    )
     assert env["REDIS_URL"] == env["CELERY_BROKER_URL"] == env["CELERY_RESULT_BACKEND"]
     assert env["REDIS_URL"] == "redis://default:generated-railstack-secrets-redis-password@redis:6379"
     assert (env["SERVICE_TYPE"], env["CELERY_QUEUES"]) == ("celery_logs", "logs")
@@ -139,7 +158,9 @@ def test_every_role_gets_the_same_variable_names_as_on_railway(dev: RecordingMoc
 def test_the_built_app_image_is_owned_for_removal_and_base_images_are_kept(dev: RecordingMocks) -> None:
     images = {n: r["inputs"] for n, r in dev.resources.items() if r["type"] == "docker:index/remoteImage:RemoteImage"}
     assert images["railstack-app-image-local"] == {
-        "name": "sha256:built-railstack-app-image-build", "keepLocally": False, "forceRemove": True
+        "name": "sha256:built-railstack-app-image-build",
+        "keepLocally": False,
+        "forceRemove": True,
     }
     # Without image overrides the official images run (a user with a registry), never removed by destroy.
     assert images["railstack-postgres-image"] == {"name": "postgres:16", "keepLocally": True}

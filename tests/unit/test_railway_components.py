@@ -26,7 +26,12 @@ def render(stack: str, overrides: dict[str, Any]) -> RecordingMocks:
 
     @pulumi.runtime.test
     def program() -> None:
-        AppStack("railstack", AppStackArgs(config=config, plan=build_plan(stack, config), project_name=f"railstack-{stack}", extra_secrets={}))
+        AppStack(
+            "railstack",
+            AppStackArgs(
+                config=config, plan=build_plan(stack, config), project_name=f"railstack-{stack}", extra_secrets={}
+            ),
+        )
 
     program()  # returns once every registration has reached the mocks
     return mocks
@@ -87,8 +92,14 @@ def test_secrets_are_generated_by_random_and_shared_as_sensitive_variables(rende
     assert len(passwords) == 7, f"{stack}: {sorted(passwords)}: 6 shared secrets and the fingerprint key"
     assert "railstack-secrets-fingerprint-key" in passwords
     shared = inputs(resources, "railstack-shared-variables")["variables"]
-    assert set(shared) == {"SECRET_KEY", "JWT_SECRET_KEY", "ADMIN_PASSWORD", "POSTGRES_PASSWORD", "REDIS_PASSWORD",
-                           "FLOWER_PASSWORD"}, "the fingerprint key is never a variable"
+    assert set(shared) == {
+        "SECRET_KEY",
+        "JWT_SECRET_KEY",
+        "ADMIN_PASSWORD",
+        "POSTGRES_PASSWORD",
+        "REDIS_PASSWORD",
+        "FLOWER_PASSWORD",
+    }, "the fingerprint key is never a variable"
 
 
 def test_variable_fingerprints_name_every_variable_in_plain_text_without_revealing_values() -> None:
@@ -121,15 +132,19 @@ def test_replicas_go_to_the_stacks_region_and_a_role_can_name_its_own(rendered) 
     stack, resources = rendered
     api = inputs(resources, "railstack-api-settings")
     assert api["region"] == "us-west2", f"{stack}: Railway's default region unless the stack names one"
-    mocks = render("staging", {"region": "europe-west4-drams3a", "workers": {"logs": {"sizing": {"region": "us-east4-eqdc4a"}}}})
+    mocks = render(
+        "staging", {"region": "europe-west4-drams3a", "workers": {"logs": {"sizing": {"region": "us-east4-eqdc4a"}}}}
+    )
     assert inputs(mocks.resources, "railstack-api-settings")["region"] == "europe-west4-drams3a"
     assert inputs(mocks.resources, "railstack-worker-logs-settings")["region"] == "us-east4-eqdc4a"
 
 
 def test_workers_beat_and_the_api_get_a_sigterm_grace_from_the_profile(rendered) -> None:
     stack, resources = rendered
-    draining = {role: inputs(resources, f"railstack-{role}-settings").get("draining_seconds")
-                for role in ("api", "worker-logs", "beat")}
+    draining = {
+        role: inputs(resources, f"railstack-{role}-settings").get("draining_seconds")
+        for role in ("api", "worker-logs", "beat")
+    }
     expected = {"demo": (5, 30, 5), "staging": (15, 60, 10), "prod": (30, 120, 10)}[stack]
     assert tuple(draining.values()) == expected, f"{stack}: {draining}"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 
-from tests.pulumi_cli import ROOT
+from support.pulumi_cli import ROOT
 
 
 def _pinned(name: str) -> str:

@@ -16,8 +16,10 @@ def container(role: str, service_type: str, ports: list | None = None, healthche
     envs = [
         f"SERVICE_TYPE={service_type}",
         database_url.apply(lambda url: f"DATABASE_URL={url}"),
-        *[redis_url.apply(lambda url, n=name: f"{n}={url}")
-          for name in ("REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")],
+        *[
+            redis_url.apply(lambda url, n=name: f"{n}={url}")
+            for name in ("REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")
+        ],
     ]
     if case == "plain-secret" and role == "api":
         # Every other variable is a secret output; this one is a literal in the program.
@@ -31,16 +33,24 @@ def container(role: str, service_type: str, ports: list | None = None, healthche
         cpus="0.5",
         ports=ports or [],
         # The kind is what railstack's components record (components/plan.py), not read from the name.
-        labels=[docker.ContainerLabelArgs(label="railstack.role", value=role),
-                docker.ContainerLabelArgs(label="railstack.kind", value=role.split("-")[0])],
+        labels=[
+            docker.ContainerLabelArgs(label="railstack.role", value=role),
+            docker.ContainerLabelArgs(label="railstack.kind", value=role.split("-")[0]),
+        ],
         networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=network.name, aliases=[role])],
         healthcheck=docker.ContainerHealthcheckArgs(tests=["CMD", "true"]) if healthcheck else None,
     )
 
 
 api_ip = "0.0.0.0" if case == "public-port" else "127.0.0.1"
-container("api", "api", ports=[docker.ContainerPortArgs(internal=8000, external=18000, ip=api_ip)],
-          healthcheck=case != "api-without-healthcheck")
-worker_ports = [docker.ContainerPortArgs(internal=9000, external=19000, ip="127.0.0.1")] if case == "worker-port" else None
+container(
+    "api",
+    "api",
+    ports=[docker.ContainerPortArgs(internal=8000, external=18000, ip=api_ip)],
+    healthcheck=case != "api-without-healthcheck",
+)
+worker_ports = (
+    [docker.ContainerPortArgs(internal=9000, external=19000, ip="127.0.0.1")] if case == "worker-port" else None
+)
 container("worker-logs", "celery_logs", ports=worker_ports)
 container("beat", "beat")

@@ -2,6 +2,8 @@
 integration cases). The `clean` case follows every rule; each other case changes one thing, as a
 hand-written program or a bug in a component could."""
 
+from typing import Any
+
 import pulumi
 import pulumi_random as random
 
@@ -25,23 +27,41 @@ project_id, environment_id = project.project_id, project.default_environment_id
 secret_key = random.RandomPassword("secret-key", length=32, special=False)
 # Railway variables are always stored as secrets (the provider makes them so); a password can still
 # leak through a plain setting such as a start command.
-VariableCollection("shared", project_id=project_id, environment_id=environment_id,
-                   variables={"SECRET_KEY": secret_key.result})
+VariableCollection(
+    "shared", project_id=project_id, environment_id=environment_id, variables={"SECRET_KEY": secret_key.result}
+)
 
 
-def service(name: str, variables: dict, protect: bool = False, source_image: str | None = None,
-            **settings) -> Service:
+def service(name: str, variables: dict, protect: bool = False, source_image: str | None = None, **settings) -> Service:
     # The role is what railstack's components record (components/plan.py), not read from the name.
     role = "worker" if name.startswith("worker") else name.lower()
     svc = Service(name, project_id=project_id, name=name, role=role, opts=pulumi.ResourceOptions(protect=protect))
-    instance = ServiceInstance(f"{name}-settings", service_id=svc.service_id, environment_id=environment_id,
-                               project_id=project_id, num_replicas=settings.pop("num_replicas", 1), **settings)
-    collection = VariableCollection(f"{name}-variables", project_id=project_id, environment_id=environment_id,
-                                    service_id=svc.service_id, variables=variables)
-    ServiceDeployment(f"{name}-deployment", service_id=svc.service_id, environment_id=environment_id,
-                      project_id=project_id, source_image=source_image, vcpus=0.5, memory_gb=0.5,
-                      triggers={"settings": instance.revision, "variables": collection.revision},
-                      opts=pulumi.ResourceOptions(depends_on=[instance, collection]))
+    instance = ServiceInstance(
+        f"{name}-settings",
+        service_id=svc.service_id,
+        environment_id=environment_id,
+        project_id=project_id,
+        num_replicas=settings.pop("num_replicas", 1),
+        **settings,
+    )
+    collection = VariableCollection(
+        f"{name}-variables",
+        project_id=project_id,
+        environment_id=environment_id,
+        service_id=svc.service_id,
+        variables=variables,
+    )
+    ServiceDeployment(
+        f"{name}-deployment",
+        service_id=svc.service_id,
+        environment_id=environment_id,
+        project_id=project_id,
+        source_image=source_image,
+        vcpus=0.5,
+        memory_gb=0.5,
+        triggers={"settings": instance.revision, "variables": collection.revision},
+        opts=pulumi.ResourceOptions(depends_on=[instance, collection]),
+    )
     return svc
 
 
@@ -59,36 +79,57 @@ def app(service_type: str, **overrides: str) -> dict:
 
 postgres = service(
     "Postgres",
-    {"POSTGRES_PASSWORD": "${{shared.SECRET_KEY}}",
-     "DATABASE_URL": "postgresql://postgres:${{POSTGRES_PASSWORD}}@${{RAILWAY_PRIVATE_DOMAIN}}:5432/railway"},
-    protect=not production, source_image="postgres:16",
+    {
+        "POSTGRES_PASSWORD": "${{shared.SECRET_KEY}}",
+        "DATABASE_URL": "postgresql://postgres:${{POSTGRES_PASSWORD}}@${{RAILWAY_PRIVATE_DOMAIN}}:5432/railway",
+    },
+    protect=not production,
+    source_image="postgres:16",
 )
-Volume("postgres-volume", project_id=project_id, environment_id=environment_id, service_id=postgres.service_id,
-       mount_path="/var/lib/postgresql/data", backup_schedules=[] if production else ["DAILY"],
-       opts=pulumi.ResourceOptions(protect=not production))
-redis_url = ("redis://${{RAILWAY_PRIVATE_DOMAIN}}:6379" if case == "redis-without-password"
-             else "redis://default:${{REDIS_PASSWORD}}@${{RAILWAY_PRIVATE_DOMAIN}}:6379")
+Volume(
+    "postgres-volume",
+    project_id=project_id,
+    environment_id=environment_id,
+    service_id=postgres.service_id,
+    mount_path="/var/lib/postgresql/data",
+    backup_schedules=[] if production else ["DAILY"],
+    opts=pulumi.ResourceOptions(protect=not production),
+)
+redis_url = (
+    "redis://${{RAILWAY_PRIVATE_DOMAIN}}:6379"
+    if case == "redis-without-password"
+    else "redis://default:${{REDIS_PASSWORD}}@${{RAILWAY_PRIVATE_DOMAIN}}:6379"
+)
 service("Redis", {"REDIS_PASSWORD": "${{shared.SECRET_KEY}}", "REDIS_URL": redis_url}, source_image="redis:7")
 
 api_variables = app("api")
 if case == "copied-database-url":
-    api_variables["DATABASE_URL"] = "postgresql://postgres:hunter2-not-a-real-one@postgres.railway.internal:5432/railway"
-api = service("api", api_variables, source_image="ghcr.io/acme/app:1",
-              **({} if case == "api-without-healthcheck" else {"healthcheck_path": "/health"}))
-ServiceDomain("api-domain", project_id=project_id, environment_id=environment_id, service_id=api.service_id,
-              target_port=8000)
+    api_variables["DATABASE_URL"] = (
+        "postgresql://postgres:hunter2-not-a-real-one@postgres.railway.internal:5432/railway"
+    )
+healthcheck: dict[str, Any] = {} if case == "api-without-healthcheck" else {"healthcheck_path": "/health"}
+api = service("api", api_variables, source_image="ghcr.io/acme/app:1", **healthcheck)
+ServiceDomain(
+    "api-domain", project_id=project_id, environment_id=environment_id, service_id=api.service_id, target_port=8000
+)
 
 worker_commands = {
     "worker-embeds-beat": "celery -A app worker -B -Q logs",
     "plain-secret": "celery -A app worker -Q logs -b redis://default:plain-text-secret-key@redis.railway.internal:6379",
     "unwrapped-variable": "celery -A app worker -Q logs --concurrency $CELERY_CONCURRENCY",
 }
-worker = service("worker-logs", app("celery_logs"), source_image="ghcr.io/acme/app:1",
-                 **({"start_command": worker_commands[case]} if case in worker_commands else {}))
-beat = service("beat", app("beat"), source_image="ghcr.io/acme/app:1",
-               num_replicas=2 if case == "two-beat-replicas" else 1)
+worker_command: dict[str, Any] = {"start_command": worker_commands[case]} if case in worker_commands else {}
+worker = service("worker-logs", app("celery_logs"), source_image="ghcr.io/acme/app:1", **worker_command)
+beat = service(
+    "beat", app("beat"), source_image="ghcr.io/acme/app:1", num_replicas=2 if case == "two-beat-replicas" else 1
+)
 
 if case == "exposed-background-roles":
-    ServiceDomain("worker-domain", project_id=project_id, environment_id=environment_id,
-                  service_id=worker.service_id, target_port=8000)
+    ServiceDomain(
+        "worker-domain",
+        project_id=project_id,
+        environment_id=environment_id,
+        service_id=worker.service_id,
+        target_port=8000,
+    )
     TcpProxy("beat-proxy", environment_id=environment_id, service_id=beat.service_id, application_port=5555)

@@ -1,4 +1,8 @@
-"""Validation of the provider's GraphQL documents against Railway's published schema."""
+"""Validation of the provider's GraphQL documents against Railway's published schema, for the tests.
+
+Only tests/providers/test_graphql_documents.py uses it. The emulator validates the requests it serves
+against the same schema on its own (railway_emulator/schema.py, with its resolvers attached).
+"""
 
 from __future__ import annotations
 

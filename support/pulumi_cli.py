@@ -1,4 +1,4 @@
-"""Runs the real Pulumi CLI that scripts/bootstrap put in .tools/, isolated per test.
+"""Runs the real Pulumi CLI that scripts/bootstrap put in .tools/, isolated per test or benchmark run.
 
 Each workspace gets its own file backend and passphrase, shares the bootstrap's plugin cache
 (PULUMI_HOME) and forbids plugin downloads, so a test proves the toolchain works air-gapped.
@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS_BIN = ROOT / ".tools" / "bin"
@@ -110,12 +111,13 @@ class PulumiWorkspace:
         if check and proc.returncode != 0:
             # The diagnostics say why; the outputs after them can be long enough to push them out.
             start = proc.stdout.find("Diagnostics:")
-            diagnostics = proc.stdout[start:start + 6000] if start >= 0 else ""
+            diagnostics = proc.stdout[start : start + 6000] if start >= 0 else ""
             raise PulumiError(
                 f"`pulumi {' '.join(args)}` exited {proc.returncode}\n--- diagnostics ---\n{diagnostics}\n"
                 f"--- stdout ---\n{proc.stdout[-6000:]}\n--- stderr ---\n{proc.stderr[-6000:]}"
             )
         return proc
 
-    def json(self, *args: str) -> object:
+    def json(self, *args: str) -> Any:
+        """The command's `--json` output, parsed: JSON is as dynamically typed as `json.loads` says."""
         return json.loads(self.run(*args, "--json").stdout)
