@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 from components.commands import needs_shell, shell_exec
-from stacks.model import LivenessKind, Sizing, StackConfig
+from stacks.model import Liveness, LivenessKind, Sizing, StackConfig
 
 RoleKind = Literal["api", "worker", "beat", "flower"]
 StoreName = Literal["postgres", "redis"]
@@ -396,7 +396,9 @@ print("beat-schedule: rewritten %.0f s ago" % age)
 """
 
 
-def probe_for(kind: RoleKind, liveness, command: str | None, port: int | None, celery_app: str) -> Probe:  # noqa: ANN001
+def probe_for(liveness: Liveness, command: str | None, port: int | None, celery_app: str) -> Probe:
+    """The role's liveness resolved against its command: the Celery app and node of `celery-ping`,
+    the schedule file of `beat-schedule` come from the command when it names them."""
     words = _words(command)
     interval = liveness.interval_seconds
     if liveness.kind == "http":
@@ -462,6 +464,92 @@ def _resolve_values(
     return values, problems
 
 
+@dataclass(frozen=True)
+class _Role:
+    """One role's settings as the model gives them, before its variables are resolved."""
+
+    name: str
+    kind: RoleKind
+    key: str
+    command: str | None
+    liveness: Liveness
+    sizing: Sizing
+    own: Mapping[str, str | None]
+    """The role's own variables (`<key>.variables`)."""
+    worker: str | None = None
+    pre_deploy: str | None = None
+    port: int | None = None
+    public: bool = False
+    custom_domains: tuple[str, ...] = ()
+    draining_seconds: int | None = None
+    overlap_seconds: int | None = None
+    healthcheck_timeout: int | None = None
+
+
+def _roles(config: StackConfig) -> list[_Role]:
+    """The API, the enabled workers, beat and Flower (when enabled), in deployment order."""
+    api, beat, flower = config.api, config.beat, config.flower
+    roles = [
+        _Role(
+            name="api",
+            kind="api",
+            key="api",
+            command=api.start_command,
+            liveness=api.liveness,
+            sizing=api.sizing,
+            own=api.variables,
+            pre_deploy=api.pre_deploy_command,
+            port=api.port,
+            public=api.public_domain,
+            custom_domains=tuple(api.custom_domains),
+            draining_seconds=api.draining_seconds,
+            healthcheck_timeout=api.healthcheck_timeout,
+        )
+    ]
+    for name, worker in config.enabled_workers().items():
+        roles.append(
+            _Role(
+                name=f"worker-{name.replace('_', '-')}",
+                kind="worker",
+                key=f"workers.{name}",
+                command=worker.start_command,
+                liveness=worker.liveness,
+                sizing=worker.sizing,
+                own=worker.variables,
+                worker=name,
+                draining_seconds=worker.draining_seconds,
+            )
+        )
+    # Beat overlaps nothing: never two schedulers, not even while a deployment replaces another.
+    roles.append(
+        _Role(
+            name="beat",
+            kind="beat",
+            key="beat",
+            command=beat.start_command,
+            liveness=beat.liveness,
+            sizing=beat.sizing,
+            own=beat.variables,
+            draining_seconds=beat.draining_seconds,
+            overlap_seconds=0,
+        )
+    )
+    if flower.enabled:
+        roles.append(
+            _Role(
+                name="flower",
+                kind="flower",
+                key="flower",
+                command=flower.start_command,
+                liveness=flower.liveness,
+                sizing=flower.sizing,
+                own=flower.variables,
+                port=flower.port,
+            )
+        )
+    return roles  # fmt: skip
+
+
 def build_plan(stack: str, config: StackConfig, *, shared_secrets: Iterable[str] | None = None) -> Plan:
     """The plan of `stack`; PlanError lists every reference that cannot be resolved."""
     target = config.target
@@ -500,93 +588,13 @@ def build_plan(stack: str, config: StackConfig, *, shared_secrets: Iterable[str]
     generated = GENERATED_SECRETS + ((FLOWER_SECRET,) if config.flower.enabled else ())
     shared = tuple(sorted(shared_secrets if shared_secrets is not None else config.sensitive_variables))
 
-    # The workloads' shapes first (their addresses are references too), then their variables.
-    shapes: list[dict] = []
-    api = config.api
-    shapes.append(
-        dict(
-            name="api",
-            kind="api",
-            key="api",
-            command=api.start_command,
-            pre_deploy=api.pre_deploy_command,
-            liveness=api.liveness,
-            port=api.port,
-            public=api.public_domain,
-            custom_domains=tuple(api.custom_domains),
-            sizing=api.sizing,
-            own=api.variables,
-            draining_seconds=api.draining_seconds,
-            healthcheck_timeout=api.healthcheck_timeout,
-        )
-    )
-    for worker_name, worker in config.enabled_workers().items():
-        shapes.append(
-            dict(
-                name=f"worker-{worker_name.replace('_', '-')}",
-                kind="worker",
-                key=f"workers.{worker_name}",
-                worker=worker_name,
-                command=worker.start_command,
-                liveness=worker.liveness,
-                sizing=worker.sizing,
-                own=worker.variables,
-                draining_seconds=worker.draining_seconds,
-            )
-        )
-    beat = config.beat
-    shapes.append(
-        dict(
-            name="beat",
-            kind="beat",
-            key="beat",
-            command=beat.start_command,
-            liveness=beat.liveness,
-            sizing=beat.sizing,
-            own=beat.variables,
-            draining_seconds=beat.draining_seconds,
-            overlap_seconds=0,
-        )
-    )
-    if config.flower.enabled:
-        flower = config.flower
-        shapes.append(
-            dict(
-                name="flower",
-                kind="flower",
-                key="flower",
-                command=flower.start_command,
-                liveness=flower.liveness,
-                port=flower.port,
-                sizing=flower.sizing,
-                own=flower.variables,
-            )
-        )
-    skeleton = Plan(
-        stack,
-        target,
-        stores,
-        [
-            Workload(
-                name=s["name"],
-                kind=s["kind"],
-                key=s["key"],
-                command=None,
-                pre_deploy=None,
-                probe=Probe("none"),
-                port=s.get("port"),
-                public=bool(s.get("public")),
-                custom_domains=(),
-                sizing=s["sizing"],
-                variables={},
-                deploy_after=(),
-            )
-            for s in shapes
-        ],
-        generated,
-        shared,
-        external,
-    )
+    # The roles first (their addresses are references too), then their variables.
+    roles = _roles(config)
+    skeleton = Plan(stack, target, stores, [
+        Workload(name=r.name, kind=r.kind, key=r.key, command=None, pre_deploy=None, probe=Probe("none"),
+                 port=r.port, public=r.public, custom_domains=(), sizing=r.sizing, variables={}, deploy_after=())
+        for r in roles
+    ], generated, shared, external)  # fmt: skip
     known = _known(skeleton)
 
     def secret_ref(ref: Ref) -> bool:
@@ -601,44 +609,40 @@ def build_plan(stack: str, config: StackConfig, *, shared_secrets: Iterable[str]
     problems: list[str] = []
     workloads: list[Workload] = []
     common = config.variables
-    for s in shapes:
-        kind = s["kind"]
-        for name in s["own"]:
-            if name == "PORT":
-                problems.append(f"{stack}: {s['key']}.variables.PORT: set by railstack from {s['key']}.port")
-        raw = _layered(default_variables(kind, config, s.get("worker")), dict(config.variables), dict(s["own"]))
-        if s.get("port") is not None:
-            raw["PORT"] = str(s["port"])
-        own = s["own"]
+    for role in roles:
+        if "PORT" in role.own:
+            problems.append(f"{stack}: {role.key}.variables.PORT: set by railstack from {role.key}.port")
+        raw = _layered(default_variables(role.kind, config, role.worker), dict(common), dict(role.own))
+        if role.port is not None:
+            raw["PORT"] = str(role.port)
 
-        def path_of(name: str, key: str = s["key"], own: dict = own) -> str:
-            if name in own:
-                return f"{key}.variables.{name}"
-            return f"variables.{name}" if name in common else f"{key} (default variable {name})"
+        def path_of(name: str, role: _Role = role) -> str:
+            if name in role.own:
+                return f"{role.key}.variables.{name}"
+            return f"variables.{name}" if name in common else f"{role.key} (default variable {name})"
 
         values, found = _resolve_values(stack, path_of, raw, known, secret_ref)
         problems.extend(found)
+        reached = {n for v in values.values() for n in _secrets_of(v, stores)}
         workloads.append(
             Workload(
-                name=s["name"],
-                kind=kind,
-                key=s["key"],
-                command=s["command"],
-                pre_deploy=s.get("pre_deploy"),
-                probe=probe_for(kind, s["liveness"], s["command"], s.get("port"), config.app.celery_app),
-                port=s.get("port"),
-                public=bool(s.get("public")),
-                custom_domains=s.get("custom_domains", ()),
-                sizing=s["sizing"],
+                name=role.name,
+                kind=role.kind,
+                key=role.key,
+                command=role.command,
+                pre_deploy=role.pre_deploy,
+                probe=probe_for(role.liveness, role.command, role.port, config.app.celery_app),
+                port=role.port,
+                public=role.public,
+                custom_domains=role.custom_domains,
+                sizing=role.sizing,
                 variables=values,
                 # The API runs the migrations: everything else deploys after it.
-                deploy_after=store_names if kind == "api" else (*store_names, "api"),
-                draining_seconds=s.get("draining_seconds"),
-                overlap_seconds=s.get("overlap_seconds"),
-                healthcheck_timeout=s.get("healthcheck_timeout"),
-                secrets_used=tuple(
-                    sorted({n for v in values.values() for n in _secrets_of(v, stores)} & set(generated))
-                ),
+                deploy_after=store_names if role.kind == "api" else (*store_names, "api"),
+                draining_seconds=role.draining_seconds,
+                overlap_seconds=role.overlap_seconds,
+                healthcheck_timeout=role.healthcheck_timeout,
+                secrets_used=tuple(sorted(reached & set(generated))),
             )
         )
     if problems:
