@@ -109,7 +109,9 @@ def workspace(root: Path, emulator: EmulatorServer, overrides: dict[str, Any] | 
 def workers_config(count: int | None) -> dict[str, Any]:
     if count is None:
         return {}
-    return {"workers": {f"q{i:02d}": {} for i in range(1, count + 1)}}
+    # The default workers are removed explicitly: a stack's workers merge over them by name.
+    queues: dict[str, Any] = {"logs": None, "content_generation": None}
+    return {"workers": {**queues, **{f"q{i:02d}": {} for i in range(1, count + 1)}}}
 
 
 @dataclass
@@ -150,7 +152,11 @@ def measure_stack(
             measure_up(ws, emulator, scenarios["no-op up"])
             if change:
                 workers = dict((overrides or {}).get("workers") or {"logs": {}, "content_generation": {}})
-                first = sorted(workers)[0] if "logs" not in workers else "logs"
+                first = (
+                    "logs"
+                    if workers.get("logs") is not None
+                    else sorted(n for n, w in workers.items() if w is not None)[0]
+                )
                 workers[first] = {**workers[first], "concurrency": CHANGED_CONCURRENCY}
                 edit_stack_config(ws.project_dir, STACK, {"workers": workers})
                 measure_up(ws, emulator, scenarios["one-variable change"])
