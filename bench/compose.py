@@ -26,7 +26,8 @@ import yaml
 from bench.stats import Samples, timed
 from components.docker import app_service, postgres, redis
 from components.docker.container import LOG_OPTIONS, LOOPBACK, ContainerSpec, cpus_text
-from components.plan import Ref, Value, build_plan
+from components.docker.values import docker_parts
+from components.plan import Value, build_plan
 from stacks.load import load_stack_config
 from support.ports import free_port
 from support.pulumi_cli import ROOT, PulumiWorkspace, copy_project, edit_stack_config
@@ -94,16 +95,8 @@ def compose_file(overrides: dict[str, Any], api_port: int) -> dict[str, Any]:
         {rd_store.mount or "/data": "redis-data"},
     )
 
-    def resolve(ref: Ref) -> str:
-        if ref.source == "secrets":
-            return secret_values[ref.name]
-        if ref.source in plan.stores:
-            return text(plan.stores[ref.source].offers[ref.name].docker)
-        target = plan.workload(ref.source)
-        return {"private_domain": target.name, "port": str(target.port)}.get(ref.name, f"{LOOPBACK}:{api_port}")
-
     def text(value: Value) -> str:
-        return "".join(value.render(resolve))
+        return "".join(docker_parts(plan, value, secret_values.__getitem__, {"api": api_port}))
 
     services = {"postgres": _service(pg_spec), "redis": _service(redis_spec)}
     healthy = {"condition": "service_healthy"}

@@ -119,7 +119,11 @@ class DataStore:
     mount: str | None
     """Mount path of its data volume; None without a volume."""
     password_secret: str
+    user: str
+    """The user apps log in as."""
     sizing: Sizing
+    database: str | None = None
+    """The database apps use (Postgres)."""
     protect: bool = False
     backups: tuple[str, ...] = ()
     offers: dict[str, Offer] = field(default_factory=dict)
@@ -206,7 +210,9 @@ class Plan:
         return next(w for w in self.workloads if w.name == name)
 
     def known_references(self) -> list[str]:
-        return sorted(_known(self))
+        return sorted(
+            _known(self.stores, self.external_redis, (*self.generated_secrets, *self.shared_secrets), self.workloads)
+        )
 
 
 def command_argv(command: str | None) -> list[str] | None:
@@ -253,7 +259,7 @@ def _secrets_of(value: Value, stores: dict[str, DataStore]) -> set[str]:
 
 def _postgres_offers(user: str, database: str, port: int) -> dict[str, Offer]:
     password = Ref("secrets", "postgres_password")
-    host = "postgres"
+    host = "postgres"  # its network alias on Docker
     return {
         o.name: o
         for o in (
@@ -272,20 +278,20 @@ def _postgres_offers(user: str, database: str, port: int) -> dict[str, Offer]:
     }
 
 
-def _redis_offers(port: int) -> dict[str, Offer]:
+def _redis_offers(user: str, port: int) -> dict[str, Offer]:
     password = Ref("secrets", "redis_password")
-    host = "redis"
+    host = "redis"  # its network alias on Docker
     return {
         o.name: o
         for o in (
             Offer("host", "REDISHOST", lit(host), "host name on the private network"),
             Offer("port", "REDISPORT", lit(str(port)), "port"),
-            Offer("user", "REDISUSER", lit("default"), "user"),
+            Offer("user", "REDISUSER", lit(user), "user"),
             Offer("password", "REDISPASSWORD", Value((password,), True), "the generated password"),
             Offer(
                 "url",
                 "REDIS_URL",
-                Value(("redis://default:", password, f"@{host}:{port}"), True),
+                Value((f"redis://{user}:", password, f"@{host}:{port}"), True),
                 "redis:// URL with the password",
             ),
         )
@@ -296,17 +302,20 @@ def _redis_offers(port: int) -> dict[str, Offer]:
 WORKLOAD_OFFERS = {"private_domain": "RAILWAY_PRIVATE_DOMAIN", "port": "PORT", "public_domain": "RAILWAY_PUBLIC_DOMAIN"}
 
 
-def _known(plan: Plan) -> set[str]:
-    known = {f"${{{store}.{offer}}}" for store, s in plan.stores.items() for offer in s.offers}
-    if plan.external_redis:
+def _known(
+    stores: Mapping[str, DataStore], external_redis: bool, secrets: Iterable[str], addresses: Iterable[Workload | _Role]
+) -> set[str]:
+    """Every reference a value may use: the stores' offers, the secrets, the roles' addresses."""
+    known = {f"${{{store}.{offer}}}" for store, s in stores.items() for offer in s.offers}
+    if external_redis:
         known.add("${redis.url}")
-    known |= {f"${{secrets.{name}}}" for name in (*plan.generated_secrets, *plan.shared_secrets)}
-    for w in plan.workloads:
-        known.add(f"${{{w.name}.private_domain}}")
-        if w.port is not None:
-            known.add(f"${{{w.name}.port}}")
-        if w.public:
-            known.add(f"${{{w.name}.public_domain}}")
+    known |= {f"${{secrets.{name}}}" for name in secrets}
+    for role in addresses:
+        known.add(f"${{{role.name}.private_domain}}")
+        if role.port is not None:
+            known.add(f"${{{role.name}.port}}")
+        if role.public:
+            known.add(f"${{{role.name}.public_domain}}")
     return known
 
 
@@ -556,6 +565,8 @@ def build_plan(stack: str, config: StackConfig, *, shared_secrets: Iterable[str]
     external = config.redis.mode == "external"
     stores: dict[str, DataStore] = {}
     pg = config.postgres
+    # Railway's Postgres template's user and database, on both targets: one DATABASE_URL shape.
+    pg_user, pg_database, pg_port = "postgres", "railway", 5432
     stores["postgres"] = DataStore(
         name="postgres",
         service_name="Postgres",
@@ -565,37 +576,37 @@ def build_plan(stack: str, config: StackConfig, *, shared_secrets: Iterable[str]
             if target == "railway"
             else f"postgres:{pg.version}"
         ),
-        port=5432,
+        port=pg_port,
         mount="/var/lib/postgresql/data" if pg.volume else None,
         password_secret="postgres_password",
+        user=pg_user,
+        database=pg_database,
         sizing=pg.sizing,
         protect=pg.protect,
         backups=tuple(pg.backups),
-        offers=_postgres_offers("postgres", "railway", 5432),
+        offers=_postgres_offers(pg_user, pg_database, pg_port),
     )
     if not external:
         rd = config.redis
+        # Redis's ACL user that a plain requirepass password belongs to.
+        rd_user, rd_port = "default", 6379
         stores["redis"] = DataStore(
             name="redis",
             service_name="Redis",
             image=rd.image or f"redis:{rd.version}",
-            port=6379,
+            port=rd_port,
             mount="/data" if rd.volume else None,
             password_secret="redis_password",
+            user=rd_user,
             sizing=rd.sizing,
-            offers=_redis_offers(6379),
+            offers=_redis_offers(rd_user, rd_port),
         )
     generated = GENERATED_SECRETS + ((FLOWER_SECRET,) if config.flower.enabled else ())
     shared = tuple(sorted(shared_secrets if shared_secrets is not None else config.sensitive_variables))
 
     # The roles first (their addresses are references too), then their variables.
     roles = _roles(config)
-    skeleton = Plan(stack, target, stores, [
-        Workload(name=r.name, kind=r.kind, key=r.key, command=None, pre_deploy=None, probe=Probe("none"),
-                 port=r.port, public=r.public, custom_domains=(), sizing=r.sizing, variables={}, deploy_after=())
-        for r in roles
-    ], generated, shared, external)  # fmt: skip
-    known = _known(skeleton)
+    known = _known(stores, external, (*generated, *shared), roles)
 
     def secret_ref(ref: Ref) -> bool:
         if ref.source == "secrets":

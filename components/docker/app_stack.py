@@ -16,8 +16,9 @@ from components.docker import postgres as pg
 from components.docker import redis as rd
 from components.docker.app_image import AppImage, AppImageArgs
 from components.docker.app_service import AppService, AppServiceArgs
-from components.docker.container import LOOPBACK, LocalPlacement, label_args
-from components.plan import Plan, Ref, Value
+from components.docker.container import LocalPlacement, label_args
+from components.docker.values import docker_parts
+from components.plan import Plan, Value
 from components.secrets import SecretSet, SecretSetArgs
 from stacks.model import StackConfig
 
@@ -119,29 +120,15 @@ class AppStack(pulumi.ComponentResource):
         image = AppImage(f"{name}-app-image", AppImageArgs(config.app, f"{args.prefix}-app:latest"), opts=child)
         host_ports = {"api": local.api_port, "flower": local.flower_port}
 
-        def resolve(ref: Ref) -> pulumi.Input[str]:
-            """A plan reference as the value it is on this engine."""
-            if ref.source == "secrets":
-                if ref.name in secrets.values:
-                    return secrets.values[ref.name]
-                if ref.name.upper() == "REDIS_URL" and args.external_redis_url is not None:
-                    return args.external_redis_url
-                return args.extra_secrets[ref.name.upper()]
-            store = plan.stores.get(ref.source)
-            if store is not None:
-                return concat(store.offers[ref.name].docker)
-            if ref.source == "redis" and plan.external_redis:
-                assert args.external_redis_url is not None, "redis.mode external needs the external URL"
+        def secret(name: str) -> pulumi.Input[str]:
+            if name in secrets.values:
+                return secrets.values[name]
+            if name == "REDIS_URL" and args.external_redis_url is not None:
                 return args.external_redis_url
-            target = plan.workload(ref.source)
-            if ref.name == "private_domain":
-                return target.name  # the container's network alias
-            if ref.name == "port":
-                return str(target.port)
-            return f"{LOOPBACK}:{host_ports[target.kind]}"  # public_domain: the published loopback port
+            return args.extra_secrets[name.upper()]
 
         def concat(value: Value) -> pulumi.Input[str]:
-            parts = value.render(resolve)
+            parts = docker_parts(plan, value, secret, host_ports)
             if all(isinstance(p, str) for p in parts):
                 return "".join(parts)  # type: ignore[arg-type]
             joined = pulumi.Output.concat(*parts)

@@ -13,11 +13,7 @@ from components.docker.container import ContainerSpec, Healthcheck, LocalPlaceme
 from components.plan import DataStore
 
 ROLE = "postgres"
-USER = "postgres"
-DATABASE = "railway"
-"""The database name Railway's Postgres uses, so both targets have the same DATABASE_URL shape."""
-MOUNT = "/var/lib/postgresql/data"
-PORT = 5432
+
 
 #: Healthy means what the apps need: a password login over TCP to the stack's database. (TCP, not
 #: the socket: while the image initialises the cluster it listens on the socket only.)
@@ -25,11 +21,12 @@ PORT = 5432
 #: earlier stack (docker.keep_volumes) still has that stack's password; when the login fails, the
 #: check sets the password over the container's own socket (trusted locally, as in the official
 #: image) and tries again. The password is read from the environment, never written into the check.
-HEALTHCHECK = (
-    f'login() {{ PGPASSWORD="$POSTGRES_PASSWORD" psql -h 127.0.0.1 -U {USER} -d {DATABASE} -Atqc "select 1" >/dev/null 2>&1; }}; '
-    f"login || {{ echo \"ALTER ROLE {USER} PASSWORD :'pw';\" | "
-    f'psql -h /var/run/postgresql -U {USER} -d {DATABASE} -v pw="$POSTGRES_PASSWORD" -Atq >/dev/null 2>&1 && login; }}'
-)
+def healthcheck(user: str, database: str) -> str:
+    return (
+        f'login() {{ PGPASSWORD="$POSTGRES_PASSWORD" psql -h 127.0.0.1 -U {user} -d {database} -Atqc "select 1" >/dev/null 2>&1; }}; '
+        f"login || {{ echo \"ALTER ROLE {user} PASSWORD :'pw';\" | "
+        f'psql -h /var/run/postgresql -U {user} -d {database} -v pw="$POSTGRES_PASSWORD" -Atq >/dev/null 2>&1 && login; }}'
+    )
 
 
 @dataclass(frozen=True)
@@ -58,15 +55,20 @@ def container_spec(
         image=image,
         sizing=config.sizing,
         environment={
-            "POSTGRES_USER": USER,
+            "POSTGRES_USER": config.user,
             "POSTGRES_PASSWORD": password,
-            "POSTGRES_DB": DATABASE,
+            "POSTGRES_DB": config.database or config.user,
             # A subdirectory: the volume's root may hold lost+found, which initdb refuses.
-            "PGDATA": f"{MOUNT}/pgdata",
+            "PGDATA": f"{config.mount or '/var/lib/postgresql/data'}/pgdata",
         },
-        healthcheck=Healthcheck(test=["CMD-SHELL", HEALTHCHECK], interval="3s", retries=10, start_period="30s"),
+        healthcheck=Healthcheck(
+            test=["CMD-SHELL", healthcheck(config.user, config.database or config.user)],
+            interval="3s",
+            retries=10,
+            start_period="30s",
+        ),
         kind=ROLE,
-        ports={PORT: host_port} if host_port else {},
+        ports={config.port: host_port} if host_port else {},
         mounts=mounts,
     )
 

@@ -14,7 +14,6 @@ from components.docker.container import ContainerSpec, Healthcheck, LocalPlaceme
 from components.plan import DataStore
 
 ROLE = "redis"
-PORT = 6379
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ def container_spec(
             interval="3s",
             retries=10,
         ),
-        ports={PORT: host_port} if host_port else {},
+        ports={config.port: host_port} if host_port else {},
         mounts=mounts,
         kind=ROLE,
     )

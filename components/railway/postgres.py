@@ -37,8 +37,8 @@ class PostgresDatabase(pulumi.ComponentResource):
             source={"source_image": pg.image},
             sizing=pg.sizing,
             variables={
-                "POSTGRES_USER": "postgres",
-                "POSTGRES_DB": "railway",
+                "POSTGRES_USER": pg.user,
+                "POSTGRES_DB": pg.database or pg.user,
                 "POSTGRES_PASSWORD": "${{shared.POSTGRES_PASSWORD}}",
                 "PGDATA": f"{mount}/pgdata",
                 "PGUSER": "${{POSTGRES_USER}}",

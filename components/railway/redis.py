@@ -37,11 +37,13 @@ class RedisCache(pulumi.ComponentResource):
             sizing=redis.sizing,
             variables={
                 "REDIS_PASSWORD": "${{shared.REDIS_PASSWORD}}",
-                "REDISUSER": "default",
+                "REDISUSER": redis.user,
                 "REDISPASSWORD": "${{REDIS_PASSWORD}}",
                 "REDISHOST": "${{RAILWAY_PRIVATE_DOMAIN}}",
                 "REDISPORT": str(redis.port),
-                "REDIS_URL": "redis://default:${{REDIS_PASSWORD}}@${{RAILWAY_PRIVATE_DOMAIN}}:" + str(redis.port),
+                "REDIS_URL": f"redis://{redis.user}:"
+                + "${{REDIS_PASSWORD}}@${{RAILWAY_PRIVATE_DOMAIN}}:"
+                + str(redis.port),
             },
             # A password is mandatory: Redis must never accept unauthenticated clients. Railway runs
             # the start command in exec form without expanding variables, so a shell expands the

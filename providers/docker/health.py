@@ -14,18 +14,19 @@ import time
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider, UpdateResult
 
-from providers.docker._engine import engine, redact, tail
+from providers.docker._engine import RunOnChange, engine, redact, tail
 
 #: How long a container without a check must keep running to count as started.
 SETTLE_SECONDS = 3.0
 POLL_SECONDS = 0.5
-INPUTS = ("container_id", "container_name", "timeout_seconds", "probe")
 
 
-class HealthProvider(ResourceProvider):
-    def _wait(self, props: dict[str, Any]) -> dict[str, Any]:
+class HealthProvider(RunOnChange):
+    INPUTS = ("container_id", "container_name", "timeout_seconds", "probe")
+    ID_INPUT = "container_id"
+
+    def run(self, props: dict[str, Any]) -> dict[str, Any]:
         client = engine()
         timeout = float(props["timeout_seconds"])
         started = time.monotonic()
@@ -72,16 +73,6 @@ class HealthProvider(ResourceProvider):
             f"{props['stack']}: {props['role']} is not alive after {timeout:.0f} s (liveness: {props['probe']})"
             f"{said}{crashed}. See `docker logs {name}`."
         )
-
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        return CreateResult(id_=props["container_id"], outs=self._wait(props))
-
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed = [key for key in INPUTS if olds.get(key) != news.get(key)]
-        return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
-
-    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(outs=self._wait(news))
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         return None  # nothing of its own: the container is pulumi-docker's

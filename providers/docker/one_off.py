@@ -15,15 +15,15 @@ import time
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider, UpdateResult
 
-from providers.docker._engine import engine, redact, tail
-
-INPUTS = ("stack", "role", "name", "image", "argv", "env", "network", "mounts", "labels", "user", "timeout_seconds")
+from providers.docker._engine import RunOnChange, engine, redact, tail
 
 
-class OneOffProvider(ResourceProvider):
-    def _run(self, props: dict[str, Any]) -> dict[str, Any]:
+class OneOffProvider(RunOnChange):
+    INPUTS = ("stack", "role", "name", "image", "argv", "env", "network", "mounts", "labels", "user", "timeout_seconds")
+    ID_INPUT = "name"
+
+    def run(self, props: dict[str, Any]) -> dict[str, Any]:
         import docker.errors
 
         client = engine()
@@ -62,17 +62,6 @@ class OneOffProvider(ResourceProvider):
             )
         container.remove(force=True)
         return {**props, "exit_code": code, "seconds": round(time.monotonic() - started, 3)}
-
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        outs = self._run(props)
-        return CreateResult(id_=props["name"], outs=outs)
-
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed = [key for key in INPUTS if olds.get(key) != news.get(key)]
-        return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
-
-    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(outs=self._run(news))
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         import docker.errors
