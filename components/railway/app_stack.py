@@ -11,8 +11,9 @@ from components.railway.app_service import AppService, AppServiceArgs
 from components.railway.postgres import PostgresDatabase, PostgresDatabaseArgs
 from components.railway.redis import RedisCache, RedisCacheArgs
 from components.railway.service import Placement
+from components.railway.variables import variable_collection
 from components.secrets import SecretSet, SecretSetArgs
-from providers.railway import Project, VariableCollection
+from railstack_railway import Project
 from stacks.model import StackConfig
 
 
@@ -77,7 +78,7 @@ class AppStack(pulumi.ComponentResource):
         shared_values.update(args.extra_secrets)
         if args.external_redis_url is not None:
             shared_values["REDIS_URL"] = args.external_redis_url
-        shared = VariableCollection(
+        shared = variable_collection(
             f"{name}-shared-variables",
             project_id=project_id,
             environment_id=environment_id,

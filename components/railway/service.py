@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
-
-from providers.railway import (
+from railstack_railway import (
     CustomDomain,
     Service,
     ServiceDeployment,
@@ -24,6 +23,8 @@ from providers.railway import (
     VariableCollection,
     Volume,
 )
+
+from components.railway.variables import variable_collection
 from stacks.model import DEFAULT_REGION, Deployments, Sizing
 
 
@@ -97,7 +98,7 @@ def build_service(owner: pulumi.ComponentResource, name: str, spec: ServiceSpec,
         **spec.settings,
         opts=child,
     )
-    variables = VariableCollection(
+    variables = variable_collection(
         f"{name}-variables",
         project_id=project_id,
         environment_id=environment_id,

@@ -1,27 +1,8 @@
-"""railstack's Railway resources: Pulumi dynamic providers over Railway's public GraphQL API.
+"""railstack's Railway provider: the plugin `pulumi-resource-railway` (package `railway`) over Railway's
+public GraphQL API.
 
-One module per Railway object; the GraphQL documents they send are in `graphql/`.
+One module per Railway object holds its handler (declared inputs and state, create/read/update/
+delete); the GraphQL documents they send are in `graphql/`; `schema.py` builds the package schema
+from the handlers, `plugin.py` serves them to the Pulumi engine. Programs use the SDK generated from
+the schema (`sdk/python`, `import railstack_railway as railway`), never these modules.
 """
-
-from providers.railway.deployment import ServiceDeployment
-from providers.railway.domain import CustomDomain, ServiceDomain
-from providers.railway.environment import Environment
-from providers.railway.project import Project
-from providers.railway.service import Service
-from providers.railway.service_instance import ServiceInstance
-from providers.railway.tcp_proxy import TcpProxy
-from providers.railway.variables import VariableCollection
-from providers.railway.volume import Volume
-
-__all__ = [
-    "CustomDomain",
-    "Environment",
-    "Project",
-    "Service",
-    "ServiceDeployment",
-    "ServiceDomain",
-    "ServiceInstance",
-    "TcpProxy",
-    "VariableCollection",
-    "Volume",
-]

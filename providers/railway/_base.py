@@ -1,17 +1,16 @@
-"""Plumbing shared by every Railway dynamic provider: configuration, the client, diffing, lookups.
+"""Plumbing shared by every Railway resource handler: configuration, the client, diffing, lookups.
 
-A Railway resource's provider runs in Pulumi's dynamic-provider process, not in the program: it
-gets the Railway token from the stack's configuration (`railway:token`, a secret) through
-`configure`, or from the environment, so the token is never an input and never reaches the state.
+A handler is the create/read/update/delete of one Railway object, served by the provider plugin
+(`providers/railway/plugin.py`, `pulumi-resource-railway`). It runs in the plugin's process, not in
+the program: it gets the Railway token from the provider's configuration (`railway:token`, a secret)
+or from the environment, so the token is never an input and never reaches the state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
-
-from pulumi.dynamic import ConfigureRequest, DiffResult, ResourceProvider
-from pulumi.runtime import rpc
 
 from providers.railway.client import (
     AmbiguousWriteError,
@@ -20,6 +19,7 @@ from providers.railway.client import (
     RetryPolicy,
     client_from_settings,
 )
+from providers.railway.schema import Prop
 
 T = TypeVar("T")
 
@@ -27,32 +27,104 @@ T = TypeVar("T")
 CREATE_ATTEMPTS = 4
 
 
-class RailwayResourceProvider(ResourceProvider):
-    """Base of railstack's Railway providers.
+class _Unknown:
+    """A value not known yet (a preview of an input computed by another resource)."""
 
-    Subclasses set KIND (an input and an output of every resource, so policy packs can tell the kinds
-    apart), REPLACE_ON (inputs whose change needs a new object) and UPDATE_ON (inputs changed in
-    place). Inputs in neither set are ignored by diff.
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Any = _Unknown()
+
+
+class CreateResult:
+    def __init__(self, id_: str, outs: dict[str, Any]) -> None:
+        self.id = id_
+        self.outs = outs
+
+
+class ReadResult:
+    """`id` None: the object is gone."""
+
+    def __init__(self, id_: str | None, outs: dict[str, Any] | None = None) -> None:
+        self.id = id_
+        self.outs = outs or {}
+
+
+class UpdateResult:
+    def __init__(self, outs: dict[str, Any]) -> None:
+        self.outs = outs
+
+
+@dataclass
+class DiffResult:
+    changes: bool
+    replaces: list[str] = field(default_factory=list)
+    stables: list[str] = field(default_factory=list)
+    delete_before_replace: bool = True
+    changed: list[str] = field(default_factory=list)
+    """Every input that differs, replacing or not (the preview's detailed diff)."""
+
+
+class RailwayResourceProvider:
+    """Base of railstack's Railway resource handlers.
+
+    Subclasses declare TYPE (the schema token is `railway:index:<TYPE>`), DESCRIPTION, IMPORT_ID (the
+    form of the ID `pulumi import` takes), INPUTS and OUTPUTS (`Prop`s by snake_case name). The diff
+    sets come from the inputs' `change`: REPLACE_ON (a change needs a new object) and UPDATE_ON
+    (changed in place); inputs with neither are railstack's own records and never compared.
     """
 
-    KIND: ClassVar[str]
+    TYPE: ClassVar[str]
+    DESCRIPTION: ClassVar[str]
+    IMPORT_ID: ClassVar[str]
+    INPUTS: ClassVar[dict[str, Prop]]
+    OUTPUTS: ClassVar[dict[str, Prop]] = {}
     REPLACE_ON: ClassVar[frozenset[str]] = frozenset()
     UPDATE_ON: ClassVar[frozenset[str]] = frozenset()
 
-    _token: str | None = None
-    _api_url: str | None = None
-    _client_instance: RailwayClient | None = None
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        inputs = cls.__dict__.get("INPUTS")
+        if inputs is not None:
+            cls.REPLACE_ON = frozenset(k for k, p in inputs.items() if p.change == "replace")
+            cls.UPDATE_ON = frozenset(k for k, p in inputs.items() if p.change == "update")
 
-    _token_kind: str | None = None
-    _max_retry_wait: str | None = None
+    def __init__(self, config: Mapping[str, Any] | None = None) -> None:
+        # Provider config (snake_case): token (secret), token_kind (account|project), api_url,
+        # max_retry_wait_seconds (the longest Retry-After waited out), workspace_id.
+        config = config or {}
+        self._token: str | None = config.get("token")
+        self._token_kind: str | None = config.get("token_kind")
+        self._api_url: str | None = config.get("api_url")
+        wait = config.get("max_retry_wait_seconds")
+        self._max_retry_wait: str | None = None if wait is None else str(wait)
+        self.workspace_id: str | None = config.get("workspace_id")
+        self._client_instance: RailwayClient | None = None
 
-    def configure(self, req: ConfigureRequest) -> None:
-        # Stack config: railway:token (secret), railway:tokenKind (account|project), railway:apiUrl,
-        # railway:maxRetryWaitSeconds (the longest Retry-After waited out).
-        self._token = req.config.get("railway:token")
-        self._token_kind = req.config.get("railway:tokenKind")
-        self._api_url = req.config.get("railway:apiUrl")
-        self._max_retry_wait = req.config.get("railway:maxRetryWaitSeconds")
+    # -- what the plugin asks besides CRUD ---------------------------------------------------------
+    def check(self, news: dict[str, Any]) -> list[tuple[str, str]]:
+        """Failures (input name, reason) of inputs no Railway object could take; [] when fine."""
+        return [(k, "is required") for k, p in self.INPUTS.items() if p.required and news.get(k) in (None, "")]
+
+    def import_props(self, import_id: str) -> tuple[str, dict[str, Any]]:
+        """The object's id and the inputs a read needs, from the ID given to `pulumi import`."""
+        return import_id, {}
+
+    def split_id(self, import_id: str, parts: int) -> list[str]:
+        pieces = import_id.split(":")
+        if len(pieces) != parts or not all(pieces):
+            raise RailwayError(
+                "import", f"{self.TYPE} import ID {import_id!r}: expected {self.IMPORT_ID} ({parts} parts joined by ':')"
+            )
+        return pieces
+
+    def project_of(self, environment_id: str) -> str:
+        """The project of an environment (import IDs name the environment, reads need its project)."""
+        environment = self.client.execute("Environment", {"id": environment_id}).get("environment")
+        if environment is None or environment.get("deletedAt"):
+            raise RailwayError("import", f"environment {environment_id} does not exist")
+        return environment["projectId"]
 
     @property
     def client(self) -> RailwayClient:
@@ -78,16 +150,16 @@ class RailwayResourceProvider(ResourceProvider):
         changed = []
         for key in sorted(self.REPLACE_ON | self.UPDATE_ON):
             new = news.get(key)
-            if new == rpc.UNKNOWN or self.normalize(key, olds.get(key)) != self.normalize(key, new):
+            if new is UNKNOWN or self.normalize(key, olds.get(key)) != self.normalize(key, new):
                 changed.append(key)
         replaces = [k for k in changed if k in self.REPLACE_ON]
         stables = sorted((self.REPLACE_ON | self.UPDATE_ON) - set(changed))
-        return DiffResult(changes=bool(changed), replaces=replaces, stables=stables, delete_before_replace=True)
+        return DiffResult(changes=bool(changed), replaces=replaces, stables=stables, changed=changed)
 
     # -- helpers for subclasses ------------------------------------------------------------------
     def outputs(self, props: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
-        """Outputs are the inputs as given plus what Railway assigned, and the stable kind."""
-        return {**props, **extra, "kind": self.KIND}
+        """Outputs are the inputs as given plus what Railway assigned."""
+        return {**props, **extra}
 
     def create_once(self, create: Callable[[], T], find_existing: Callable[[], T | None]) -> T:
         """Runs a create so that a lost answer never makes a duplicate.
@@ -154,7 +226,7 @@ class RailwayResourceProvider(ResourceProvider):
             raise
 
     def access_error(self, operation: str, err: RailwayError) -> RailwayError:
-        what = self.KIND.removeprefix("railway:")
+        what = self.TYPE
         return RailwayError(
             operation,
             f"Railway answered {err.railway_message!r} for this {what}, and railstack could not confirm that it "

@@ -33,11 +33,16 @@ import re
 import time
 from typing import Any
 
-import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
-
-from providers.railway._base import CREATE_ATTEMPTS, RailwayResourceProvider
+from providers.railway._base import (
+    CREATE_ATTEMPTS,
+    CreateResult,
+    DiffResult,
+    RailwayResourceProvider,
+    ReadResult,
+    UpdateResult,
+)
 from providers.railway.client import AmbiguousWriteError, RailwayError
+from providers.railway.schema import Prop, map_of
 
 SOURCE_KEYS = ("source_image", "source_repo", "branch")
 LIMIT_KEYS = ("vcpus", "memory_gb")
@@ -86,9 +91,36 @@ def redact(text: str, secrets: list[str]) -> str:
 
 
 class ServiceDeploymentProvider(RailwayResourceProvider):
-    KIND = "railway:ServiceDeployment"
-    REPLACE_ON = frozenset({"service_id", "environment_id"})
-    UPDATE_ON = frozenset({"triggers", *SOURCE_KEYS, *LIMIT_KEYS})
+    TYPE = "ServiceDeployment"
+    DESCRIPTION = (
+        "A service's release: its source and CPU/memory limits, then exactly one deployment, waited for until "
+        "live. Runs again only when a trigger value, the source or the limits change."
+    )
+    IMPORT_ID = "<serviceId>:<environmentId> (the instance's latest deployment)"
+    INPUTS = {
+        "service_id": Prop("string", "The service.", required=True, change="replace"),
+        "environment_id": Prop("string", "The environment.", required=True, change="replace"),
+        "project_id": Prop("string", "The project.", required=True),
+        "triggers": Prop(
+            map_of("string"),
+            "Values whose change means a new release (revisions of settings, variables, secrets).",
+            change="update",
+        ),
+        "source_image": Prop("string", "The image to deploy (or sourceRepo).", change="update"),
+        "source_repo": Prop("string", "A GitHub repo to deploy (owner/name), with `branch`.", change="update"),
+        "branch": Prop("string", "The branch of `sourceRepo`.", change="update"),
+        "vcpus": Prop("number", "CPU limit per replica (vCPUs).", change="update"),
+        "memory_gb": Prop("number", "Memory limit per replica (GB).", change="update"),
+        "service_name": Prop("string", "The service's name, for messages."),
+        "stack": Prop("string", "The Pulumi stack, for messages."),
+        "wait": Prop("boolean", "Wait until the deployment is live (default true)."),
+        "timeout_seconds": Prop("number", "How long to wait for the deployment (default 600)."),
+        "poll_seconds": Prop("number", "How often the deployment's status is read (default 2)."),
+    }
+    OUTPUTS = {
+        "deployment_id": Prop("string", "The release's deployment.", derived=True),
+        "status": Prop("string", "The deployment's last status seen.", derived=True),
+    }
 
     #: Status reads keep the set interval this long, then the interval grows to MAX_POLL_SECONDS.
     STEADY_POLL_SECONDS = 60.0
@@ -102,6 +134,29 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
         if value == "":
             return None
         return value
+
+    def check(self, news: dict[str, Any]) -> list[tuple[str, str]]:
+        failures = super().check(news)
+        if news.get("source_image") and news.get("source_repo"):
+            failures.append(("source_repo", "set sourceImage or sourceRepo, not both"))
+        if news.get("source_repo") and not news.get("branch"):
+            failures.append(("branch", "a repo source needs a branch (Railway never deploys one without)"))
+        return failures
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        # An imported release has no triggers: what it was made of is unknown, so the program's are
+        # taken as they are (its source and limits are still compared).
+        if "triggers" not in olds:
+            news = {**news, "triggers": None}
+        return super().diff(id_, olds, news)
+
+    def import_props(self, import_id: str) -> tuple[str, dict[str, Any]]:
+        service_id, environment_id = self.split_id(import_id, 2)
+        props = {"service_id": service_id, "environment_id": environment_id}
+        latest = self._latest(props)
+        if latest is None:
+            raise RailwayError("import", f"service {service_id} has no deployment in environment {environment_id}")
+        return latest, {**props, "project_id": self.project_of(environment_id)}
 
     # -- the release ----------------------------------------------------------------------------
     def _ids(self, props: dict[str, Any]) -> dict[str, str]:
@@ -275,66 +330,8 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
             for key, value in remote.items():
                 if self.normalize(key, value) != self.normalize(key, props.get(key)):
                     current[key] = value
-        return ReadResult(id_, self.outputs(current, status=deployment["status"]))
+        return ReadResult(id_, self.outputs(current, deployment_id=id_, status=deployment["status"]))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         # Deployments are history; they go with their service.
         return None
-
-
-class ServiceDeployment(Resource):
-    """A service's release: its source and limits, then one deployment, waited for until live.
-    Runs again only when a trigger value, the source or the limits change."""
-
-    kind: pulumi.Output[str]
-    deployment_id: pulumi.Output[str]
-    status: pulumi.Output[str]
-
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        service_id: pulumi.Input[str],
-        environment_id: pulumi.Input[str],
-        project_id: pulumi.Input[str],
-        triggers: pulumi.Input[dict[str, pulumi.Input[str]]],
-        source_image: pulumi.Input[str] | None = None,
-        source_repo: pulumi.Input[str] | None = None,
-        branch: pulumi.Input[str] | None = None,
-        vcpus: pulumi.Input[float] | None = None,
-        memory_gb: pulumi.Input[float] | None = None,
-        service_name: str | None = None,
-        stack: str | None = None,
-        wait: bool = True,
-        timeout_seconds: float = 600,
-        poll_seconds: float = 2,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        if source_image is not None and source_repo is not None:
-            raise ValueError(f"{resource_name}: set source_image or source_repo, not both")
-        if source_repo is not None and not branch:
-            raise ValueError(f"{resource_name}: a repo source needs a branch (Railway never deploys one without)")
-        super().__init__(
-            ServiceDeploymentProvider(),
-            resource_name,
-            {
-                "service_id": service_id,
-                "environment_id": environment_id,
-                "project_id": project_id,
-                "triggers": triggers,
-                "source_image": source_image,
-                "source_repo": source_repo,
-                "branch": branch if source_repo is not None else None,
-                "vcpus": vcpus,
-                "memory_gb": memory_gb,
-                "service_name": service_name,
-                "stack": stack,
-                "wait": wait,
-                "timeout_seconds": timeout_seconds,
-                "poll_seconds": poll_seconds,
-                "kind": ServiceDeploymentProvider.KIND,
-                "deployment_id": None,
-                "status": None,
-            },
-            opts,
-        )

@@ -4,15 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from providers.railway._base import CreateResult, RailwayResourceProvider, ReadResult, UpdateResult
+from providers.railway.schema import Prop, map_of
 
-from providers.railway._base import RailwayResourceProvider
+_PLACE = {
+    "project_id": Prop("string", "The project.", required=True, change="replace"),
+    "environment_id": Prop("string", "The environment.", required=True, change="replace"),
+    "service_id": Prop("string", "The service the domain routes to.", required=True, change="replace"),
+}
+_TARGET_PORT = Prop("integer", "The service's port the domain routes to; unset: the service's PORT.", change="update")
 
 
 class _DomainProvider(RailwayResourceProvider):
-    REPLACE_ON = frozenset({"project_id", "environment_id", "service_id"})
+    IMPORT_ID = "<serviceId>:<environmentId>:<domain, or the domain's id>"
     LIST_KEY: str
+
+    def import_props(self, import_id: str) -> tuple[str, dict[str, Any]]:
+        service_id, environment_id, domain = self.split_id(import_id, 3)
+        props = {"project_id": self.project_of(environment_id), "environment_id": environment_id, "service_id": service_id}
+        found = next((d for d in self._domains(props) or [] if domain in (d["id"], d["domain"])), None)
+        return (found["id"] if found else domain), props
 
     def _domains(self, props: dict[str, Any]) -> list[dict[str, Any]] | None:
         data = self.read_or_gone(
@@ -43,8 +54,10 @@ class _DomainProvider(RailwayResourceProvider):
 
 
 class ServiceDomainProvider(_DomainProvider):
-    KIND = "railway:ServiceDomain"
-    UPDATE_ON = frozenset({"target_port"})
+    TYPE = "ServiceDomain"
+    DESCRIPTION = "The Railway-provided public domain (`*.up.railway.app`) of a service instance."
+    INPUTS = {**_PLACE, "target_port": _TARGET_PORT}
+    OUTPUTS = {"domain": Prop("string", "The domain Railway assigned.")}
     LIST_KEY = "serviceDomains"
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -94,37 +107,6 @@ class ServiceDomainProvider(_DomainProvider):
         self.delete_quietly("ServiceDomainDelete", {"id": id_}, {**props, "id": id_})
 
 
-class ServiceDomain(Resource):
-    """The Railway-provided public domain (`*.up.railway.app`) of a service instance."""
-
-    kind: pulumi.Output[str]
-    domain: pulumi.Output[str]
-
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        project_id: pulumi.Input[str],
-        environment_id: pulumi.Input[str],
-        service_id: pulumi.Input[str],
-        target_port: pulumi.Input[int] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__(
-            ServiceDomainProvider(),
-            resource_name,
-            {
-                "project_id": project_id,
-                "environment_id": environment_id,
-                "service_id": service_id,
-                "target_port": target_port,
-                "kind": ServiceDomainProvider.KIND,
-                "domain": None,
-            },
-            opts,
-        )
-
-
 def _dns_records(domain: dict[str, Any]) -> dict[str, dict[str, str] | None]:
     """The two records a custom domain needs at its DNS provider: the routing CNAME from
     `status.dnsRecords` (picked by type: Railway's order is not fixed), and the ownership TXT record
@@ -141,9 +123,20 @@ def _dns_records(domain: dict[str, Any]) -> dict[str, dict[str, str] | None]:
 
 
 class CustomDomainProvider(_DomainProvider):
-    KIND = "railway:CustomDomain"
-    REPLACE_ON = _DomainProvider.REPLACE_ON | {"domain"}
-    UPDATE_ON = frozenset({"target_port"})
+    TYPE = "CustomDomain"
+    DESCRIPTION = (
+        "A custom domain on a service instance. `cnameRecord` and `txtRecord` are the DNS records to create at "
+        "the domain's DNS provider ({name, type, value})."
+    )
+    INPUTS = {
+        **_PLACE,
+        "domain": Prop("string", "The custom domain.", required=True, change="replace"),
+        "target_port": _TARGET_PORT,
+    }
+    OUTPUTS = {
+        "cname_record": Prop(map_of("string"), "The routing CNAME record: {name, type, value}."),
+        "txt_record": Prop(map_of("string"), "The ownership TXT record: {name, type, value}."),
+    }
     LIST_KEY = "customDomains"
 
     def _find(self, props: dict[str, Any]) -> dict[str, Any] | None:
@@ -183,40 +176,3 @@ class CustomDomainProvider(_DomainProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         self.delete_quietly("CustomDomainDelete", {"id": id_}, {**props, "id": id_})
-
-
-class CustomDomain(Resource):
-    """A custom domain on a service instance. `cname_record` and `txt_record` are the DNS records
-    to create at the domain's DNS provider ({name, type, value})."""
-
-    kind: pulumi.Output[str]
-    domain: pulumi.Output[str]
-    cname_record: pulumi.Output[dict[str, str]]
-    txt_record: pulumi.Output[dict[str, str]]
-
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        project_id: pulumi.Input[str],
-        environment_id: pulumi.Input[str],
-        service_id: pulumi.Input[str],
-        domain: pulumi.Input[str],
-        target_port: pulumi.Input[int] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__(
-            CustomDomainProvider(),
-            resource_name,
-            {
-                "project_id": project_id,
-                "environment_id": environment_id,
-                "service_id": service_id,
-                "domain": domain,
-                "target_port": target_port,
-                "kind": CustomDomainProvider.KIND,
-                "cname_record": None,
-                "txt_record": None,
-            },
-            opts,
-        )

@@ -4,16 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
-
-from providers.railway._base import RailwayResourceProvider, paginate
+from providers.railway._base import (
+    CreateResult,
+    DiffResult,
+    RailwayResourceProvider,
+    ReadResult,
+    UpdateResult,
+    paginate,
+)
+from providers.railway.schema import Prop
 
 
 class EnvironmentProvider(RailwayResourceProvider):
-    KIND = "railway:Environment"
-    UPDATE_ON = frozenset({"name"})
-    REPLACE_ON = frozenset({"project_id", "source_environment_id"})
+    TYPE = "Environment"
+    DESCRIPTION = "A Railway environment in a project, created without an initial deployment."
+    IMPORT_ID = "<environmentId>"
+    INPUTS = {
+        "project_id": Prop("string", "The project the environment belongs to.", required=True, change="replace"),
+        "name": Prop("string", "The environment's name.", required=True, change="update"),
+        "source_environment_id": Prop(
+            "string", "An environment whose services and variables the new one copies.", change="replace"
+        ),
+    }
+    OUTPUTS = {"environment_id": Prop("string", "Railway's id of the environment.")}
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        # What an environment was copied from is history Railway does not keep: an imported one keeps it.
+        if "source_environment_id" not in olds:
+            news = {**news, "source_environment_id": None}
+        return super().diff(id_, olds, news)
 
     def _find(self, project_id: str, name: str) -> dict[str, Any] | None:
         def page(after: str | None) -> dict[str, Any]:
@@ -50,33 +69,3 @@ class EnvironmentProvider(RailwayResourceProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         self.delete_quietly("EnvironmentDelete", {"id": id_}, {**props, "environment_id": id_})
-
-
-class Environment(Resource):
-    """A Railway environment in a project (created without an initial deployment)."""
-
-    kind: pulumi.Output[str]
-    environment_id: pulumi.Output[str]
-    name: pulumi.Output[str]
-
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        project_id: pulumi.Input[str],
-        name: pulumi.Input[str],
-        source_environment_id: pulumi.Input[str] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__(
-            EnvironmentProvider(),
-            resource_name,
-            {
-                "project_id": project_id,
-                "name": name,
-                "source_environment_id": source_environment_id,
-                "kind": EnvironmentProvider.KIND,
-                "environment_id": None,
-            },
-            opts,
-        )

@@ -11,19 +11,45 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
-
-from providers.railway._base import RailwayResourceProvider, edges, paginate
+from providers.railway._base import (
+    CreateResult,
+    DiffResult,
+    RailwayResourceProvider,
+    ReadResult,
+    UpdateResult,
+    edges,
+    paginate,
+)
 from providers.railway.client import RailwayError
+from providers.railway.schema import Prop
 
 WORKSPACE_REQUIRED = "workspaceid is required"
 
 
 class ProjectProvider(RailwayResourceProvider):
-    KIND = "railway:Project"
-    UPDATE_ON = frozenset({"name", "description", "pr_deploys"})
-    REPLACE_ON = frozenset({"workspace_id", "default_environment_name"})
+    TYPE = "Project"
+    DESCRIPTION = (
+        "A Railway project. Its first environment (`defaultEnvironmentName`, Railway's default "
+        '"production") is created with it and exposed as `defaultEnvironmentId`.'
+    )
+    IMPORT_ID = "<projectId>"
+    INPUTS = {
+        "name": Prop("string", "The project's name.", required=True, change="update"),
+        "description": Prop("string", "The project's description.", change="update"),
+        "pr_deploys": Prop("boolean", "Whether Railway deploys pull requests into PR environments.", change="update"),
+        "default_environment_name": Prop(
+            "string", 'Name of the environment created with the project (Railway: "production").', change="replace"
+        ),
+        "workspace_id": Prop(
+            "string",
+            "Workspace of the project; unset: the provider's `workspaceId`, else the token's only workspace.",
+            change="replace",
+        ),
+    }
+    OUTPUTS = {
+        "project_id": Prop("string", "Railway's id of the project."),
+        "default_environment_id": Prop("string", "The id of the environment created with the project."),
+    }
 
     def _find_by_name(self, name: str, workspace_id: str | None) -> dict[str, Any] | None:
         def page(after: str | None) -> dict[str, Any]:
@@ -45,10 +71,19 @@ class ProjectProvider(RailwayResourceProvider):
             workspace_id=project.get("workspaceId") or props.get("workspace_id"),
         )
 
-    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]):
-        # No workspace in the program means "the token's own": keep the one Railway chose.
+    def normalize(self, key: str, value: Any) -> Any:
+        if key == "pr_deploys":
+            return bool(value)
+        return value
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        # No workspace in the program means "the token's own": keep the one Railway chose. An
+        # imported project has no default environment name: keep the one it has.
+        news = {**news}
         if not news.get("workspace_id"):
-            news = {**news, "workspace_id": olds.get("workspace_id")}
+            news["workspace_id"] = olds.get("workspace_id")
+        if "default_environment_name" not in olds:
+            news["default_environment_name"] = None
         return super().diff(id_, olds, news)
 
     def _workspace_help(self) -> str:
@@ -67,13 +102,15 @@ class ProjectProvider(RailwayResourceProvider):
                         "description": props.get("description"),
                         "prDeploys": bool(props.get("pr_deploys")),
                         "defaultEnvironmentName": props.get("default_environment_name"),
-                        "workspaceId": props.get("workspace_id"),
+                        "workspaceId": props.get("workspace_id") or self.workspace_id,
                     }
                 },
             )["projectCreate"]
 
         try:
-            project = self.create_once(create, lambda: self._find_by_name(props["name"], props.get("workspace_id")))
+            project = self.create_once(
+                create, lambda: self._find_by_name(props["name"], props.get("workspace_id") or self.workspace_id)
+            )
         except RailwayError as err:
             if WORKSPACE_REQUIRED in err.railway_message.lower():
                 raise RailwayError(
@@ -116,41 +153,3 @@ class ProjectProvider(RailwayResourceProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         self.delete_quietly("ProjectDelete", {"id": id_}, {**props, "project_id": id_})
-
-
-class Project(Resource):
-    """A Railway project. Its first environment (`default_environment_name`, Railway's default
-    "production") is created with it and exposed as `default_environment_id`."""
-
-    kind: pulumi.Output[str]
-    project_id: pulumi.Output[str]
-    name: pulumi.Output[str]
-    default_environment_id: pulumi.Output[str]
-    workspace_id: pulumi.Output[str]
-
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        name: pulumi.Input[str],
-        description: pulumi.Input[str] | None = None,
-        pr_deploys: bool = False,
-        default_environment_name: str | None = None,
-        workspace_id: pulumi.Input[str] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__(
-            ProjectProvider(),
-            resource_name,
-            {
-                "name": name,
-                "description": description,
-                "pr_deploys": pr_deploys,
-                "default_environment_name": default_environment_name,
-                "workspace_id": workspace_id,
-                "kind": ProjectProvider.KIND,
-                "project_id": None,
-                "default_environment_id": None,
-            },
-            opts,
-        )

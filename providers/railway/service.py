@@ -9,16 +9,25 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
-
-from providers.railway._base import RailwayResourceProvider, paginate
+from providers.railway._base import CreateResult, RailwayResourceProvider, ReadResult, UpdateResult, paginate
+from providers.railway.schema import Prop
 
 
 class ServiceProvider(RailwayResourceProvider):
-    KIND = "railway:Service"
-    UPDATE_ON = frozenset({"name", "icon"})
-    REPLACE_ON = frozenset({"project_id"})
+    TYPE = "Service"
+    DESCRIPTION = "A Railway service. Names are unique per project and are what `${{Name.VAR}}` references use."
+    IMPORT_ID = "<serviceId>"
+    INPUTS = {
+        "project_id": Prop("string", "The project the service belongs to.", required=True, change="replace"),
+        "name": Prop("string", "The service's name, unique in its project.", required=True, change="update"),
+        "icon": Prop("string", "An icon URL or name shown on Railway's canvas.", change="update"),
+        "role": Prop(
+            "string",
+            "railstack's record of what the service runs (api, worker, beat, flower, postgres, redis), for "
+            "policy packs; Railway never sees it and a change never updates the service.",
+        ),
+    }
+    OUTPUTS = {"service_id": Prop("string", "Railway's id of the service.")}
 
     def _find(self, project_id: str, name: str) -> dict[str, Any] | None:
         def page(after: str | None) -> dict[str, Any]:
@@ -52,38 +61,3 @@ class ServiceProvider(RailwayResourceProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         self.delete_quietly("ServiceDelete", {"id": id_}, {**props, "service_id": id_})
-
-
-class Service(Resource):
-    """A Railway service. Names are unique per project and are what `${{Name.VAR}}` references use."""
-
-    kind: pulumi.Output[str]
-    role: pulumi.Output[str | None]
-    service_id: pulumi.Output[str]
-    name: pulumi.Output[str]
-
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        project_id: pulumi.Input[str],
-        name: pulumi.Input[str],
-        icon: pulumi.Input[str] | None = None,
-        role: str | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        # `role` (api, worker, beat, flower, postgres, redis) is railstack's record of what the
-        # service runs, for the policy pack; Railway never sees it and a change never updates it.
-        super().__init__(
-            ServiceProvider(),
-            resource_name,
-            {
-                "project_id": project_id,
-                "name": name,
-                "icon": icon,
-                "role": role,
-                "kind": ServiceProvider.KIND,
-                "service_id": None,
-            },
-            opts,
-        )

@@ -19,29 +19,33 @@ import hashlib
 import json
 from typing import Any
 
-import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from providers.railway._base import CreateResult, RailwayResourceProvider, ReadResult, UpdateResult
+from providers.railway.schema import Prop, camel, list_of, map_of
 
-from providers.railway._base import RailwayResourceProvider
-
-#: Settings: provider input name -> Railway's ServiceInstanceUpdateInput field.
-SETTINGS: dict[str, str] = {
-    "start_command": "startCommand",
-    "pre_deploy_command": "preDeployCommand",
-    "root_directory": "rootDirectory",
-    "dockerfile_path": "dockerfilePath",
-    "builder": "builder",
-    "build_command": "buildCommand",
-    "healthcheck_path": "healthcheckPath",
-    "healthcheck_timeout": "healthcheckTimeout",
-    "restart_policy_type": "restartPolicyType",
-    "restart_policy_max_retries": "restartPolicyMaxRetries",
-    "cron_schedule": "cronSchedule",
-    "sleep_application": "sleepApplication",
-    "draining_seconds": "drainingSeconds",
-    "overlap_seconds": "overlapSeconds",
-    "watch_patterns": "watchPatterns",
+#: The settings' schema types and words (each is changed in place).
+_SETTING_PROPS: dict[str, Prop] = {
+    "start_command": Prop("string", "The command the service starts with (Railway's startCommand)."),
+    "pre_deploy_command": Prop("string", "A command run before each deployment goes live (migrations)."),
+    "root_directory": Prop("string", "Directory of a repo source the build starts in."),
+    "dockerfile_path": Prop("string", "Path of the Dockerfile of a repo source."),
+    "builder": Prop("string", "RAILPACK, NIXPACKS or DOCKERFILE; unset: Railway's default."),
+    "build_command": Prop("string", "The build command of a repo source."),
+    "healthcheck_path": Prop("string", "HTTP path Railway probes before a deployment goes live."),
+    "healthcheck_timeout": Prop("integer", "Seconds the healthcheck may take to pass."),
+    "num_replicas": Prop("integer", "Replicas in `region` (written as multiRegionConfig)."),
+    "region": Prop("string", "Region of the replicas (default us-west2)."),
+    "restart_policy_type": Prop("string", "ON_FAILURE (Railway's default), ALWAYS or NEVER."),
+    "restart_policy_max_retries": Prop("integer", "Restarts tried with ON_FAILURE."),
+    "cron_schedule": Prop("string", "A cron schedule: the service runs as a cron job."),
+    "sleep_application": Prop("boolean", "Let Railway sleep the service when idle."),
+    "draining_seconds": Prop("integer", "Seconds an old deployment gets to finish after SIGTERM."),
+    "overlap_seconds": Prop("integer", "Seconds old and new deployments run together."),
+    "watch_patterns": Prop(list_of("string"), "Paths whose changes trigger a build of a repo source."),
 }
+
+
+#: Settings: provider input name -> Railway's ServiceInstanceUpdateInput field (the same name in camelCase).
+SETTINGS: dict[str, str] = {key: camel(key) for key in _SETTING_PROPS if key not in ("num_replicas", "region")}
 #: Placement: written together as multiRegionConfig.
 PLACEMENT_KEYS = ("num_replicas", "region")
 #: Where Railway places a service that names no region (Railway docs deployments/regions.md).
@@ -74,9 +78,32 @@ def _pre_deploy_as_text(value: Any) -> str | None:
 
 
 class ServiceInstanceProvider(RailwayResourceProvider):
-    KIND = "railway:ServiceInstance"
-    REPLACE_ON = frozenset({"service_id", "environment_id"})
-    UPDATE_ON = frozenset({*SETTINGS, *PLACEMENT_KEYS, "registry_credentials"})
+    TYPE = "ServiceInstance"
+    DESCRIPTION = (
+        "A service's deploy settings in one environment (no source, never a deployment by itself). Every "
+        "setting it lists is owned: one left unset is Railway's default."
+    )
+    IMPORT_ID = "<serviceId>:<environmentId>"
+    INPUTS = {
+        "service_id": Prop("string", "The service.", required=True, change="replace"),
+        "environment_id": Prop("string", "The environment.", required=True, change="replace"),
+        "project_id": Prop("string", "The project (recorded, never compared)."),
+        "registry_credentials": Prop(
+            map_of("string"),
+            "Credentials of a private image registry ({username, password}).",
+            secret=True,
+            change="update",
+        ),
+        **{key: Prop(p.type, p.description, change="update") for key, p in _SETTING_PROPS.items()},
+    }
+    OUTPUTS = {
+        "service_instance_id": Prop("string", "Railway's id of the service instance."),
+        "revision": Prop("string", "A digest of every setting, for deployment triggers.", derived=True),
+    }
+
+    def import_props(self, import_id: str) -> tuple[str, dict[str, Any]]:
+        service_id, environment_id = self.split_id(import_id, 2)
+        return import_id, {"service_id": service_id, "environment_id": environment_id}
 
     def normalize(self, key: str, value: Any) -> Any:
         if key == "pre_deploy_command":
@@ -154,60 +181,3 @@ def placement(props: dict[str, Any]) -> dict[str, dict[str, int]]:
     """`multiRegionConfig`: every replica in one region."""
     replicas = props.get("num_replicas")
     return {props.get("region") or DEFAULT_REGION: {"numReplicas": 1 if replicas is None else int(replicas)}}
-
-
-class ServiceInstance(Resource):
-    """A service's settings in one environment (no source, no deployment by itself)."""
-
-    kind: pulumi.Output[str]
-    service_instance_id: pulumi.Output[str]
-    revision: pulumi.Output[str]
-
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        service_id: pulumi.Input[str],
-        environment_id: pulumi.Input[str],
-        project_id: pulumi.Input[str] | None = None,
-        registry_credentials: pulumi.Input[dict[str, str]] | None = None,
-        start_command: pulumi.Input[str] | None = None,
-        pre_deploy_command: pulumi.Input[str] | None = None,
-        root_directory: pulumi.Input[str] | None = None,
-        dockerfile_path: pulumi.Input[str] | None = None,
-        builder: pulumi.Input[str] | None = None,
-        build_command: pulumi.Input[str] | None = None,
-        healthcheck_path: pulumi.Input[str] | None = None,
-        healthcheck_timeout: pulumi.Input[int] | None = None,
-        num_replicas: pulumi.Input[int] | None = None,
-        region: pulumi.Input[str] | None = None,
-        restart_policy_type: pulumi.Input[str] | None = None,
-        restart_policy_max_retries: pulumi.Input[int] | None = None,
-        cron_schedule: pulumi.Input[str] | None = None,
-        sleep_application: pulumi.Input[bool] | None = None,
-        draining_seconds: pulumi.Input[int] | None = None,
-        overlap_seconds: pulumi.Input[int] | None = None,
-        watch_patterns: pulumi.Input[list[str]] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        props = {k: v for k, v in locals().items() if k in SETTINGS or k in PLACEMENT_KEYS}
-        if registry_credentials is not None:
-            registry_credentials = pulumi.Output.secret(registry_credentials)
-        opts = pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(additional_secret_outputs=["registry_credentials"])
-        )
-        super().__init__(
-            ServiceInstanceProvider(),
-            resource_name,
-            {
-                "service_id": service_id,
-                "environment_id": environment_id,
-                "project_id": project_id,
-                "registry_credentials": registry_credentials,
-                **props,
-                "kind": ServiceInstanceProvider.KIND,
-                "service_instance_id": None,
-                "revision": None,
-            },
-            opts,
-        )

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, Resource
-
-from providers.railway._base import RailwayResourceProvider
+from providers.railway._base import CreateResult, RailwayResourceProvider, ReadResult
+from providers.railway.schema import Prop
 
 
 def _clean(proxy: dict[str, Any]) -> dict[str, Any]:
@@ -16,8 +14,26 @@ def _clean(proxy: dict[str, Any]) -> dict[str, Any]:
 
 
 class TcpProxyProvider(RailwayResourceProvider):
-    KIND = "railway:TcpProxy"
-    REPLACE_ON = frozenset({"environment_id", "service_id", "application_port"})
+    TYPE = "TcpProxy"
+    DESCRIPTION = (
+        "A TCP proxy to `applicationPort` of a service instance; `domain`:`proxyPort` is public. It starts "
+        "working after the service's next deployment."
+    )
+    IMPORT_ID = "<serviceId>:<environmentId>:<proxyId>"
+    INPUTS = {
+        "environment_id": Prop("string", "The environment.", required=True, change="replace"),
+        "service_id": Prop("string", "The service.", required=True, change="replace"),
+        "application_port": Prop("integer", "The service's port the proxy forwards to.", required=True, change="replace"),
+        "project_id": Prop("string", "The project (recorded, never compared)."),
+    }
+    OUTPUTS = {
+        "domain": Prop("string", "The proxy's public host."),
+        "proxy_port": Prop("integer", "The proxy's public port."),
+    }
+
+    def import_props(self, import_id: str) -> tuple[str, dict[str, Any]]:
+        service_id, environment_id, proxy_id = self.split_id(import_id, 3)
+        return proxy_id, {"service_id": service_id, "environment_id": environment_id}
 
     def _proxies(self, props: dict[str, Any]) -> list[dict[str, Any]] | None:
         data = self.read_or_gone(
@@ -61,38 +77,4 @@ class TcpProxyProvider(RailwayResourceProvider):
             lambda: self.client.execute(
                 "TcpProxies", {"environmentId": props["environment_id"], "serviceId": props["service_id"]}
             )["tcpProxies"],
-        )
-
-
-class TcpProxy(Resource):
-    """A TCP proxy to `application_port` of a service instance; `domain`:`proxy_port` is public.
-    It starts working after the service's next deployment."""
-
-    kind: pulumi.Output[str]
-    domain: pulumi.Output[str]
-    proxy_port: pulumi.Output[int]
-
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        environment_id: pulumi.Input[str],
-        service_id: pulumi.Input[str],
-        application_port: pulumi.Input[int],
-        project_id: pulumi.Input[str] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__(
-            TcpProxyProvider(),
-            resource_name,
-            {
-                "project_id": project_id,
-                "environment_id": environment_id,
-                "service_id": service_id,
-                "application_port": application_port,
-                "kind": TcpProxyProvider.KIND,
-                "domain": None,
-                "proxy_port": None,
-            },
-            opts,
         )

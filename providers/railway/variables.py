@@ -12,10 +12,8 @@ import hmac
 import json
 from typing import Any
 
-import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
-
-from providers.railway._base import RailwayResourceProvider
+from providers.railway._base import CreateResult, RailwayResourceProvider, ReadResult, UpdateResult
+from providers.railway.schema import Prop, list_of, map_of
 
 #: Variables Railway provides itself; never owned, never compared.
 PROVIDED_PREFIX = "RAILWAY_"
@@ -33,9 +31,38 @@ def fingerprint(key: str, name: str, value: str) -> str:
 
 
 class VariableCollectionProvider(RailwayResourceProvider):
-    KIND = "railway:VariableCollection"
-    REPLACE_ON = frozenset({"project_id", "environment_id", "service_id"})
-    UPDATE_ON = frozenset({"variables"})
+    TYPE = "VariableCollection"
+    DESCRIPTION = (
+        "All variables of a service in one environment (`serviceId` set), or the environment's shared "
+        "variables (no `serviceId`), written in one request that never deploys. Values are kept verbatim, so "
+        "`${{Postgres.DATABASE_URL}}` stays a reference, and are secret in the state, each on its own (so a "
+        "preview still shows which names change); `names`, `revision` and `fingerprints` are not."
+    )
+    IMPORT_ID = "<environmentId>:<serviceId>, or <environmentId>:shared"
+    INPUTS = {
+        "project_id": Prop("string", "The project.", required=True, change="replace"),
+        "environment_id": Prop("string", "The environment.", required=True, change="replace"),
+        "service_id": Prop("string", "The service; unset: the environment's shared variables.", change="replace"),
+        "variables": Prop(
+            map_of("string"), "Every variable of the scope; others are removed.", change="update", secret_values=True
+        ),
+        "fingerprints": Prop(
+            map_of("string"),
+            "A keyed fingerprint per variable (railstack's record, so previews name changed variables).",
+        ),
+    }
+    OUTPUTS = {
+        "revision": Prop("string", "A digest of the variables, for deployment triggers.", derived=True),
+        "names": Prop(list_of("string"), "The variables' names.", derived=True),
+    }
+
+    def import_props(self, import_id: str) -> tuple[str, dict[str, Any]]:
+        environment_id, scope = self.split_id(import_id, 2)
+        return import_id, {
+            "project_id": self.project_of(environment_id),
+            "environment_id": environment_id,
+            "service_id": None if scope == "shared" else scope,
+        }
 
     def normalize(self, key: str, value: Any) -> Any:
         if key == "variables":
@@ -87,61 +114,4 @@ class VariableCollectionProvider(RailwayResourceProvider):
             "VariableCollectionUpsert",
             {"input": {**self._scope(props), "variables": {}, "replace": True, "skipDeploys": True}},
             props,
-        )
-
-
-class VariableCollection(Resource):
-    """All variables of a service in one environment (service_id set), or the environment's
-    shared variables (service_id None). Values are secret in state and outputs; `names` and
-    `revision` (a digest that changes with any value) are not. Given a `fingerprint_key`, the
-    input `fingerprints` holds a keyed fingerprint per variable (plain), so a preview shows which
-    variables change, by name, while every value stays secret."""
-
-    kind: pulumi.Output[str]
-    revision: pulumi.Output[str]
-    names: pulumi.Output[list[str]]
-
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        project_id: pulumi.Input[str],
-        environment_id: pulumi.Input[str],
-        variables: pulumi.Input[dict[str, pulumi.Input[str]]],
-        service_id: pulumi.Input[str] | None = None,
-        fingerprint_key: pulumi.Input[str] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        fingerprints = None
-        if fingerprint_key is not None and isinstance(variables, dict):
-            fingerprints = {
-                name: pulumi.Output.unsecret(
-                    pulumi.Output.all(fingerprint_key, value).apply(
-                        lambda kv, n=name: fingerprint(kv[0], n, str(kv[1]))
-                    )
-                )
-                for name, value in variables.items()
-            }
-        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["variables"]))
-        # Each value a secret of its own, not the map as one secret: then a value not known during a
-        # preview (a password being generated) leaves the other names and values visible to the
-        # preview's diff and to the policy pack.
-        if isinstance(variables, dict):
-            variables = {name: pulumi.Output.secret(value) for name, value in variables.items()}
-        else:
-            variables = pulumi.Output.secret(variables)
-        super().__init__(
-            VariableCollectionProvider(),
-            resource_name,
-            {
-                "project_id": project_id,
-                "environment_id": environment_id,
-                "service_id": service_id,
-                "variables": variables,
-                "fingerprints": fingerprints,
-                "kind": VariableCollectionProvider.KIND,
-                "revision": None,
-                "names": None,
-            },
-            opts,
         )

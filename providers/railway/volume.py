@@ -9,18 +9,41 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
-
-from providers.railway._base import RailwayResourceProvider, edges
+from providers.railway._base import CreateResult, DiffResult, RailwayResourceProvider, ReadResult, UpdateResult, edges
+from providers.railway.schema import Prop, list_of
 
 BACKUP_KINDS = ("DAILY", "WEEKLY", "MONTHLY")
 
 
 class VolumeProvider(RailwayResourceProvider):
-    KIND = "railway:Volume"
-    REPLACE_ON = frozenset({"project_id", "environment_id", "service_id"})
-    UPDATE_ON = frozenset({"mount_path", "name", "backup_schedules"})
+    TYPE = "Volume"
+    DESCRIPTION = (
+        "A volume mounted at `mountPath` in one service instance, with backup schedules. Create it before "
+        "the service's first deployment."
+    )
+    IMPORT_ID = "<environmentId>:<volumeId>"
+    INPUTS = {
+        "project_id": Prop("string", "The project.", required=True, change="replace"),
+        "environment_id": Prop("string", "The environment.", required=True, change="replace"),
+        "service_id": Prop("string", "The service the volume is mounted in.", required=True, change="replace"),
+        "mount_path": Prop("string", "Where the volume is mounted.", required=True, change="update"),
+        "name": Prop("string", "The volume's name; unset: the name Railway gave it.", change="update"),
+        "backup_schedules": Prop(list_of("string"), "Any of DAILY, WEEKLY, MONTHLY.", change="update"),
+    }
+    OUTPUTS = {"volume_instance_id": Prop("string", "The volume's instance in the environment.")}
+
+    def check(self, news: dict[str, Any]) -> list[tuple[str, str]]:
+        failures = super().check(news)
+        schedules = news.get("backup_schedules")
+        if isinstance(schedules, list):
+            unknown = sorted({s for s in schedules if isinstance(s, str)} - set(BACKUP_KINDS))
+            if unknown:
+                failures.append(("backup_schedules", f"{unknown} not allowed: use {list(BACKUP_KINDS)}"))
+        return failures
+
+    def import_props(self, import_id: str) -> tuple[str, dict[str, Any]]:
+        environment_id, volume_id = self.split_id(import_id, 2)
+        return volume_id, {"project_id": self.project_of(environment_id), "environment_id": environment_id}
 
     def normalize(self, key: str, value: Any) -> Any:
         if key == "backup_schedules":
@@ -129,44 +152,4 @@ class VolumeProvider(RailwayResourceProvider):
                     "volumes"
                 )
             ),
-        )
-
-
-class Volume(Resource):
-    """A volume mounted at `mount_path` in one service instance; `backup_schedules` is a list of
-    DAILY, WEEKLY, MONTHLY. Create it before the service's first deployment."""
-
-    kind: pulumi.Output[str]
-    name: pulumi.Output[str]
-    volume_instance_id: pulumi.Output[str]
-
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        project_id: pulumi.Input[str],
-        environment_id: pulumi.Input[str],
-        service_id: pulumi.Input[str],
-        mount_path: pulumi.Input[str],
-        name: pulumi.Input[str] | None = None,
-        backup_schedules: list[str] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        unknown = sorted(set(backup_schedules or []) - set(BACKUP_KINDS))
-        if unknown:
-            raise ValueError(f"{resource_name}: backup_schedules {unknown} not allowed: use {list(BACKUP_KINDS)}")
-        super().__init__(
-            VolumeProvider(),
-            resource_name,
-            {
-                "project_id": project_id,
-                "environment_id": environment_id,
-                "service_id": service_id,
-                "mount_path": mount_path,
-                "name": name,
-                "backup_schedules": sorted(backup_schedules or []),
-                "kind": VolumeProvider.KIND,
-                "volume_instance_id": None,
-            },
-            opts,
         )

@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("pulumi_cli")]
 
 PROGRAM = """
 import pulumi
-from providers.railway import (
+from railstack_railway import (
     CustomDomain, Environment, Project, Service, ServiceDeployment, ServiceDomain, ServiceInstance,
     TcpProxy, VariableCollection, Volume,
 )
@@ -118,7 +118,6 @@ def _workspace(root: Path, emulator: EmulatorServer, stack: str) -> PulumiWorksp
     ws = PulumiWorkspace(
         project_dir=project,
         state_dir=state,
-        # The provider package is imported by the program and by the dynamic-provider process.
         extra_env={"PYTHONPATH": str(ROOT), "RAILWAY_API_URL": emulator.url},
     )
     ws.run("stack", "init", stack)
@@ -217,6 +216,33 @@ def test_variables_are_stored_verbatim_and_secrets_stay_out_of_the_state(
     assert EMULATOR_TOKEN not in str(emulator.requests()), "the token must never be recorded"
 
 
+def test_the_state_holds_railway_resources_of_the_plugin_and_no_provider_code(workspace: PulumiWorkspace) -> None:
+    resources = json.loads(workspace.run("stack", "export").stdout)["deployment"]["resources"]
+    types = Counter(r["type"] for r in resources)
+    assert "pulumi-python:dynamic:Resource" not in types, "no Railway resource may be a dynamic resource"
+    assert types["pulumi:providers:railway"] == 1, f"one railway provider: {dict(types)}"
+    assert {t for t in types if t.startswith("railway:")} == {
+        f"railway:index:{name}"
+        for name in (
+            "Project",
+            "Environment",
+            "Service",
+            "ServiceInstance",
+            "VariableCollection",
+            "ServiceDeployment",
+            "Volume",
+            "ServiceDomain",
+            "CustomDomain",
+            "TcpProxy",
+        )
+    }
+    provider = next(r for r in resources if r["type"] == "pulumi:providers:railway")
+    assert provider["inputs"]["version"] == "0.14.0", "the default provider is the plugin at the SDK's version"
+    for resource in resources:
+        assert "__provider" not in (resource.get("inputs") or {}), f"serialized provider code in {resource['urn']}"
+        assert "__provider" not in (resource.get("outputs") or {}), f"serialized provider code in {resource['urn']}"
+
+
 def test_second_preview_after_up_shows_no_changes(workspace: PulumiWorkspace) -> None:
     workspace.run("preview", "--expect-no-changes")
 
@@ -280,11 +306,7 @@ def test_refresh_notices_a_service_deleted_out_of_band(workspace: PulumiWorkspac
 
     workspace.run("refresh", "--yes", "--skip-preview")
     state = json.loads(workspace.run("stack", "export").stdout)
-    services = [
-        r
-        for r in state["deployment"]["resources"]
-        if r["type"] == "pulumi-python:dynamic:Resource" and r.get("outputs", {}).get("kind") == "railway:Service"
-    ]
+    services = [r for r in state["deployment"]["resources"] if r["type"] == "railway:index:Service"]
     assert [s["outputs"]["name"] for s in services] == ["Postgres"], "refresh must drop the deleted api service"
 
     workspace.run("up", "--yes", "--skip-preview")

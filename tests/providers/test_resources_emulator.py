@@ -1,6 +1,6 @@
 """Each Railway provider's create, read, update and delete against the Railway API emulator.
 
-The providers are called directly (as Pulumi's dynamic-provider process calls them), so every
+The handlers are called directly (as the provider plugin, providers/railway/plugin.py, calls them), so every
 operation's effect can be checked in the emulator right after it. Whole-program behaviour under the
 real engine is in tests/engine/test_railway_provider_engine.py.
 """
@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
+from providers.railway._base import CreateResult, ReadResult, UpdateResult
 from providers.railway.deployment import ServiceDeploymentProvider
 from providers.railway.domain import CustomDomainProvider, ServiceDomainProvider
 from providers.railway.environment import EnvironmentProvider
@@ -59,7 +59,6 @@ def state(emulator: EmulatorServer, kind: str) -> list[dict[str, Any]]:
 def test_project_create_read_update_delete(emulator: EmulatorServer) -> None:
     provider = ProjectProvider()
     created = provider.create({"name": "p1", "description": "first", "pr_deploys": False})
-    assert outs(created)["kind"] == "railway:Project"
     assert outs(created)["default_environment_id"], "a new project comes with its environment"
     assert outs(provider.read(created.id, outs(created))) == outs(created), "read must return what create did"
 
