@@ -22,6 +22,8 @@ try:
     check_plan(stack, config, plan_named(stack, railway_config.get("plan")))
     # Every workload and store, target-neutral; unknown references fail here, before any resource.
     plan = build_plan(stack, config)
+    if config.target != "railway" and pulumi.Config("railstack").get_object("import"):
+        raise ConfigError(stack, ["railstack:import: adopting objects made by hand is for target railway only"])
 except ConfigError as err:
     raise pulumi.RunError(str(err)) from None
 except PlanError as err:
@@ -29,6 +31,8 @@ except PlanError as err:
 
 secret_config = pulumi.Config()
 extra_secrets = {name: secret_config.require_secret(name) for name in config.sensitive_variables}
+# Secrets the config says are given, not generated (an adopted database's password): railstack:<name>.
+provided_secrets = {name: secret_config.require_secret(name) for name in config.secrets.provided}
 
 external_redis_url = (
     secret_config.require_secret(config.redis.external_url_key)
@@ -48,6 +52,9 @@ if config.target == "railway":
             external_redis_url=external_redis_url,
             stack=stack,
             workspace_id=railway_config.get("workspaceId") or os.environ.get("RAILWAY_WORKSPACE_ID") or None,
+            # Objects made by hand that this stack adopts (scripts/adopt writes them): resource name -> ID.
+            imports=pulumi.Config("railstack").get_object("import") or {},
+            provided_secrets=provided_secrets,
         ),
     )
     pulumi.export("api_url", app.api_url)
@@ -67,6 +74,7 @@ else:
             prefix=resource_prefix,
             extra_secrets=extra_secrets,
             external_redis_url=external_redis_url,
+            provided_secrets=provided_secrets,
         ),
     )
     pulumi.export("api_url", local.api_url)

@@ -23,6 +23,8 @@ from support.pulumi_cli import PulumiWorkspace, copy_project, edit_stack_config,
 
 TOKEN = "bench-token"
 STACK = "staging"
+#: Type tokens of railstack's Railway package: `railway:index:Service`, `railway:index:Volume`, ...
+RAILWAY_TYPE_PREFIX = "railway:index:"
 #: The one-variable change: the logs worker's concurrency (CELERY_CONCURRENCY of one service).
 CHANGED_CONCURRENCY = 7
 
@@ -51,9 +53,21 @@ class Floor:
     deployments: int
 
 
+def railway_kind(resource_type: str) -> str | None:
+    """`railway:Service`, `railway:Volume`, ... for a resource of type `railway:index:Service`, ...; else None."""
+    if not resource_type.startswith(RAILWAY_TYPE_PREFIX):
+        return None
+    return "railway:" + resource_type[len(RAILWAY_TYPE_PREFIX) :]
+
+
+def _step_kind(step: dict[str, Any]) -> str | None:
+    state = step.get("newState") or step.get("oldState") or {}
+    return railway_kind(state.get("type") or step.get("type") or "")
+
+
 #: Writes Railway's API needs for one object created, beside the object's own mutation.
 def _extra_writes(kind: str, inputs: dict[str, Any]) -> int:
-    if kind == "railway:Volume" and inputs.get("backup_schedules"):
+    if kind == "railway:Volume" and inputs.get("backupSchedules"):
         return 1  # volumeInstanceBackupScheduleUpdate
     return 0
 
@@ -68,19 +82,19 @@ def floor_of(plan: dict[str, Any], source_deploys: bool = False) -> Floor:
         op = step["op"]
         state = step.get("newState") or step.get("oldState") or {}
         inputs = state.get("inputs") or {}
-        kind = inputs.get("kind") or state.get("type", "")
-        if not kind.startswith("railway:") or op == "same":
+        kind = _step_kind(step)
+        if kind is None or op == "same":
             continue
         if kind == "railway:ServiceDeployment":
             # The release's environmentPatchCommit (source and limits), when they are new; the deploy
             # itself is counted below, from the services that changed.
             diffs = set(step.get("diffs") or [])
-            if op == "create" or diffs & {"source_image", "source_repo", "branch", "vcpus", "memory_gb"}:
+            if op == "create" or diffs & {"sourceImage", "sourceRepo", "branch", "vcpus", "memoryGb"}:
                 writes += 1
             continue
         writes += 1 + (_extra_writes(kind, inputs) if op == "create" else 0)
         if kind in ("railway:Service", "railway:ServiceInstance") or (
-            kind == "railway:VariableCollection" and inputs.get("service_id") is not None
+            kind == "railway:VariableCollection" and inputs.get("serviceId") is not None
         ):
             # The service a resource belongs to: its component's name (railstack-worker-logs-variables).
             changed_services.add(step["urn"].rsplit("::", 1)[-1].rsplit("-", 1)[0])
@@ -89,8 +103,7 @@ def floor_of(plan: dict[str, Any], source_deploys: bool = False) -> Floor:
         deploy_writes -= sum(
             1
             for step in plan.get("steps", [])
-            if step["op"] == "create"
-            and ((step.get("newState") or {}).get("inputs") or {}).get("kind") == "railway:ServiceDeployment"
+            if step["op"] == "create" and _step_kind(step) == "railway:ServiceDeployment"
         )
     return Floor(writes=writes + deploy_writes, deployments=len(changed_services))
 

@@ -161,6 +161,8 @@ class Workload:
     kind: RoleKind
     key: str
     """Key path of its settings: api, workers.<name>, beat, flower."""
+    service_name: str
+    """Railway service name, what `${{Name.VAR}}` references use (the role's name unless configured)."""
     command: str | None
     """Start command as configured (replaces the image's ENTRYPOINT); None: the image's own."""
     pre_deploy: str | None
@@ -569,7 +571,7 @@ def build_plan(stack: str, config: StackConfig, *, shared_secrets: Iterable[str]
     pg_user, pg_database, pg_port = "postgres", "railway", 5432
     stores["postgres"] = DataStore(
         name="postgres",
-        service_name="Postgres",
+        service_name=pg.service_name or "Postgres",
         image=pg.image
         or (
             f"ghcr.io/railwayapp-templates/postgres-ssl:{pg.version}"
@@ -592,7 +594,7 @@ def build_plan(stack: str, config: StackConfig, *, shared_secrets: Iterable[str]
         rd_user, rd_port = "default", 6379
         stores["redis"] = DataStore(
             name="redis",
-            service_name="Redis",
+            service_name=rd.service_name or "Redis",
             image=rd.image or f"redis:{rd.version}",
             port=rd_port,
             mount="/data" if rd.volume else None,
@@ -606,6 +608,7 @@ def build_plan(stack: str, config: StackConfig, *, shared_secrets: Iterable[str]
 
     # The roles first (their addresses are references too), then their variables.
     roles = _roles(config)
+    service_names = config.railway_service_names()
     known = _known(stores, external, (*generated, *shared), roles)
 
     def secret_ref(ref: Ref) -> bool:
@@ -640,6 +643,7 @@ def build_plan(stack: str, config: StackConfig, *, shared_secrets: Iterable[str]
                 name=role.name,
                 kind=role.kind,
                 key=role.key,
+                service_name=service_names[role.key],
                 command=role.command,
                 pre_deploy=role.pre_deploy,
                 probe=probe_for(role.liveness, role.command, role.port, config.app.celery_app),

@@ -27,6 +27,9 @@ class SecretSetArgs:
     """Rotation counter per secret name (0 when absent)."""
     fingerprint_key: bool = False
     """Also generate a key for fingerprints of variable values (Railway variable collections)."""
+    provided: dict[str, pulumi.Output[str]] = field(default_factory=dict)
+    """Secrets whose value is given (secret stack config) rather than generated: an adopted
+    database's password, which its data directory was initialised with."""
 
 
 class SecretSet(pulumi.ComponentResource):
@@ -47,6 +50,10 @@ class SecretSet(pulumi.ComponentResource):
         self.rotations = {}
         for secret in args.names:
             counter = str(args.rotation.get(secret, 0))
+            if secret in args.provided:
+                self.values[secret] = pulumi.Output.secret(args.provided[secret])
+                self.rotations[secret] = counter
+                continue
             password = random.RandomPassword(
                 f"{name}-{secret.replace('_', '-')}",
                 length=args.length,

@@ -1,10 +1,11 @@
 """The stack as the policies see it: Railway services with everything attached to them, and Docker
 containers, each with its role.
 
-Railway objects are separate resources (a service, its settings, its variables, its domains, its
-volume) linked by `service_id`. During a preview of a new stack that id is unknown, so the link is
-taken from the engine's property dependencies (which resource the `service_id` input came from),
-and from the id itself once it is known.
+Railway objects are separate resources of railstack's `railway` package (`railway:index:Service`,
+its settings, its variables, its domains, its volume) linked by `serviceId`; the engine, and so the
+pack, sees the package schema's camelCase property names. During a preview of a new stack that id is
+unknown, so the link is taken from the engine's property dependencies (which resource the
+`serviceId` input came from), and from the id itself once it is known.
 
 A role is what the service runs (api, worker, beat, flower, postgres, redis), as the components
 record it from the plan (components/plan.py): the Railway service's `role` input, the Docker
@@ -22,7 +23,8 @@ from pulumi_policy import PolicyResource
 
 from policy.values import UNKNOWN, environment_list, get, plain
 
-DYNAMIC = "pulumi-python:dynamic:Resource"
+#: Type tokens of railstack's Railway package: `railway:index:Service`, `railway:index:Volume`, ...
+RAILWAY_TYPE_PREFIX = "railway:index:"
 CONTAINER = "docker:index/container:Container"
 
 #: The roles that serve nobody from outside: no domain, no public port.
@@ -30,12 +32,13 @@ BACKGROUND_ROLES = ("worker", "beat", "flower")
 APP_ROLES = ("api", "worker", "beat", "flower")
 
 
-def railway_kind(resource_type: str, props: Any) -> str | None:
-    """`railway:Service`, `railway:ServiceInstance`, ... for railstack's Railway resources."""
-    if resource_type != DYNAMIC:
+def railway_kind(resource_type: str) -> str | None:
+    """`railway:Service`, `railway:ServiceInstance`, ... for a resource of type `railway:index:Service`,
+    `railway:index:ServiceInstance`, ...; None for anything else (the package's provider included)."""
+    if not resource_type.startswith(RAILWAY_TYPE_PREFIX):
         return None
-    kind = get(props, "kind")
-    return kind if isinstance(kind, str) and kind.startswith("railway:") else None
+    name = resource_type[len(RAILWAY_TYPE_PREFIX) :]
+    return f"railway:{name}" if name else None
 
 
 def recorded_role(value: Any) -> str | None:
@@ -144,16 +147,16 @@ class Inventory:
             if resource.resource_type == CONTAINER:
                 inventory.containers.append(Container(resource, props))
                 continue
-            kind = railway_kind(resource.resource_type, props)
+            kind = railway_kind(resource.resource_type)
             if kind == "railway:Project":
                 inventory.projects.append(Attached(resource, kind, props))
             elif kind == "railway:Service":
                 service = RailwayService(resource, str(props.get("name") or resource.name))
                 inventory.services.append(service)
                 by_urn[resource.urn] = service
-                if isinstance(props.get("service_id"), str):
-                    by_id[props["service_id"]] = service
-            elif kind is not None and "service_id" in props:
+                if isinstance(props.get("serviceId"), str):
+                    by_id[props["serviceId"]] = service
+            elif kind is not None and "serviceId" in props:
                 pending.append(Attached(resource, kind, props))
         for item in pending:
             owner = _owner(item, by_urn, by_id)
@@ -169,16 +172,16 @@ class Inventory:
 
     @property
     def production(self) -> bool:
-        return any(p.props.get("default_environment_name") == "production" for p in self.projects)
+        return any(p.props.get("defaultEnvironmentName") == "production" for p in self.projects)
 
 
 def _owner(
     item: Attached, by_urn: dict[str, RailwayService], by_id: dict[str, RailwayService]
 ) -> RailwayService | None:
-    for dependency in item.resource.property_dependencies.get("service_id", []) or []:
+    for dependency in item.resource.property_dependencies.get("serviceId", []) or []:
         if dependency.urn in by_urn:
             return by_urn[dependency.urn]
-    service_id = item.props.get("service_id")
+    service_id = item.props.get("serviceId")
     if isinstance(service_id, str) and service_id is not UNKNOWN:
         return by_id.get(service_id)
     return None

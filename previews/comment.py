@@ -44,6 +44,8 @@ OPS = {
     "discard": "delete",
     "import": "import",
 }
+#: Type tokens of railstack's Railway package: `railway:index:Service`, `railway:index:VariableCollection`, ...
+RAILWAY_TYPE_PREFIX = "railway:index:"
 #: Resources whose deletion deletes a running service, and how the warning calls them.
 SERVICE_KINDS = {"railway:Service": "Railway service", "docker:index/container:Container": "Docker container"}
 #: Deleted services listed per stack in the warning; more are counted.
@@ -68,7 +70,10 @@ class ServiceChanges:
 
 
 def _kind(step: Step) -> str:
-    return str(step.new_inputs.get("kind") or step.old_inputs.get("kind") or step.type)
+    """`railway:Service`, `railway:VariableCollection`, ... for a Railway resource; any other's type."""
+    if step.type.startswith(RAILWAY_TYPE_PREFIX):
+        return "railway:" + step.type[len(RAILWAY_TYPE_PREFIX) :]
+    return step.type
 
 
 def _component_names(preview: Preview) -> tuple[str, list[str]]:
@@ -183,7 +188,7 @@ def deleted_services(preview: Preview) -> list[DeletedService]:
         op = OPS.get(step.op)
         if step.op == "discard" or op not in ("delete", "replace"):
             continue
-        if (SERVICE_KINDS.get(step.type) or SERVICE_KINDS.get(_kind(step))) is None:
+        if _kind(step) not in SERVICE_KINDS:
             continue
         first.setdefault(step.urn, step)
         ops[step.urn].add(op)
@@ -193,7 +198,7 @@ def deleted_services(preview: Preview) -> list[DeletedService]:
     found = []
     for urn, step in first.items():
         service, _ = _owner(step, stack_name, components)
-        kind = SERVICE_KINDS.get(step.type) or SERVICE_KINDS[_kind(step)]
+        kind = SERVICE_KINDS[_kind(step)]
         how = "replaced" if "replace" in ops[urn] else "deleted"
         if service == "shared":  # not under a service component: the resource's own name says most
             service = names.get(urn) or step.name

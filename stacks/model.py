@@ -9,12 +9,27 @@ under the stack's own config.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 NAME = r"^[a-z][a-z0-9_-]{0,30}$"
 ENV_VAR = r"^[A-Z_][A-Z0-9_]*$"
+#: A Railway service name railstack can reference as `${{Name.VAR}}` (letters, digits, - and _).
+SERVICE_NAME = r"^[A-Za-z][A-Za-z0-9_-]{0,62}$"
+
+
+def _service_name(default: str) -> Any:
+    return Field(
+        default=None,
+        pattern=SERVICE_NAME,
+        description=(
+            f"Railway service name (what `${{{{Name.VAR}}}}` references use); default {default}. Set it to keep "
+            "the name of a service made by hand (scripts/adopt). Target railway only."
+        ),
+    )
+
+
 BackupKind = Literal["DAILY", "WEEKLY", "MONTHLY"]
 
 #: Railway's deploy regions (Railway docs, deployments/regions.md), by their region identifiers.
@@ -153,6 +168,7 @@ class AppSource(Model):
 class ApiRole(Model):
     """The HTTP API: the only role with a public domain."""
 
+    service_name: str | None = _service_name("api")
     start_command: CommandText = Field(
         default="/app/entrypoint api",
         description=(
@@ -223,6 +239,7 @@ class WorkerRole(Model):
     enabled: bool = Field(
         default=True, description="Run this worker; false removes a worker the profile or the defaults define."
     )
+    service_name: str | None = _service_name("worker-<name>")
     queues: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]] | None = Field(
         default=None, min_length=1, description="Queues the worker consumes; default the worker's own name."
     )
@@ -263,6 +280,7 @@ class WorkerRole(Model):
 class BeatRole(Model):
     """Celery beat, the scheduler: exactly one instance, or scheduled tasks run twice."""
 
+    service_name: str | None = _service_name("beat")
     start_command: CommandText = Field(
         default=None,
         description="Command that starts beat; null: the image's own ENTRYPOINT/CMD (the reference app's SERVICE_TYPE).",
@@ -295,6 +313,7 @@ class FlowerRole(Model):
     """Flower, the Celery monitor: private, behind a generated basic-auth password."""
 
     enabled: bool = Field(default=False, description="Run Flower.")
+    service_name: str | None = _service_name("flower")
     start_command: CommandText = Field(
         default=None,
         description="Command that starts Flower; null: the image's own ENTRYPOINT/CMD (the reference app's SERVICE_TYPE).",
@@ -335,6 +354,7 @@ class Deployments(Model):
 class Postgres(Model):
     """The PostgreSQL database."""
 
+    service_name: str | None = _service_name("Postgres")
     version: Annotated[
         str, Field(pattern=r"^(1[3-9])$", coerce_numbers_to_str=True, description="Major version (13-19).")
     ] = "16"
@@ -364,6 +384,7 @@ class Redis(Model):
     mode: Literal["service", "external"] = Field(
         default="service", description="Run Redis in the stack, or use an external URL."
     )
+    service_name: str | None = _service_name("Redis")
     image: str | None = Field(default=None, description="Image when mode is service; default the official redis image.")
     version: Annotated[
         str, Field(pattern=r"^[6-8](\.\d+)?$", coerce_numbers_to_str=True, description="Redis major(.minor) version.")
@@ -386,18 +407,32 @@ class Redis(Model):
         return self
 
 
+SecretName = Literal[
+    "secret_key", "jwt_secret_key", "admin_password", "postgres_password", "redis_password", "flower_password"
+]
+
+
 class Secrets(Model):
     """Generated secrets. Bump a rotation number to generate that secret anew."""
 
     length: Annotated[int, Field(ge=24, le=128, description="Length of generated secrets.")] = 48
-    rotation: dict[
-        Literal[
-            "secret_key", "jwt_secret_key", "admin_password", "postgres_password", "redis_password", "flower_password"
-        ],
-        Annotated[int, Field(ge=0)],
-    ] = Field(
+    rotation: dict[SecretName, Annotated[int, Field(ge=0)]] = Field(
         default_factory=dict, description="Rotation counter per secret; changing one regenerates only that secret."
     )
+    provided: list[SecretName] = Field(
+        default_factory=list,
+        description=(
+            "Secrets taken from the secret stack config key of the same name (railstack:<name>) instead of "
+            "generated: a database adopted with its data keeps the password it was initialised with (scripts/adopt)."
+        ),
+    )
+
+    @field_validator("provided")
+    @classmethod
+    def _once(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError(f"provided {value} names a secret twice")
+        return value
 
 
 class LocalDocker(Model):
@@ -489,6 +524,18 @@ class StackConfig(Model):
                 raise ValueError(f"{name} is set by railstack from the role's port (api.port, flower.port)")
         return value
 
+    def railway_service_names(self) -> dict[str, str]:
+        """The Railway service name of every service the stack runs, by key path (api, workers.<name>, ...)."""
+        names = {"postgres": self.postgres.service_name or "Postgres", "api": self.api.service_name or "api"}
+        if self.redis.mode == "service":
+            names["redis"] = self.redis.service_name or "Redis"
+        for name, worker in self.enabled_workers().items():
+            names[f"workers.{name}"] = worker.service_name or f"worker-{name.replace('_', '-')}"
+        names["beat"] = self.beat.service_name or "beat"
+        if self.flower.enabled:
+            names["flower"] = self.flower.service_name or "flower"
+        return names
+
     def enabled_workers(self) -> dict[str, WorkerRole]:
         """The workers the stack runs (`enabled: false` removes one)."""
         return {name: worker for name, worker in self.workers.items() if worker.enabled}
@@ -513,6 +560,15 @@ class StackConfig(Model):
                     f"postgres: production needs volume: true, backups and protect: true "
                     f"(now volume: {p.volume}, backups: {list(p.backups)}, protect: {p.protect})"
                 )
+        names = self.railway_service_names()
+        taken: dict[str, str] = {}
+        for key, service in names.items():
+            if service.lower() in taken:
+                raise ValueError(
+                    f"{key}.service_name = {service!r}: {taken[service.lower()]} has that Railway service name "
+                    "(names are unique per project, whatever their case)"
+                )
+            taken[service.lower()] = key
         if self.target == "docker":
             if self.environment != "development":
                 raise ValueError(

@@ -7,7 +7,7 @@ Postgres and Redis, then the API (which runs the migrations), then the workers, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_docker as docker
@@ -35,6 +35,8 @@ class AppStackArgs:
     """Values of the stack's extra secret variables (from secret stack config), by variable name."""
     external_redis_url: pulumi.Output[str] | None = None
     """The external Redis URL (secret) when redis.mode is external."""
+    provided_secrets: dict[str, pulumi.Output[str]] = field(default_factory=dict)
+    """Values of the secrets the config says are provided (`secrets.provided`), not generated."""
 
 
 class AppStack(pulumi.ComponentResource):
@@ -61,7 +63,10 @@ class AppStack(pulumi.ComponentResource):
         secrets = SecretSet(
             f"{name}-secrets",
             SecretSetArgs(
-                names=plan.generated_secrets, length=config.secrets.length, rotation={**config.secrets.rotation}
+                names=plan.generated_secrets,
+                length=config.secrets.length,
+                rotation={**config.secrets.rotation},
+                provided=args.provided_secrets,
             ),
             opts=child,
         )

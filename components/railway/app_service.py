@@ -51,7 +51,8 @@ def railway_reference(plan: Plan, ref: Ref) -> str:
         return "${{" + store.service_name + "." + store.offers[ref.name].railway_variable + "}}"
     if ref.source == "redis" and plan.external_redis:
         return "${{shared.REDIS_URL}}"
-    return "${{" + ref.source + "." + WORKLOAD_OFFERS[ref.name] + "}}"
+    target = next(w for w in plan.workloads if w.name == ref.source)
+    return "${{" + target.service_name + "." + WORKLOAD_OFFERS[ref.name] + "}}"
 
 
 def railway_variables(plan: Plan, workload: Workload) -> dict[str, str]:
@@ -106,7 +107,7 @@ class AppService(pulumi.ComponentResource):
             settings["healthcheck_path"] = probe.path
             settings["healthcheck_timeout"] = workload.healthcheck_timeout or args.placement.deployments.start_seconds
         spec = ServiceSpec(
-            service_name=workload.name,
+            service_name=workload.service_name,
             role=workload.kind,
             source=_source(args.app),
             sizing=workload.sizing,

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
+from railstack_railway import Project
 
 from components.plan import Plan
 from components.railway.app_service import AppService, AppServiceArgs
 from components.railway.postgres import PostgresDatabase, PostgresDatabaseArgs
 from components.railway.redis import RedisCache, RedisCacheArgs
-from components.railway.service import Placement
+from components.railway.service import Imports, Placement
 from components.railway.variables import variable_collection
 from components.secrets import SecretSet, SecretSetArgs
-from railstack_railway import Project
 from stacks.model import StackConfig
 
 
@@ -29,6 +29,10 @@ class AppStackArgs:
     """The external Redis URL (secret) when redis.mode is external."""
     stack: str = ""
     """The Pulumi stack, named in deployment failures."""
+    imports: dict[str, str] = field(default_factory=dict)
+    """Railway objects to adopt instead of create: resource name -> import ID (`railstack:import`)."""
+    provided_secrets: dict[str, pulumi.Output[str]] = field(default_factory=dict)
+    """Values of the secrets the config says are provided (`secrets.provided`), not generated."""
     workspace_id: str | None = None
     """Railway workspace of the project (`railway:workspaceId` / RAILWAY_WORKSPACE_ID); None: the token's only one."""
 
@@ -54,13 +58,14 @@ class AppStack(pulumi.ComponentResource):
         super().__init__("railstack:railway:AppStack", name, None, opts)
         config, plan = args.config, args.plan
         protect = config.environment == "production"
+        imports = Imports(args.imports)
         project = Project(
             f"{name}-project",
             name=args.project_name,
             description=f"railstack {config.environment} stack",
             default_environment_name=config.environment,
             workspace_id=args.workspace_id,
-            opts=pulumi.ResourceOptions(parent=self, protect=protect),
+            opts=imports.options(f"{name}-project", pulumi.ResourceOptions(parent=self, protect=protect)),
         )
         project_id = project.project_id
         environment_id = project.default_environment_id
@@ -71,6 +76,7 @@ class AppStack(pulumi.ComponentResource):
                 length=config.secrets.length,
                 rotation={**config.secrets.rotation},
                 fingerprint_key=True,
+                provided=args.provided_secrets,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -84,7 +90,7 @@ class AppStack(pulumi.ComponentResource):
             environment_id=environment_id,
             variables=shared_values,
             fingerprint_key=secrets.fingerprint_key,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=imports.options(f"{name}-shared-variables", pulumi.ResourceOptions(parent=self)),
         )
 
         def place(deploy_after: list[pulumi.Resource]) -> Placement:
@@ -96,6 +102,7 @@ class AppStack(pulumi.ComponentResource):
                 stack=args.stack,
                 region=config.region,
                 deployments=config.deployments,
+                imports=imports,
             )
 
         # Everything deploys after the shared variables; the stores, the API, then the rest
@@ -139,6 +146,12 @@ class AppStack(pulumi.ComponentResource):
                 dns_records = service.dns_records
             self.service_ids[workload.name] = service.service_id
             self.variables[workload.name] = service.variables
+        unused = imports.unused()
+        if unused:
+            raise pulumi.RunError(
+                f"{args.stack}: railstack:import names resources this stack does not have: {', '.join(unused)} "
+                "(they would be created anew, not adopted); remove them or fix the names"
+            )
         self.project_id = project_id
         self.dns_records = dns_records
         self.shared_variable_names = sorted(shared_values)

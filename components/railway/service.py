@@ -54,6 +54,26 @@ class ServiceSpec:
     """Protect the service and its volume from deletion."""
 
 
+class Imports:
+    """Railway objects the stack takes over instead of creating (`railstack:import`, written by
+    scripts/adopt): Pulumi resource name -> import ID. Each is given to its resource as the `import`
+    option; `unused()` names the ones no resource claimed, so a typo fails instead of creating anew."""
+
+    def __init__(self, ids: Mapping[str, str] | None = None) -> None:
+        self._ids = dict(ids or {})
+        self._claimed: set[str] = set()
+
+    def options(self, resource_name: str, opts: pulumi.ResourceOptions) -> pulumi.ResourceOptions:
+        import_id = self._ids.get(resource_name)
+        if import_id is None:
+            return opts
+        self._claimed.add(resource_name)
+        return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(import_=import_id))
+
+    def unused(self) -> list[str]:
+        return sorted(set(self._ids) - self._claimed)
+
+
 @dataclass(frozen=True)
 class Placement:
     """Where a service goes and what it deploys after."""
@@ -70,6 +90,8 @@ class Placement:
     """The stack's region, for roles whose sizing names none."""
     deployments: Deployments = field(default_factory=Deployments)
     """How releases wait for their deployment."""
+    imports: Imports = field(default_factory=Imports)
+    """Objects made by hand this stack adopts (see Imports)."""
 
 
 @dataclass
@@ -87,7 +109,17 @@ def build_service(owner: pulumi.ComponentResource, name: str, spec: ServiceSpec,
     project_id, environment_id = placement.project_id, placement.environment_id
     child = pulumi.ResourceOptions(parent=owner)
     protected = pulumi.ResourceOptions(parent=owner, protect=spec.protect)
-    service = Service(f"{name}-service", project_id=project_id, name=spec.service_name, role=spec.role, opts=protected)
+
+    def adopted(part: str, opts: pulumi.ResourceOptions) -> pulumi.ResourceOptions:
+        return placement.imports.options(f"{name}-{part}", opts)
+
+    service = Service(
+        f"{name}-service",
+        project_id=project_id,
+        name=spec.service_name,
+        role=spec.role,
+        opts=adopted("service", protected),
+    )
     instance = ServiceInstance(
         f"{name}-settings",
         service_id=service.service_id,
@@ -96,7 +128,7 @@ def build_service(owner: pulumi.ComponentResource, name: str, spec: ServiceSpec,
         num_replicas=spec.sizing.replicas,
         region=spec.sizing.region or placement.region,
         **spec.settings,
-        opts=child,
+        opts=adopted("settings", child),
     )
     variables = variable_collection(
         f"{name}-variables",
@@ -105,7 +137,7 @@ def build_service(owner: pulumi.ComponentResource, name: str, spec: ServiceSpec,
         service_id=service.service_id,
         variables=dict(spec.variables),
         fingerprint_key=placement.fingerprint_key,
-        opts=child,
+        opts=adopted("variables", child),
     )
     before_deploy: list[pulumi.Resource] = [instance, variables, *placement.deploy_after]
     if spec.volume_mount:
@@ -117,7 +149,7 @@ def build_service(owner: pulumi.ComponentResource, name: str, spec: ServiceSpec,
                 service_id=service.service_id,
                 mount_path=spec.volume_mount,
                 backup_schedules=list(spec.backups),
-                opts=protected,
+                opts=adopted("volume", protected),
             )
         )
     domain = None
@@ -129,7 +161,7 @@ def build_service(owner: pulumi.ComponentResource, name: str, spec: ServiceSpec,
             environment_id=environment_id,
             service_id=service.service_id,
             target_port=spec.public_port,
-            opts=child,
+            opts=adopted("domain", child),
         )
         before_deploy.append(domain)
         for custom in spec.custom_domains:
@@ -141,7 +173,7 @@ def build_service(owner: pulumi.ComponentResource, name: str, spec: ServiceSpec,
                     service_id=service.service_id,
                     domain=custom,
                     target_port=spec.public_port,
-                    opts=child,
+                    opts=adopted(f"domain-{custom.replace('.', '-')}", child),
                 )
             )
             before_deploy.append(custom_domains[-1])
@@ -166,6 +198,6 @@ def build_service(owner: pulumi.ComponentResource, name: str, spec: ServiceSpec,
             "variables": variables.revision,
             **{f"secret:{secret}": counter for secret, counter in sorted(spec.secrets_used.items())},
         },
-        opts=pulumi.ResourceOptions(parent=owner, depends_on=before_deploy),
+        opts=adopted("deployment", pulumi.ResourceOptions(parent=owner, depends_on=before_deploy)),
     )
     return BuiltService(service, instance, variables, deployment, domain, custom_domains)

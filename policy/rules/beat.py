@@ -38,7 +38,7 @@ def _single_beat(args: StackValidationArgs, report: ReportViolation) -> None:
     for beat in beats:
         if beat.instance is None:
             continue
-        replicas = get(beat.instance.props, "num_replicas")
+        replicas = get(beat.instance.props, "numReplicas")
         if replicas is not UNKNOWN and replicas not in (None, 1):
             report(
                 f"service {beat.name} runs {number_text(replicas)} beat replicas: every periodic task would "
@@ -62,11 +62,11 @@ single_beat_scheduler = StackValidationPolicy(
 
 
 def _command_text(args: ResourceValidationArgs) -> str | None:
-    if railway_kind(args.resource_type, args.props) == "railway:ServiceInstance":
-        command = get(args.props, "start_command")
+    if railway_kind(args.resource_type) == "railway:ServiceInstance":
+        command = get(args.props, "startCommand")
         return command if isinstance(command, str) else None
     if args.resource_type == CONTAINER:
-        parts: list[Any] = [*(get(args.props, "entrypoint") or []), *(get(args.props, "command") or [])]
+        parts: list[Any] = [*(get(args.props, "entrypoints") or []), *(get(args.props, "command") or [])]
         return " ".join(p for p in parts if isinstance(p, str)) or None
     return None
 

@@ -68,9 +68,9 @@ def _within_budget(args: StackValidationArgs, report: ReportViolation) -> None:
         props = service.instance.props if service.instance else {}
         limits = service.release.props if service.release else {}
         used = {
-            "replicas": props.get("num_replicas") or 1,
+            "replicas": props.get("numReplicas") or 1,
             "vcpus": limits.get("vcpus"),
-            "memory_gb": limits.get("memory_gb"),
+            "memory_gb": limits.get("memoryGb"),
         }
         _check(
             report,

@@ -12,7 +12,7 @@ from policy.inventory import CONTAINER, railway_kind
 from policy.values import UNKNOWN, plain
 
 #: Where each kind of resource keeps the commands its platform runs in exec form.
-RAILWAY_COMMANDS = ("start_command", "pre_deploy_command")
+RAILWAY_COMMANDS = ("startCommand", "preDeployCommand")
 DOCKER_COMMANDS = ("command", "entrypoints")
 
 
@@ -20,7 +20,7 @@ def _commands(args: ResourceValidationArgs) -> list[tuple[str, object]]:
     props = plain(args.props)
     if args.resource_type == CONTAINER:
         return [(key, props.get(key)) for key in DOCKER_COMMANDS]
-    if railway_kind(args.resource_type, props) == "railway:ServiceInstance":
+    if railway_kind(args.resource_type) == "railway:ServiceInstance":
         return [(key, props.get(key)) for key in RAILWAY_COMMANDS]
     return []
 

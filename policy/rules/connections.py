@@ -20,7 +20,7 @@ def variables_of(args: ResourceValidationArgs) -> tuple[str, dict[str, Any], boo
     """("railway" | "docker", the variables, whether every name is known) of a Railway variable
     collection or a Docker container. During a preview a Docker variable built from a value not
     known yet is unknown as a whole, name included."""
-    if railway_kind(args.resource_type, args.props) == "railway:VariableCollection":
+    if railway_kind(args.resource_type) == "railway:VariableCollection":
         variables = get(args.props, "variables")
         return ("railway", variables, True) if isinstance(variables, dict) else None
     if args.resource_type == CONTAINER:
@@ -37,7 +37,7 @@ def _by_reference(args: ResourceValidationArgs, report: ReportViolation) -> None
     if found is None:
         return
     target, variables, _ = found
-    if target == "railway" and get(args.props, "service_id") is None:
+    if target == "railway" and get(args.props, "serviceId") is None:
         return  # the environment's shared variables: where secrets live as values, referenced by every service
     for name, value in sorted(variables.items()):
         if not isinstance(value, str) or value is UNKNOWN or url_password(value) is None:

@@ -28,7 +28,7 @@ def _protected(args: StackValidationArgs, report: ReportViolation) -> None:
                 database.urn,
             )
         for volume in volumes:
-            schedules = volume.props.get("backup_schedules")
+            schedules = volume.props.get("backupSchedules")
             if schedules is not UNKNOWN and not schedules:
                 report(
                     f"the volume of {database.name} (production database) has no backup schedule. "

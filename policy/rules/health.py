@@ -13,7 +13,7 @@ def _api_healthcheck(args: StackValidationArgs, report: ReportViolation) -> None
     inventory = Inventory.of(args.resources)
     for api in inventory.services_with_role("api"):
         instance = api.instance
-        path = instance.props.get("healthcheck_path") if instance else None
+        path = instance.props.get("healthcheckPath") if instance else None
         if path is UNKNOWN:
             continue
         if not (isinstance(path, str) and path.startswith("/")):

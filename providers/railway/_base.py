@@ -102,6 +102,20 @@ class RailwayResourceProvider:
         self.workspace_id: str | None = config.get("workspace_id")
         self._client_instance: RailwayClient | None = None
 
+    # -- the object's life (each handler defines what it has) -------------------------------------
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        raise NotImplementedError
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        raise NotImplementedError
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        # Only inputs declared change="update" reach here; a handler with none never gets an update.
+        raise RailwayError("update", f"a {self.TYPE} has nothing that changes in place")
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        raise NotImplementedError
+
     # -- what the plugin asks besides CRUD ---------------------------------------------------------
     def check(self, news: dict[str, Any]) -> list[tuple[str, str]]:
         """Failures (input name, reason) of inputs no Railway object could take; [] when fine."""
@@ -115,7 +129,8 @@ class RailwayResourceProvider:
         pieces = import_id.split(":")
         if len(pieces) != parts or not all(pieces):
             raise RailwayError(
-                "import", f"{self.TYPE} import ID {import_id!r}: expected {self.IMPORT_ID} ({parts} parts joined by ':')"
+                "import",
+                f"{self.TYPE} import ID {import_id!r}: expected {self.IMPORT_ID} ({parts} parts joined by ':')",
             )
         return pieces
 

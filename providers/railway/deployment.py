@@ -118,8 +118,8 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
         "poll_seconds": Prop("number", "How often the deployment's status is read (default 2)."),
     }
     OUTPUTS = {
-        "deployment_id": Prop("string", "The release's deployment.", derived=True),
-        "status": Prop("string", "The deployment's last status seen.", derived=True),
+        "deployment_id": Prop("string", "The release's deployment.", derived=True, required=True),
+        "status": Prop("string", "The deployment's last status seen.", derived=True, required=True),
     }
 
     #: Status reads keep the set interval this long, then the interval grows to MAX_POLL_SECONDS.

@@ -21,7 +21,11 @@ class _DomainProvider(RailwayResourceProvider):
 
     def import_props(self, import_id: str) -> tuple[str, dict[str, Any]]:
         service_id, environment_id, domain = self.split_id(import_id, 3)
-        props = {"project_id": self.project_of(environment_id), "environment_id": environment_id, "service_id": service_id}
+        props = {
+            "project_id": self.project_of(environment_id),
+            "environment_id": environment_id,
+            "service_id": service_id,
+        }
         found = next((d for d in self._domains(props) or [] if domain in (d["id"], d["domain"])), None)
         return (found["id"] if found else domain), props
 
@@ -57,7 +61,7 @@ class ServiceDomainProvider(_DomainProvider):
     TYPE = "ServiceDomain"
     DESCRIPTION = "The Railway-provided public domain (`*.up.railway.app`) of a service instance."
     INPUTS = {**_PLACE, "target_port": _TARGET_PORT}
-    OUTPUTS = {"domain": Prop("string", "The domain Railway assigned.")}
+    OUTPUTS = {"domain": Prop("string", "The domain Railway assigned.", required=True)}
     LIST_KEY = "serviceDomains"
 
     def create(self, props: dict[str, Any]) -> CreateResult:

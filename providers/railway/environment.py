@@ -26,7 +26,7 @@ class EnvironmentProvider(RailwayResourceProvider):
             "string", "An environment whose services and variables the new one copies.", change="replace"
         ),
     }
-    OUTPUTS = {"environment_id": Prop("string", "Railway's id of the environment.")}
+    OUTPUTS = {"environment_id": Prop("string", "Railway's id of the environment.", required=True)}
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         # What an environment was copied from is history Railway does not keep: an imported one keeps it.

@@ -127,7 +127,9 @@ class RailwayProvider(Provider):
         # and pulumi's request.type passes it on as it is: the resource's own type is the last part.
         cls = BY_TOKEN.get(urn_type.rsplit("$", 1)[-1])
         if cls is None:
-            raise ValueError(f"the railway provider has no resource {urn_type!r}; it has: {', '.join(sorted(BY_TOKEN))}")
+            raise ValueError(
+                f"the railway provider has no resource {urn_type!r}; it has: {', '.join(sorted(BY_TOKEN))}"
+            )
         return cls(self._config), Properties(cls)
 
     async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
@@ -137,7 +139,9 @@ class RailwayProvider(Provider):
         failures = []
         kind = request.new_inputs.get("tokenKind")
         if kind is not None and kind.value not in (None, "", *TOKEN_KINDS) and not isinstance(kind.value, Computed):
-            failures.append(CheckFailure("tokenKind", f"railway:tokenKind = {kind.value!r}: allowed values are account, project"))
+            failures.append(
+                CheckFailure("tokenKind", f"railway:tokenKind = {kind.value!r}: allowed values are account, project")
+            )
         return CheckResponse(inputs=request.new_inputs, failures=failures)
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:

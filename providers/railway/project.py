@@ -47,8 +47,8 @@ class ProjectProvider(RailwayResourceProvider):
         ),
     }
     OUTPUTS = {
-        "project_id": Prop("string", "Railway's id of the project."),
-        "default_environment_id": Prop("string", "The id of the environment created with the project."),
+        "project_id": Prop("string", "Railway's id of the project.", required=True),
+        "default_environment_id": Prop("string", "The id of the environment created with the project.", required=True),
     }
 
     def _find_by_name(self, name: str, workspace_id: str | None) -> dict[str, Any] | None:
@@ -62,8 +62,13 @@ class ProjectProvider(RailwayResourceProvider):
 
     def _outs(self, props: dict[str, Any], project: dict[str, Any]) -> dict[str, Any]:
         environments = edges(project.get("environments"))
+        # The environment already known stays the default (an adopted project's may be named otherwise);
+        # else the one created with the project, by its name.
+        known = props.get("default_environment_id")
         wanted = props.get("default_environment_name") or "production"
-        default = next((e for e in environments if e["name"] == wanted), environments[0] if environments else None)
+        default = next((e for e in environments if e["id"] == known), None) or next(
+            (e for e in environments if e["name"] == wanted), environments[0] if environments else None
+        )
         return self.outputs(
             props,
             project_id=project["id"],

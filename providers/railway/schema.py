@@ -37,6 +37,7 @@ class Prop:
     """"string", "integer", "number", "boolean", or a schema type object (map, array)."""
     description: str
     required: bool = False
+    """An input that must be given; an output that is always set."""
     change: Change | None = None
     """What a change does: "replace" makes a new object, "update" changes it in place; None: never compared."""
     secret: bool = False
@@ -106,6 +107,8 @@ def resource_schema(handler: type[RailwayResourceProvider]) -> dict[str, Any]:
         "inputProperties": _properties(handler.INPUTS),
         "properties": _properties({**handler.INPUTS, **handler.OUTPUTS}),
         "requiredInputs": sorted(camel(k) for k, p in handler.INPUTS.items() if p.required),
+        # In the state, what is required as an input is there, and so is every output Railway always assigns.
+        "required": sorted(camel(k) for k, p in {**handler.INPUTS, **handler.OUTPUTS}.items() if p.required),
     }
     return spec
 

@@ -27,7 +27,7 @@ class ServiceProvider(RailwayResourceProvider):
             "policy packs; Railway never sees it and a change never updates the service.",
         ),
     }
-    OUTPUTS = {"service_id": Prop("string", "Railway's id of the service.")}
+    OUTPUTS = {"service_id": Prop("string", "Railway's id of the service.", required=True)}
 
     def _find(self, project_id: str, name: str) -> dict[str, Any] | None:
         def page(after: str | None) -> dict[str, Any]:

@@ -97,8 +97,8 @@ class ServiceInstanceProvider(RailwayResourceProvider):
         **{key: Prop(p.type, p.description, change="update") for key, p in _SETTING_PROPS.items()},
     }
     OUTPUTS = {
-        "service_instance_id": Prop("string", "Railway's id of the service instance."),
-        "revision": Prop("string", "A digest of every setting, for deployment triggers.", derived=True),
+        "service_instance_id": Prop("string", "Railway's id of the service instance.", required=True),
+        "revision": Prop("string", "A digest of every setting, for deployment triggers.", derived=True, required=True),
     }
 
     def import_props(self, import_id: str) -> tuple[str, dict[str, Any]]:

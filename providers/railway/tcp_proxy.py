@@ -23,12 +23,14 @@ class TcpProxyProvider(RailwayResourceProvider):
     INPUTS = {
         "environment_id": Prop("string", "The environment.", required=True, change="replace"),
         "service_id": Prop("string", "The service.", required=True, change="replace"),
-        "application_port": Prop("integer", "The service's port the proxy forwards to.", required=True, change="replace"),
+        "application_port": Prop(
+            "integer", "The service's port the proxy forwards to.", required=True, change="replace"
+        ),
         "project_id": Prop("string", "The project (recorded, never compared)."),
     }
     OUTPUTS = {
-        "domain": Prop("string", "The proxy's public host."),
-        "proxy_port": Prop("integer", "The proxy's public port."),
+        "domain": Prop("string", "The proxy's public host.", required=True),
+        "proxy_port": Prop("integer", "The proxy's public port.", required=True),
     }
 
     def import_props(self, import_id: str) -> tuple[str, dict[str, Any]]:

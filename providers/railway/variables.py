@@ -52,8 +52,8 @@ class VariableCollectionProvider(RailwayResourceProvider):
         ),
     }
     OUTPUTS = {
-        "revision": Prop("string", "A digest of the variables, for deployment triggers.", derived=True),
-        "names": Prop(list_of("string"), "The variables' names.", derived=True),
+        "revision": Prop("string", "A digest of the variables, for deployment triggers.", derived=True, required=True),
+        "names": Prop(list_of("string"), "The variables' names.", derived=True, required=True),
     }
 
     def import_props(self, import_id: str) -> tuple[str, dict[str, Any]]:

@@ -30,7 +30,7 @@ class VolumeProvider(RailwayResourceProvider):
         "name": Prop("string", "The volume's name; unset: the name Railway gave it.", change="update"),
         "backup_schedules": Prop(list_of("string"), "Any of DAILY, WEEKLY, MONTHLY.", change="update"),
     }
-    OUTPUTS = {"volume_instance_id": Prop("string", "The volume's instance in the environment.")}
+    OUTPUTS = {"volume_instance_id": Prop("string", "The volume's instance in the environment.", required=True)}
 
     def check(self, news: dict[str, Any]) -> list[tuple[str, str]]:
         failures = super().check(news)

@@ -40,26 +40,40 @@ def test_growth_tells_linear_from_faster_than_linear() -> None:
 
 
 def test_the_floor_counts_objects_their_required_extra_writes_and_changed_services() -> None:
-    def step(op: str, name: str, **inputs: object) -> dict:
-        return {
+    def step(op: str, name: str, resource: str, diffs: list[str] | None = None, **inputs: object) -> dict:
+        rtype = resource if ":" in resource else f"railway:index:{resource}"
+        result: dict = {
             "op": op,
-            "urn": f"urn:pulumi:s::p::pulumi-python:dynamic:Resource::{name}",
-            "newState": {"type": "pulumi-python:dynamic:Resource", "inputs": inputs},
+            "urn": f"urn:pulumi:s::p::{rtype}::{name}",
+            "newState": {"type": rtype, "inputs": inputs},
         }
+        return result | ({"diffs": diffs} if diffs is not None else {})
 
     plan = {
         "steps": [
-            step("create", "railstack-api-service", kind="railway:Service"),
-            step("create", "railstack-api-settings", kind="railway:ServiceInstance"),
-            step("create", "railstack-api-variables", kind="railway:VariableCollection", service_id="x"),
-            step("create", "railstack-api-deployment", kind="railway:ServiceDeployment", vcpus=1, memory_gb=1),
-            step("create", "railstack-shared-variables", kind="railway:VariableCollection", service_id=None),
-            step("same", "railstack-beat-variables", kind="railway:VariableCollection", service_id="y"),
+            step("create", "default", "pulumi:providers:railway"),
+            step("create", "railstack-api-service", "Service"),
+            step("create", "railstack-api-settings", "ServiceInstance"),
+            step("create", "railstack-api-variables", "VariableCollection", serviceId="x"),
+            step("create", "railstack-api-deployment", "ServiceDeployment", vcpus=1, memoryGb=1),
+            step("create", "railstack-shared-variables", "VariableCollection", serviceId=None),
+            step("same", "railstack-beat-variables", "VariableCollection", serviceId="y"),
+            step("create", "railstack-postgres-volume", "Volume", serviceId="z", backupSchedules=["DAILY"]),
         ]
     }
     floor = floor_of(plan)
-    # service, settings, variables, the release's patch (source and limits) and its deploy, shared variables
-    assert (floor.writes, floor.deployments) == (1 + 1 + 1 + 2 + 1, 1)
+    # service, settings, variables, the release's patch (source and limits) and its deploy, shared
+    # variables, the volume and its backup schedule; the provider is no Railway object.
+    assert (floor.writes, floor.deployments) == (1 + 1 + 1 + 2 + 1 + 2, 1)
+    # A release whose source or limits change (camelCase, as the preview names them) patches the
+    # environment; one whose triggers alone change does not.
+    updates = {
+        "steps": [
+            step("update", "railstack-api-deployment", "ServiceDeployment", diffs=["memoryGb"]),
+            step("update", "railstack-beat-deployment", "ServiceDeployment", diffs=["triggers"]),
+        ]
+    }
+    assert (floor_of(updates).writes, floor_of(updates).deployments) == (1, 0)
 
 
 def test_the_table_shows_each_figure_next_to_its_floor_or_peer() -> None:

@@ -1,6 +1,7 @@
 """Hand-built policy inputs, shaped as the engine sends them: properties behind pulumi-policy's
-unknown-checking proxy, unknown values as the engine's sentinels, secrets as SecretText, Railway
-objects linked to their service through property dependencies."""
+unknown-checking proxy, with the Railway package's types (`railway:index:Service`) and camelCase
+property names, unknown values as the engine's sentinels, secrets as SecretText, Railway objects
+linked to their service through property dependencies (`serviceId`)."""
 
 from __future__ import annotations
 
@@ -19,19 +20,28 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
-from policy.inventory import CONTAINER, DYNAMIC
+from policy.inventory import CONTAINER, RAILWAY_TYPE_PREFIX
 from policy.values import SecretText
 
-__all__ = ["CONTAINER", "DYNAMIC"]
+__all__ = ["CONTAINER"]
 UNKNOWN_TEXT = UNKNOWN_STRING_VALUE
 secret = SecretText
+
+
+def railway(name: str) -> str:
+    """The type token of the Railway package's resource `name`: railway("Service") is railway:index:Service."""
+    return f"{RAILWAY_TYPE_PREFIX}{name}"
+
+
+SERVICE_INSTANCE = railway("ServiceInstance")
+VARIABLE_COLLECTION = railway("VariableCollection")
 
 
 def options(protect: bool = False) -> PolicyResourceOptions:
     return PolicyResourceOptions(protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
 
 
-def urn(name: str, rtype: str = DYNAMIC) -> str:
+def urn(name: str, rtype: str) -> str:
     return f"urn:pulumi:test::railstack::{rtype}::{name}"
 
 
@@ -45,11 +55,11 @@ class Stack:
         self,
         name: str,
         props: dict[str, Any],
-        rtype: str = DYNAMIC,
+        rtype: str,
         protect: bool = False,
         service: PolicyResource | None = None,
     ) -> PolicyResource:
-        deps = {"service_id": [service]} if service is not None else {}
+        deps = {"serviceId": [service]} if service is not None else {}
         resource = PolicyResource(
             rtype, unknown_checking_proxy(props), urn(name, rtype), name, options(protect), None, None, [], deps
         )
@@ -57,7 +67,7 @@ class Stack:
         return resource
 
     def project(self, environment: str = "staging") -> PolicyResource:
-        return self.add("project", {"kind": "railway:Project", "name": "p", "default_environment_name": environment})
+        return self.add("project", {"name": "p", "defaultEnvironmentName": environment}, railway("Project"))
 
     def service(
         self,
@@ -67,41 +77,33 @@ class Stack:
         role: str | None = None,
         **settings: Any,
     ) -> PolicyResource:
-        """A Railway service with its settings and (when given) its variables; service_id unknown, as
+        """A Railway service with its settings and (when given) its variables; serviceId unknown, as
         in the preview of a new stack. `role` is what the components record (default: the role the
         stack's own naming gives, e.g. worker for worker-logs)."""
         svc = self.add(
             name,
-            {
-                "kind": "railway:Service",
-                "name": name,
-                "role": role or conventional_role(name),
-                "service_id": UNKNOWN_TEXT,
-            },
+            {"name": name, "role": role or conventional_role(name), "serviceId": UNKNOWN_TEXT},
+            railway("Service"),
             protect=protect,
         )
         # Limits are written by the deployment step (with the source), everything else by the settings.
-        limits = {key: settings.pop(key) for key in ("vcpus", "memory_gb") if key in settings}
-        self.add(
-            f"{name}-settings", {"kind": "railway:ServiceInstance", "service_id": UNKNOWN_TEXT, **settings}, service=svc
-        )
-        self.add(
-            f"{name}-deployment",
-            {"kind": "railway:ServiceDeployment", "service_id": UNKNOWN_TEXT, **limits},
-            service=svc,
-        )
+        limits = {key: settings.pop(key) for key in ("vcpus", "memoryGb") if key in settings}
+        self.add(f"{name}-settings", {"serviceId": UNKNOWN_TEXT, **settings}, SERVICE_INSTANCE, service=svc)
+        self.add(f"{name}-deployment", {"serviceId": UNKNOWN_TEXT, **limits}, railway("ServiceDeployment"), service=svc)
         if variables is not None:
             self.add(
                 f"{name}-variables",
-                {"kind": "railway:VariableCollection", "service_id": UNKNOWN_TEXT, "variables": variables},
+                {"serviceId": UNKNOWN_TEXT, "variables": variables},
+                VARIABLE_COLLECTION,
                 service=svc,
             )
         return svc
 
     def attach(
-        self, name: str, kind: str, service: PolicyResource, protect: bool = False, **props: Any
+        self, name: str, rtype: str, service: PolicyResource, protect: bool = False, **props: Any
     ) -> PolicyResource:
-        return self.add(name, {"kind": kind, "service_id": UNKNOWN_TEXT, **props}, protect=protect, service=service)
+        """A Railway resource of type `rtype` attached to `service` (camelCase `props`)."""
+        return self.add(name, {"serviceId": UNKNOWN_TEXT, **props}, rtype, protect=protect, service=service)
 
     def container(
         self, role: str, envs: list[str] | None = None, kind: str | None = None, **props: Any
@@ -109,7 +111,7 @@ class Stack:
         labels = [{"label": "railstack.role", "value": role}]
         if (kind := kind or conventional_role(role)) is not None:
             labels.append({"label": "railstack.kind", "value": kind})
-        return self.add(role, {"name": role, "labels": labels, "envs": envs or [], **props}, rtype=CONTAINER)
+        return self.add(role, {"name": role, "labels": labels, "envs": envs or [], **props}, CONTAINER)
 
 
 def conventional_role(name: str) -> str | None:
@@ -150,7 +152,7 @@ def check_stack(policy: StackValidationPolicy, stack: Stack, config: dict | None
 
 
 def check_resource(
-    policy: ResourceValidationPolicy, props: dict[str, Any], rtype: str = DYNAMIC, name: str = "subject"
+    policy: ResourceValidationPolicy, props: dict[str, Any], rtype: str, name: str = "subject"
 ) -> list[str] | str:
     args = ResourceValidationArgs(rtype, unknown_checking_proxy(props), urn(name, rtype), name, options(), None, {})
     return violations(policy, args)

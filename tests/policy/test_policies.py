@@ -24,11 +24,14 @@ from policy.rules import (
 from tests.policy.builders import (
     CONTAINER,
     NOT_APPLICABLE,
+    SERVICE_INSTANCE,
     UNKNOWN_TEXT,
+    VARIABLE_COLLECTION,
     Stack,
     app_variables,
     check_resource,
     check_stack,
+    railway,
     secret,
 )
 
@@ -36,10 +39,10 @@ from tests.policy.builders import (
 def railway_stack(beat_replicas: float | None = 1.0, **api_settings: Any) -> Stack:
     stack = Stack()
     stack.project()
-    settings: dict[str, Any] = {"healthcheck_path": "/health"} | api_settings
+    settings: dict[str, Any] = {"healthcheckPath": "/health"} | api_settings
     stack.service("api", app_variables("api"), **settings)
-    stack.service("worker-logs", app_variables("celery_logs"), num_replicas=1.0)
-    beat_settings: dict[str, Any] = {} if beat_replicas is None else {"num_replicas": beat_replicas}
+    stack.service("worker-logs", app_variables("celery_logs"), numReplicas=1.0)
+    beat_settings: dict[str, Any] = {} if beat_replicas is None else {"numReplicas": beat_replicas}
     stack.service("beat", app_variables("beat"), **beat_settings)
     return stack
 
@@ -79,23 +82,23 @@ def test_docker_needs_exactly_one_beat_container() -> None:
 
 # -- no-embedded-beat ----------------------------------------------------------------------------
 def test_a_plain_worker_command_passes_and_an_embedded_beat_is_a_violation() -> None:
-    settings = {"kind": "railway:ServiceInstance", "start_command": "celery -A app worker -Q logs"}
-    assert check_resource(no_embedded_beat, settings) == []
-    settings["start_command"] = "celery -A app worker -B -Q logs"
-    assert "-B" in check_resource(no_embedded_beat, settings)[0]
+    settings = {"startCommand": "celery -A app worker -Q logs"}
+    assert check_resource(no_embedded_beat, settings, SERVICE_INSTANCE) == []
+    settings["startCommand"] = "celery -A app worker -B -Q logs"
+    assert "-B" in check_resource(no_embedded_beat, settings, SERVICE_INSTANCE)[0]
     command = {"command": ["celery", "-A", "app", "worker", "--beat"]}
     assert len(check_resource(no_embedded_beat, command, rtype=CONTAINER)) == 1
 
 
 def test_settings_without_a_start_command_pass() -> None:
-    assert check_resource(no_embedded_beat, {"kind": "railway:ServiceInstance"}) == []
+    assert check_resource(no_embedded_beat, {}, SERVICE_INSTANCE) == []
 
 
 # -- background-roles-not-exposed --------------------------------------------------------------------
 def test_only_the_api_with_a_domain_passes() -> None:
     stack = railway_stack()
     api = stack.resources[1]
-    stack.attach("api-domain", "railway:ServiceDomain", api, target_port=8000)
+    stack.attach("api-domain", railway("ServiceDomain"), api, targetPort=8000)
     assert check_stack(background_roles_not_exposed, stack) == []
 
 
@@ -103,15 +106,15 @@ def test_a_worker_domain_and_a_beat_tcp_proxy_are_violations() -> None:
     stack = railway_stack()
     worker = next(r for r in stack.resources if r.name == "worker-logs")
     beat = next(r for r in stack.resources if r.name == "beat")
-    stack.attach("worker-domain", "railway:ServiceDomain", worker)
-    stack.attach("beat-proxy", "railway:TcpProxy", beat)
+    stack.attach("worker-domain", railway("ServiceDomain"), worker)
+    stack.attach("beat-proxy", railway("TcpProxy"), beat)
     messages = check_stack(background_roles_not_exposed, stack)
     assert [m.split(" has ")[0] for m in messages] == ["service worker-logs (worker)", "service beat (beat)"]
 
 
 def test_a_domain_whose_service_is_not_in_the_stack_is_not_attributed_to_a_role() -> None:
     stack = railway_stack()
-    stack.add("orphan-domain", {"kind": "railway:ServiceDomain", "service_id": "svc-elsewhere"})
+    stack.add("orphan-domain", {"serviceId": "svc-elsewhere"}, railway("ServiceDomain"))
     assert check_stack(background_roles_not_exposed, stack) == []
 
 
@@ -126,16 +129,16 @@ def test_docker_workers_publish_no_port() -> None:
 
 # -- connections-by-reference ----------------------------------------------------------------------
 def collection(variables: dict) -> dict:
-    return {"kind": "railway:VariableCollection", "service_id": "svc", "variables": variables}
+    return {"serviceId": "svc", "variables": variables}
 
 
 def test_references_pass() -> None:
-    assert check_resource(connections_by_reference, collection(app_variables("api"))) == []
+    assert check_resource(connections_by_reference, collection(app_variables("api")), VARIABLE_COLLECTION) == []
 
 
 def test_a_copied_database_url_is_a_violation_without_its_value() -> None:
     copied = app_variables("api", DATABASE_URL=secret("postgresql://app:pw-123@db.example.com/app"))
-    [message] = check_resource(connections_by_reference, collection(copied))
+    [message] = check_resource(connections_by_reference, collection(copied), VARIABLE_COLLECTION)
     assert "DATABASE_URL is a copied connection string" in message and "pw-123" not in message
 
 
@@ -144,15 +147,15 @@ def test_a_copied_connection_string_is_judged_by_value_whatever_its_name_and_an_
         "POSTGRES_DSN": "postgresql://shop:hunter2@db.railway.internal:5432/shop",
         "POSTGRES_HOST": "${{Postgres.PGHOST}}",
     }
-    [message] = check_resource(connections_by_reference, collection(variables))
+    [message] = check_resource(connections_by_reference, collection(variables), VARIABLE_COLLECTION)
     assert "POSTGRES_DSN is a copied connection string" in message and "hunter2" not in message
     variables["POSTGRES_DSN"] = UNKNOWN_TEXT
-    assert check_resource(connections_by_reference, collection(variables)) == []
+    assert check_resource(connections_by_reference, collection(variables), VARIABLE_COLLECTION) == []
 
 
 def test_a_role_comes_from_what_the_components_record_not_from_the_name() -> None:
     stack = railway_stack()
-    stack.service("scheduler", {}, role="beat", num_replicas=2.0)
+    stack.service("scheduler", {}, role="beat", numReplicas=2.0)
     found = check_stack(single_beat_scheduler, stack)
     assert any("service scheduler is a second beat service" in m for m in found), found
 
@@ -174,16 +177,18 @@ def test_on_docker_connection_strings_must_be_secrets() -> None:
 
 
 def test_database_and_shared_collections_are_not_app_services() -> None:
-    assert check_resource(connections_by_reference, collection({"POSTGRES_PASSWORD": secret("x")})) == []
+    assert (
+        check_resource(connections_by_reference, collection({"POSTGRES_PASSWORD": secret("x")}), VARIABLE_COLLECTION)
+        == []
+    )
 
 
 # -- no-plaintext-secrets ------------------------------------------------------------------------
 def test_secrets_and_references_pass() -> None:
-    props = {
-        "variables": {"SECRET_KEY": secret("s3cr3t"), "ADMIN_PASSWORD": "${{shared.ADMIN_PASSWORD}}"},
-        "start_command": "redis-server --requirepass $REDIS_PASSWORD",
-    }
-    assert check_resource(no_plaintext_secrets, props) == []
+    variables = {"variables": {"SECRET_KEY": secret("s3cr3t"), "ADMIN_PASSWORD": "${{shared.ADMIN_PASSWORD}}"}}
+    assert check_resource(no_plaintext_secrets, variables, VARIABLE_COLLECTION) == []
+    settings = {"startCommand": "redis-server --requirepass $REDIS_PASSWORD"}
+    assert check_resource(no_plaintext_secrets, settings, SERVICE_INSTANCE) == []
 
 
 def test_a_plain_password_and_a_url_with_a_password_are_violations_without_their_values() -> None:
@@ -198,9 +203,9 @@ def test_a_plain_password_and_a_url_with_a_password_are_violations_without_their
 
 def test_variable_fingerprints_are_not_secrets_but_a_password_under_their_key_is() -> None:
     props = {"fingerprints": {"SECRET_KEY": "d92b8d17f09a507d"}}
-    assert check_resource(no_plaintext_secrets, props) == []
+    assert check_resource(no_plaintext_secrets, props, VARIABLE_COLLECTION) == []
     props = {"fingerprints": {"SECRET_KEY": "hunter2"}}
-    assert check_resource(no_plaintext_secrets, props) == [
+    assert check_resource(no_plaintext_secrets, props, VARIABLE_COLLECTION) == [
         "subject: fingerprints.SECRET_KEY is a password, key or token "
         "stored as a plain value, so it is written in clear text to "
         "the state, the preview and logs. Fix: pass it as a secret "
@@ -210,8 +215,10 @@ def test_variable_fingerprints_are_not_secrets_but_a_password_under_their_key_is
 
 
 def test_empty_unknown_and_trigger_keys_are_not_secrets() -> None:
-    props = {"variables": {"API_TOKEN": "", "SECRET_KEY": UNKNOWN_TEXT}, "triggers": {"secret:secret_key": "1"}}
-    assert check_resource(no_plaintext_secrets, props) == []
+    variables = {"variables": {"API_TOKEN": "", "SECRET_KEY": UNKNOWN_TEXT}}
+    assert check_resource(no_plaintext_secrets, variables, VARIABLE_COLLECTION) == []
+    release = {"triggers": {"secret:secret_key": "1"}}
+    assert check_resource(no_plaintext_secrets, release, railway("ServiceDeployment")) == []
 
 
 # -- redis-authenticated -------------------------------------------------------------------------
@@ -220,7 +227,7 @@ def test_an_internal_redis_with_a_password_and_an_external_one_over_tls_pass() -
         "REDIS_URL": "redis://default:${{REDIS_PASSWORD}}@${{RAILWAY_PRIVATE_DOMAIN}}:6379",
         "CACHE_URL": secret("rediss://default:pw@eu1.upstash.io:6379"),
     }
-    assert check_resource(redis_authenticated, collection(variables)) == []
+    assert check_resource(redis_authenticated, collection(variables), VARIABLE_COLLECTION) == []
 
 
 def test_a_redis_url_without_password_and_an_external_one_without_tls_are_violations() -> None:
@@ -228,14 +235,17 @@ def test_a_redis_url_without_password_and_an_external_one_without_tls_are_violat
         "REDIS_URL": "redis://redis.railway.internal:6379",
         "BROKER": secret("redis://default:pw@eu1.upstash.io:6379"),
     }
-    messages = check_resource(redis_authenticated, collection(variables))
+    messages = check_resource(redis_authenticated, collection(variables), VARIABLE_COLLECTION)
     assert [m.split(" is a ")[0].split(" reaches ")[0] for m in messages] == ["subject: BROKER", "subject: REDIS_URL"]
     assert "TLS" in messages[0] and "without a password" in messages[1] and "pw@" not in messages[0]
 
 
 def test_a_reference_to_the_redis_url_is_checked_where_it_is_defined() -> None:
-    assert check_resource(redis_authenticated, collection({"REDIS_URL": "${{Redis.REDIS_URL}}"})) == []
-    assert check_resource(redis_authenticated, {"kind": "railway:VariableCollection"}) == []
+    assert (
+        check_resource(redis_authenticated, collection({"REDIS_URL": "${{Redis.REDIS_URL}}"}), VARIABLE_COLLECTION)
+        == []
+    )
+    assert check_resource(redis_authenticated, {}, VARIABLE_COLLECTION) == []
 
 
 # -- api-healthcheck -----------------------------------------------------------------------------
@@ -244,8 +254,8 @@ def test_an_api_with_a_healthcheck_passes() -> None:
 
 
 def test_an_api_without_a_healthcheck_path_is_a_violation() -> None:
-    assert "no healthcheck path" in check_stack(api_healthcheck, railway_stack(healthcheck_path=None))[0]
-    assert "no healthcheck path" in check_stack(api_healthcheck, railway_stack(healthcheck_path="health"))[0]
+    assert "no healthcheck path" in check_stack(api_healthcheck, railway_stack(healthcheckPath=None))[0]
+    assert "no healthcheck path" in check_stack(api_healthcheck, railway_stack(healthcheckPath="health"))[0]
 
 
 def test_a_docker_api_without_a_healthcheck_is_a_violation() -> None:
@@ -265,10 +275,10 @@ def production(protect: bool = True, backups: list[str] | None = None, volume: b
     if volume:
         stack.attach(
             "Postgres-volume",
-            "railway:Volume",
+            railway("Volume"),
             db,
             protect=protect,
-            backup_schedules=["DAILY", "WEEKLY"] if backups is None else backups,
+            backupSchedules=["DAILY", "WEEKLY"] if backups is None else backups,
         )
     return stack
 
@@ -300,13 +310,13 @@ BUDGETS = {"budgets": {"worker": {"replicas": 2, "vcpus": 1, "memory_gb": 1}}}
 
 def test_a_worker_within_budget_passes() -> None:
     stack = Stack()
-    stack.service("worker-logs", app_variables("celery_logs"), num_replicas=2.0, vcpus=1.0, memory_gb=0.5)
+    stack.service("worker-logs", app_variables("celery_logs"), numReplicas=2.0, vcpus=1.0, memoryGb=0.5)
     assert check_stack(role_budget, stack, BUDGETS) == []
 
 
 def test_a_worker_over_budget_and_one_without_limits_are_violations() -> None:
     stack = Stack()
-    stack.service("worker-logs", app_variables("celery_logs"), num_replicas=1.0, vcpus=1.0, memory_gb=8.0)
+    stack.service("worker-logs", app_variables("celery_logs"), numReplicas=1.0, vcpus=1.0, memoryGb=8.0)
     stack.service("worker-content", app_variables("celery_content"))
     messages = check_stack(role_budget, stack, BUDGETS)
     assert "worker-logs (worker) asks for memory_gb 8, over this environment's budget of 1" in messages[0]
@@ -370,6 +380,17 @@ def test_each_stack_has_a_policy_config_naming_only_known_policies(stack: str) -
 
 
 # -- how the pack reads properties -----------------------------------------------------------------
+def test_railway_resources_are_known_by_their_package_type_and_nothing_else_is() -> None:
+    from policy.inventory import railway_kind
+
+    assert railway_kind("railway:index:ServiceInstance") == "railway:ServiceInstance"
+    assert railway_kind("railway:index:Service") == "railway:Service"
+    # The package's provider, another package's resource and a Docker container are not Railway objects.
+    assert railway_kind("pulumi:providers:railway") is None
+    assert railway_kind("pulumi-python:dynamic:Resource") is None
+    assert railway_kind(CONTAINER) is None
+
+
 def test_the_pack_deserializer_keeps_which_strings_were_secrets() -> None:
     from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY
 
@@ -407,18 +428,15 @@ REDIS_UNWRAPPED = "redis-server --requirepass $REDIS_PASSWORD --appendonly yes -
 
 
 def test_an_unwrapped_variable_in_a_start_command_is_a_violation_naming_the_key() -> None:
-    [message] = check_resource(
-        exec_form_commands, {"kind": "railway:ServiceInstance", "start_command": REDIS_UNWRAPPED}
-    )
-    assert "start_command uses a variable" in message and "Fix:" in message and "/bin/sh -c" in message
+    [message] = check_resource(exec_form_commands, {"startCommand": REDIS_UNWRAPPED}, SERVICE_INSTANCE)
+    assert "startCommand uses a variable" in message and "Fix:" in message and "/bin/sh -c" in message
 
 
 def test_an_unwrapped_variable_in_a_pre_deploy_command_is_a_violation() -> None:
     [message] = check_resource(
-        exec_form_commands,
-        {"kind": "railway:ServiceInstance", "pre_deploy_command": "python manage.py migrate --database $DB"},
+        exec_form_commands, {"preDeployCommand": "python manage.py migrate --database $DB"}, SERVICE_INSTANCE
     )
-    assert "pre_deploy_command uses a variable" in message
+    assert "preDeployCommand uses a variable" in message
 
 
 def test_a_shell_wrapped_command_and_a_command_without_variables_pass() -> None:
@@ -426,16 +444,13 @@ def test_a_shell_wrapped_command_and_a_command_without_variables_pass() -> None:
     assert (
         check_resource(
             exec_form_commands,
-            {
-                "kind": "railway:ServiceInstance",
-                "start_command": wrapped,
-                "pre_deploy_command": "/app/entrypoint migrate",
-            },
+            {"startCommand": wrapped, "preDeployCommand": "/app/entrypoint migrate"},
+            SERVICE_INSTANCE,
         )
         == []
     )
-    assert check_resource(exec_form_commands, {"kind": "railway:ServiceInstance", "start_command": UNKNOWN_TEXT}) == []
-    assert check_resource(exec_form_commands, {"kind": "railway:ServiceInstance"}) == []
+    assert check_resource(exec_form_commands, {"startCommand": UNKNOWN_TEXT}, SERVICE_INSTANCE) == []
+    assert check_resource(exec_form_commands, {}, SERVICE_INSTANCE) == []
 
 
 def test_a_docker_command_list_with_an_unexpanded_variable_is_a_violation() -> None:
@@ -464,8 +479,7 @@ def test_the_docker_redis_command_is_shell_wrapped() -> None:
 
 def test_shared_variables_hold_secret_values_that_services_reference() -> None:
     shared = {
-        "kind": "railway:VariableCollection",
-        "service_id": None,
+        "serviceId": None,
         "variables": {"REDIS_URL": secret("rediss://default:pw-of-upstash@eu1.upstash.io:6379")},
     }
-    assert check_resource(connections_by_reference, shared) == []
+    assert check_resource(connections_by_reference, shared, VARIABLE_COLLECTION) == []

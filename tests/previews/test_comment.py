@@ -13,7 +13,16 @@ from previews.events import PreviewFormatError, parse_preview
 
 STACK_TYPE = "railstack:railway:AppStack"
 SERVICE_TYPE = "railstack:railway:AppService"
-DYNAMIC = "pulumi-python:dynamic:Resource"
+
+
+def railway(name: str) -> str:
+    """The type token of the Railway package's resource `name` (railway:index:Service)."""
+    return f"railway:index:{name}"
+
+
+RAILWAY_SERVICE = railway("Service")
+VARIABLES = railway("VariableCollection")
+DEPLOYMENT = railway("ServiceDeployment")
 
 
 def urn(name: str, rtype: str, stack: str = "staging") -> str:
@@ -44,17 +53,17 @@ def service_steps(service: str, seq: int, variables_old: dict, variables_new: di
             seq + 1,
             "update",
             f"{component}-variables",
-            DYNAMIC,
-            {"kind": "railway:VariableCollection", "fingerprints": variables_old, "variables": {"A": "[secret]"}},
-            {"kind": "railway:VariableCollection", "fingerprints": variables_new, "variables": {"A": "[secret]"}},
+            VARIABLES,
+            {"fingerprints": variables_old, "variables": {"A": "[secret]"}},
+            {"fingerprints": variables_new, "variables": {"A": "[secret]"}},
         ),
         step_event(
             seq + 2,
             "update",
             f"{component}-deployment",
-            DYNAMIC,
-            {"kind": "railway:ServiceDeployment", "triggers": {"variables": "1"}},
-            {"kind": "railway:ServiceDeployment", "triggers": {"variables": "2"}},
+            DEPLOYMENT,
+            {"triggers": {"variables": "1"}},
+            {"triggers": {"variables": "2"}},
         ),
     ]
 
@@ -76,7 +85,7 @@ def test_a_policy_violation_and_a_failed_preview_are_reported() -> None:
             "sequence": 5,
             "timestamp": 0,
             "policyEvent": {
-                "resourceUrn": urn("railstack-beat-settings", DYNAMIC),
+                "resourceUrn": urn("railstack-beat-settings", railway("ServiceInstance")),
                 "policyName": "single-beat-scheduler",
                 "enforcementLevel": "mandatory",
                 "message": "Exactly one beat.\nrailstack-beat-settings: service beat runs 2 beat replicas. Fix: 1.",
@@ -98,8 +107,8 @@ def test_the_document_shape_is_read_and_says_policies_were_not_reported() -> Non
         "steps": [
             {
                 "op": "create",
-                "urn": urn("railstack-api-deployment", DYNAMIC),
-                "newState": {"type": DYNAMIC, "inputs": {"kind": "railway:ServiceDeployment"}},
+                "urn": urn("railstack-api-deployment", DEPLOYMENT),
+                "newState": {"type": DEPLOYMENT, "inputs": {}},
             }
         ],
         "changeSummary": {"create": 1},
@@ -151,17 +160,17 @@ def deleted_service_steps(service: str, seq: int, railway_name: str) -> list[str
             seq + 1,
             "delete",
             f"{component}-service",
-            DYNAMIC,
-            {"kind": "railway:Service", "name": railway_name, "role": "worker"},
+            RAILWAY_SERVICE,
+            {"name": railway_name, "role": "worker"},
         ),
         step_event(
             seq + 2,
             "delete",
             f"{component}-variables",
-            DYNAMIC,
-            {"kind": "railway:VariableCollection", "fingerprints": {"CELERY_QUEUES": "aaaa"}},
+            VARIABLES,
+            {"fingerprints": {"CELERY_QUEUES": "aaaa"}},
         ),
-        step_event(seq + 3, "delete", f"{component}-deployment", DYNAMIC, {"kind": "railway:ServiceDeployment"}),
+        step_event(seq + 3, "delete", f"{component}-deployment", DEPLOYMENT, {}),
     ]
 
 
@@ -175,8 +184,8 @@ def test_a_preview_that_deletes_a_worker_service_warns_and_names_it() -> None:
             20,
             "delete",
             "railstack-api-domain-shop",
-            DYNAMIC,
-            {"kind": "railway:CustomDomain", "domain": "shop.example.com"},
+            railway("CustomDomain"),
+            {"domain": "shop.example.com"},
         ),
     )
     comment = render([parse_preview(text)])
@@ -200,16 +209,14 @@ def test_deleted_and_replaced_services_are_named_per_stack_with_their_own_names(
                 11 + i,
                 op,
                 "railstack-redis-service",
-                DYNAMIC,
-                {"kind": "railway:Service", "name": "Redis"},
-                {"kind": "railway:Service", "name": "Redis"},
+                RAILWAY_SERVICE,
+                {"name": "Redis"},
+                {"name": "Redis"},
             )
             for i, op in enumerate(("create-replacement", "replace", "delete-replaced"))
         ),
         # Retained on delete: the service keeps running, so it is not one that is deleted.
-        step_event(
-            20, "discard", "railstack-worker-old-service", DYNAMIC, {"kind": "railway:Service", "name": "worker-old"}
-        ),
+        step_event(20, "discard", "railstack-worker-old-service", RAILWAY_SERVICE, {"name": "worker-old"}),
     )
     dev = events(
         step_event(1, "same", "railstack-dev", "railstack:docker:AppStack"),
@@ -252,8 +259,8 @@ def test_the_document_shape_warns_of_a_deleted_service_too() -> None:
         "steps": [
             {
                 "op": "delete",
-                "urn": urn("railstack-worker-orders-service", DYNAMIC),
-                "oldState": {"type": DYNAMIC, "inputs": {"kind": "railway:Service", "name": "worker-orders"}},
+                "urn": urn("railstack-worker-orders-service", RAILWAY_SERVICE),
+                "oldState": {"type": RAILWAY_SERVICE, "inputs": {"name": "worker-orders"}},
             }
         ],
         "changeSummary": {"delete": 1},
@@ -270,9 +277,9 @@ def test_a_preview_without_deletes_has_no_warning() -> None:
             10,
             "create",
             "railstack-worker-orders-service",
-            DYNAMIC,
+            RAILWAY_SERVICE,
             None,
-            {"kind": "railway:Service", "name": "worker-orders"},
+            {"name": "worker-orders"},
         ),
     )
     comment = render([parse_preview(text)])

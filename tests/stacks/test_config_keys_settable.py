@@ -60,6 +60,13 @@ STRINGS = {
     "queues[0]": "orders",
     # The name of a secret stack config key, i.e. of an environment variable of the app.
     "sensitive_variables[0]": "OPENAI_API_KEY",
+    # Railway service names as a project made by hand has them (scripts/adopt keeps them).
+    "api.service_name": "roadmap-api",
+    "beat.service_name": "celery-beat",
+    "flower.service_name": "roadmap-flower",
+    "postgres.service_name": "Postgres",
+    "redis.service_name": "Redis",
+    "service_name": "roadmap-celery-logs",
 }
 
 #: Commands, by the role (first path segment) and field; any other command field gets the worker's.

@@ -7,6 +7,8 @@ from typing import Any
 
 import pulumi
 
+from providers.railway.schema import snake
+
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 SECRET_KIND = "1b47061264138c4ac30d75fd1eb44270"
 
@@ -33,13 +35,18 @@ class RecordingMocks(pulumi.runtime.Mocks):
         """Names of each resource's inputs that arrived as secrets."""
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        self.resources[args.name] = {"type": args.typ, "inputs": unwrap(dict(args.inputs))}
+        inputs = unwrap(dict(args.inputs))
+        railway = args.typ.startswith("railway:index:")
+        if railway:
+            # Recorded by the SDK's argument names (service_id), not the schema's (serviceId).
+            inputs = {snake(k): v for k, v in inputs.items()}
+        self.resources[args.name] = {"type": args.typ, "inputs": inputs}
         outputs = dict(args.inputs)
-        if args.typ == "pulumi-python:dynamic:Resource":
+        if railway:
             outputs.update(
-                project_id="p-1",
-                default_environment_id="e-1",
-                service_id=f"s-{args.name}",
+                projectId="p-1",
+                defaultEnvironmentId="e-1",
+                serviceId=f"s-{args.name}",
                 revision="r",
                 domain="api.up.railway.app",
             )
@@ -49,7 +56,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
             outputs["image_id"] = "sha256:" + args.name
         if args.typ == "docker:index/image:Image":
             outputs["repo_digest"] = "sha256:built-" + args.name
-        self.secret_inputs[args.name] = sorted(k for k, v in args.inputs.items() if is_secret(v))
+        self.secret_inputs[args.name] = sorted(
+            snake(k) if railway else k for k, v in args.inputs.items() if is_secret(v)
+        )
         return f"{args.name}-id", outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from components.plan import PlanError, Ref, build_plan
+from components.railway.app_service import railway_variables
 from stacks.load import ConfigError, load_stack_config
 
 IMAGE = {"app": {"image": "ghcr.io/acme/app:1"}}
@@ -160,3 +161,34 @@ def test_a_plain_variable_that_is_a_credential_is_refused_before_the_plan_withou
     message = str(err.value)
     assert "workers.logs.variables.SENTRY_URL: the value is a URL with a password" in message
     assert "s3cr3t" not in message and "sensitive_variables" in message
+
+
+def test_configured_railway_service_names_are_the_names_references_use() -> None:
+    config = load_stack_config(
+        "staging",
+        {
+            "app": {"image": "ghcr.io/acme/roadmap:1"},
+            "api": {"service_name": "roadmap-api"},
+            "workers": {"content_generation": None, "logs": {"service_name": "roadmap-celery-logs"}},
+            "beat": {"service_name": "celery-beat"},
+            "variables": {"API_HOST": "${api.private_domain}"},
+        },
+    )
+    plan = build_plan("staging", config)
+    names = {w.name: w.service_name for w in plan.workloads}
+    assert names == {"api": "roadmap-api", "worker-logs": "roadmap-celery-logs", "beat": "celery-beat"}
+    assert plan.stores["postgres"].service_name == "Postgres", "unset: the default name"
+    beat = next(w for w in plan.workloads if w.name == "beat")
+    assert railway_variables(plan, beat)["API_HOST"] == "${{roadmap-api.RAILWAY_PRIVATE_DOMAIN}}"
+
+
+def test_two_services_with_one_railway_name_are_refused_with_both_key_paths() -> None:
+    with pytest.raises(ConfigError, match=r"beat.service_name = 'API'.*api has that Railway service name"):
+        load_stack_config(
+            "staging",
+            {
+                "app": {"image": "ghcr.io/acme/roadmap:1"},
+                "api": {"service_name": "api"},
+                "beat": {"service_name": "API"},
+            },
+        )

@@ -170,7 +170,7 @@ class Environment(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="environmentId")
-    def environment_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def environment_id(self) -> pulumi.Output[_builtins.str]:
         """
         Railway's id of the environment.
         """
@@ -178,7 +178,7 @@ class Environment(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def name(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def name(self) -> pulumi.Output[_builtins.str]:
         """
         The environment's name.
         """
@@ -186,7 +186,7 @@ class Environment(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="projectId")
-    def project_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def project_id(self) -> pulumi.Output[_builtins.str]:
         """
         The project the environment belongs to.
         """

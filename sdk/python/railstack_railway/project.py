@@ -213,7 +213,7 @@ class Project(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="defaultEnvironmentId")
-    def default_environment_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def default_environment_id(self) -> pulumi.Output[_builtins.str]:
         """
         The id of the environment created with the project.
         """
@@ -237,7 +237,7 @@ class Project(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def name(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def name(self) -> pulumi.Output[_builtins.str]:
         """
         The project's name.
         """
@@ -253,7 +253,7 @@ class Project(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="projectId")
-    def project_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def project_id(self) -> pulumi.Output[_builtins.str]:
         """
         Railway's id of the project.
         """

@@ -199,7 +199,7 @@ class Service(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def name(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def name(self) -> pulumi.Output[_builtins.str]:
         """
         The service's name, unique in its project.
         """
@@ -207,7 +207,7 @@ class Service(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="projectId")
-    def project_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def project_id(self) -> pulumi.Output[_builtins.str]:
         """
         The project the service belongs to.
         """
@@ -223,7 +223,7 @@ class Service(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="serviceId")
-    def service_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def service_id(self) -> pulumi.Output[_builtins.str]:
         """
         Railway's id of the service.
         """

@@ -412,7 +412,7 @@ class ServiceDeployment(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="deploymentId")
-    def deployment_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def deployment_id(self) -> pulumi.Output[_builtins.str]:
         """
         The release's deployment.
         """
@@ -420,7 +420,7 @@ class ServiceDeployment(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="environmentId")
-    def environment_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def environment_id(self) -> pulumi.Output[_builtins.str]:
         """
         The environment.
         """
@@ -444,7 +444,7 @@ class ServiceDeployment(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="projectId")
-    def project_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def project_id(self) -> pulumi.Output[_builtins.str]:
         """
         The project.
         """
@@ -452,7 +452,7 @@ class ServiceDeployment(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="serviceId")
-    def service_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def service_id(self) -> pulumi.Output[_builtins.str]:
         """
         The service.
         """
@@ -492,7 +492,7 @@ class ServiceDeployment(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def status(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def status(self) -> pulumi.Output[_builtins.str]:
         """
         The deployment's last status seen.
         """

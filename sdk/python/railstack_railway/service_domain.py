@@ -192,7 +192,7 @@ class ServiceDomain(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def domain(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def domain(self) -> pulumi.Output[_builtins.str]:
         """
         The domain Railway assigned.
         """
@@ -200,7 +200,7 @@ class ServiceDomain(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="environmentId")
-    def environment_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def environment_id(self) -> pulumi.Output[_builtins.str]:
         """
         The environment.
         """
@@ -208,7 +208,7 @@ class ServiceDomain(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="projectId")
-    def project_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def project_id(self) -> pulumi.Output[_builtins.str]:
         """
         The project.
         """
@@ -216,7 +216,7 @@ class ServiceDomain(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="serviceId")
-    def service_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def service_id(self) -> pulumi.Output[_builtins.str]:
         """
         The service the domain routes to.
         """

@@ -592,7 +592,7 @@ class ServiceInstance(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="environmentId")
-    def environment_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def environment_id(self) -> pulumi.Output[_builtins.str]:
         """
         The environment.
         """
@@ -680,7 +680,7 @@ class ServiceInstance(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def revision(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def revision(self) -> pulumi.Output[_builtins.str]:
         """
         A digest of every setting, for deployment triggers.
         """
@@ -696,7 +696,7 @@ class ServiceInstance(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="serviceId")
-    def service_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def service_id(self) -> pulumi.Output[_builtins.str]:
         """
         The service.
         """
@@ -704,7 +704,7 @@ class ServiceInstance(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="serviceInstanceId")
-    def service_instance_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def service_instance_id(self) -> pulumi.Output[_builtins.str]:
         """
         Railway's id of the service instance.
         """

@@ -194,7 +194,7 @@ class TcpProxy(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="applicationPort")
-    def application_port(self) -> pulumi.Output[Optional[_builtins.int]]:
+    def application_port(self) -> pulumi.Output[_builtins.int]:
         """
         The service's port the proxy forwards to.
         """
@@ -202,7 +202,7 @@ class TcpProxy(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def domain(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def domain(self) -> pulumi.Output[_builtins.str]:
         """
         The proxy's public host.
         """
@@ -210,7 +210,7 @@ class TcpProxy(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="environmentId")
-    def environment_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def environment_id(self) -> pulumi.Output[_builtins.str]:
         """
         The environment.
         """
@@ -226,7 +226,7 @@ class TcpProxy(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="proxyPort")
-    def proxy_port(self) -> pulumi.Output[Optional[_builtins.int]]:
+    def proxy_port(self) -> pulumi.Output[_builtins.int]:
         """
         The proxy's public port.
         """
@@ -234,7 +234,7 @@ class TcpProxy(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="serviceId")
-    def service_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def service_id(self) -> pulumi.Output[_builtins.str]:
         """
         The service.
         """

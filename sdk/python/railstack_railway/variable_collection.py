@@ -214,7 +214,7 @@ class VariableCollection(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="environmentId")
-    def environment_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def environment_id(self) -> pulumi.Output[_builtins.str]:
         """
         The environment.
         """
@@ -230,7 +230,7 @@ class VariableCollection(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def names(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
+    def names(self) -> pulumi.Output[Sequence[_builtins.str]]:
         """
         The variables' names.
         """
@@ -238,7 +238,7 @@ class VariableCollection(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="projectId")
-    def project_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def project_id(self) -> pulumi.Output[_builtins.str]:
         """
         The project.
         """
@@ -246,7 +246,7 @@ class VariableCollection(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def revision(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def revision(self) -> pulumi.Output[_builtins.str]:
         """
         A digest of the variables, for deployment triggers.
         """

@@ -243,7 +243,7 @@ class Volume(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="environmentId")
-    def environment_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def environment_id(self) -> pulumi.Output[_builtins.str]:
         """
         The environment.
         """
@@ -251,7 +251,7 @@ class Volume(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="mountPath")
-    def mount_path(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def mount_path(self) -> pulumi.Output[_builtins.str]:
         """
         Where the volume is mounted.
         """
@@ -267,7 +267,7 @@ class Volume(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="projectId")
-    def project_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def project_id(self) -> pulumi.Output[_builtins.str]:
         """
         The project.
         """
@@ -275,7 +275,7 @@ class Volume(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="serviceId")
-    def service_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def service_id(self) -> pulumi.Output[_builtins.str]:
         """
         The service the volume is mounted in.
         """
@@ -283,7 +283,7 @@ class Volume(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="volumeInstanceId")
-    def volume_instance_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def volume_instance_id(self) -> pulumi.Output[_builtins.str]:
         """
         The volume's instance in the environment.
         """

@@ -2,32 +2,38 @@
 integration cases). The `clean` case follows every rule; each other case changes one thing, as a
 hand-written program or a bug in a component could."""
 
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 import pulumi_random as random
-
-from providers.railway import (
+from railstack_railway import (
     Project,
     Service,
     ServiceDeployment,
     ServiceDomain,
     ServiceInstance,
     TcpProxy,
-    VariableCollection,
     Volume,
 )
+
+from components.railway.variables import variable_collection
 
 case = pulumi.Config("policy-cases").require("case")
 production = case == "unprotected-production-database"
 
+
+def assigned(value: pulumi.Output[str | None]) -> pulumi.Output[str]:
+    """An id or revision the provider sets on every object it creates (the SDK types all state optional)."""
+    return cast(pulumi.Output[str], value)
+
+
 project = Project("project", name="policy-cases", default_environment_name="production" if production else "staging")
-project_id, environment_id = project.project_id, project.default_environment_id
+project_id, environment_id = assigned(project.project_id), assigned(project.default_environment_id)
 
 secret_key = random.RandomPassword("secret-key", length=32, special=False)
-# Railway variables are always stored as secrets (the provider makes them so); a password can still
-# leak through a plain setting such as a start command.
-VariableCollection(
+# Railway variables are always stored as secrets (railstack's variable_collection makes each value
+# one); a password can still leak through a plain setting such as a start command.
+variable_collection(
     "shared", project_id=project_id, environment_id=environment_id, variables={"SECRET_KEY": secret_key.result}
 )
 
@@ -36,30 +42,31 @@ def service(name: str, variables: dict, protect: bool = False, source_image: str
     # The role is what railstack's components record (components/plan.py), not read from the name.
     role = "worker" if name.startswith("worker") else name.lower()
     svc = Service(name, project_id=project_id, name=name, role=role, opts=pulumi.ResourceOptions(protect=protect))
+    service_id = assigned(svc.service_id)
     instance = ServiceInstance(
         f"{name}-settings",
-        service_id=svc.service_id,
+        service_id=service_id,
         environment_id=environment_id,
         project_id=project_id,
         num_replicas=settings.pop("num_replicas", 1),
         **settings,
     )
-    collection = VariableCollection(
+    collection = variable_collection(
         f"{name}-variables",
         project_id=project_id,
         environment_id=environment_id,
-        service_id=svc.service_id,
+        service_id=service_id,
         variables=variables,
     )
     ServiceDeployment(
         f"{name}-deployment",
-        service_id=svc.service_id,
+        service_id=service_id,
         environment_id=environment_id,
         project_id=project_id,
         source_image=source_image,
         vcpus=0.5,
         memory_gb=0.5,
-        triggers={"settings": instance.revision, "variables": collection.revision},
+        triggers={"settings": assigned(instance.revision), "variables": assigned(collection.revision)},
         opts=pulumi.ResourceOptions(depends_on=[instance, collection]),
     )
     return svc

@@ -1,0 +1,133 @@
+"""Railway objects made by hand: written straight to Railway's API (here the emulator), the way the
+dashboard or the CLI makes them, with no Pulumi state behind them. What `pulumi import` and
+`scripts/adopt` start from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from railway_emulator import EmulatorServer
+from tests.shared_emulator import EMULATOR_TOKEN
+
+
+@dataclass
+class Dashboard:
+    """Railway's GraphQL API as a person clicking through the dashboard uses it."""
+
+    emulator: EmulatorServer
+    token: str = EMULATOR_TOKEN
+
+    def gql(self, query: str, **variables: Any) -> dict[str, Any]:
+        response = httpx.post(
+            self.emulator.url,
+            json={"query": query, "variables": variables},
+            headers={"Authorization": f"Bearer {self.token}"},
+            timeout=30,
+        )
+        body = response.json()
+        assert not body.get("errors"), body
+        return body["data"]
+
+    def project(self, name: str) -> tuple[str, str]:
+        """A new project and its first environment ("production")."""
+        created = self.gql(
+            "mutation($i: ProjectCreateInput!) { projectCreate(input: $i) { id environments { edges { node { id name } } } } }",
+            i={"name": name},
+        )["projectCreate"]
+        return created["id"], created["environments"]["edges"][0]["node"]["id"]
+
+    def environment(self, project_id: str, name: str) -> str:
+        return self.gql(
+            "mutation($i: EnvironmentCreateInput!) { environmentCreate(input: $i) { id } }",
+            i={"projectId": project_id, "name": name},
+        )["environmentCreate"]["id"]
+
+    def service(self, project_id: str, name: str) -> str:
+        return self.gql(
+            "mutation($i: ServiceCreateInput!) { serviceCreate(input: $i) { id } }",
+            i={"projectId": project_id, "name": name},
+        )["serviceCreate"]["id"]
+
+    def settings(self, service_id: str, environment_id: str, **settings: Any) -> None:
+        self.gql(
+            "mutation($s: String!, $e: String!, $i: ServiceInstanceUpdateInput!) "
+            "{ serviceInstanceUpdate(serviceId: $s, environmentId: $e, input: $i) }",
+            s=service_id,
+            e=environment_id,
+            i=settings,
+        )
+
+    def variables(self, project_id: str, environment_id: str, service_id: str | None, **values: str) -> None:
+        self.gql(
+            "mutation($i: VariableCollectionUpsertInput!) { variableCollectionUpsert(input: $i) }",
+            i={
+                "projectId": project_id,
+                "environmentId": environment_id,
+                "serviceId": service_id,
+                "variables": values,
+                "skipDeploys": True,
+            },
+        )
+
+    def deploy_image(self, environment_id: str, service_id: str, image: str) -> None:
+        """Sets the service's image (which may deploy by itself) and deploys it."""
+        self.gql(
+            "mutation($e: String!, $p: EnvironmentConfig!) { environmentPatchCommit(environmentId: $e, patch: $p) }",
+            e=environment_id,
+            p={"services": {service_id: {"source": {"image": image}}}},
+        )
+        self.gql(
+            "mutation($s: String!, $e: String!) { serviceInstanceDeployV2(serviceId: $s, environmentId: $e) }",
+            s=service_id,
+            e=environment_id,
+        )
+
+    def volume(self, project_id: str, environment_id: str, service_id: str, mount_path: str) -> tuple[str, str]:
+        """A volume and its instance in the environment."""
+        created = self.gql(
+            "mutation($i: VolumeCreateInput!) { volumeCreate(input: $i) "
+            "{ id volumeInstances(first: 5) { edges { node { id } } } } }",
+            i={
+                "projectId": project_id,
+                "environmentId": environment_id,
+                "serviceId": service_id,
+                "mountPath": mount_path,
+            },
+        )["volumeCreate"]
+        return created["id"], created["volumeInstances"]["edges"][0]["node"]["id"]
+
+    def backups(self, volume_instance_id: str, *kinds: str) -> None:
+        self.gql(
+            "mutation($v: String!, $k: [VolumeInstanceBackupScheduleKind!]!) "
+            "{ volumeInstanceBackupScheduleUpdate(volumeInstanceId: $v, kinds: $k) }",
+            v=volume_instance_id,
+            k=list(kinds),
+        )
+
+    def service_domain(self, environment_id: str, service_id: str, port: int) -> tuple[str, str]:
+        created = self.gql(
+            "mutation($i: ServiceDomainCreateInput!) { serviceDomainCreate(input: $i) { id domain } }",
+            i={"environmentId": environment_id, "serviceId": service_id, "targetPort": port},
+        )["serviceDomainCreate"]
+        return created["id"], created["domain"]
+
+    def custom_domain(self, project_id: str, environment_id: str, service_id: str, domain: str, port: int) -> str:
+        return self.gql(
+            "mutation($i: CustomDomainCreateInput!) { customDomainCreate(input: $i) { id } }",
+            i={
+                "domain": domain,
+                "projectId": project_id,
+                "environmentId": environment_id,
+                "serviceId": service_id,
+                "targetPort": port,
+            },
+        )["customDomainCreate"]["id"]
+
+    def tcp_proxy(self, environment_id: str, service_id: str, port: int) -> str:
+        return self.gql(
+            "mutation($i: TCPProxyCreateInput!) { tcpProxyCreate(input: $i) { id } }",
+            i={"environmentId": environment_id, "serviceId": service_id, "applicationPort": port},
+        )["tcpProxyCreate"]["id"]
