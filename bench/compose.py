@@ -24,11 +24,11 @@ from typing import Any
 import yaml
 
 from bench.stats import Samples, timed
-from components.docker import app_service, postgres, redis
-from components.docker.container import LOG_OPTIONS, LOOPBACK, ContainerSpec, cpus_text
-from components.docker.values import docker_parts
-from components.plan import Value, build_plan
-from stacks.load import load_stack_config
+from railstack.components.docker import app_service, postgres, redis
+from railstack.components.docker.container import LOG_OPTIONS, LOOPBACK, ContainerSpec, cpus_text
+from railstack.components.docker.values import docker_parts
+from railstack.components.plan import Value, build_plan
+from railstack.stacks.load import load_stack_config
 from support.ports import free_port
 from support.pulumi_cli import ROOT, PulumiWorkspace, copy_project, edit_stack_config
 

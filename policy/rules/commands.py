@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
-from components.commands import needs_shell
 from policy.inventory import CONTAINER, railway_kind
 from policy.values import UNKNOWN, plain
+from railstack.components.commands import needs_shell
 
 #: Where each kind of resource keeps the commands its platform runs in exec form.
 RAILWAY_COMMANDS = ("startCommand", "preDeployCommand")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from components.plan import build_plan
+from railstack.components.plan import build_plan
+from railstack.stacks.load import load_stack_config
 from railstack_app.roles import command_for, role_kind
 from railstack_app.settings import COMMON, SettingsError, load_settings
-from stacks.load import load_stack_config
 from tests.app.conftest import SECRETS
 
 VALID = {

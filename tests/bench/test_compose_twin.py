@@ -6,8 +6,8 @@ from __future__ import annotations
 import yaml
 
 from bench.compose import compose_file
-from components.plan import build_plan
-from stacks.load import load_stack_config
+from railstack.components.plan import build_plan
+from railstack.stacks.load import load_stack_config
 from support.pulumi_cli import ROOT
 
 OVERRIDES = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())["config"]["railstack:stack"]

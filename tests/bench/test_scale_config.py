@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bench.railway import workers_config
-from components.plan import build_plan
-from stacks.load import load_stack_config
+from railstack.components.plan import build_plan
+from railstack.stacks.load import load_stack_config
 
 
 @pytest.mark.parametrize("count", [1, 5, 20])

@@ -12,7 +12,7 @@ import json
 import httpx
 import pytest
 
-from providers.railway.client import AmbiguousWriteError, RailwayClient, RailwayError, RetryPolicy
+from railstack.providers.railway.client import AmbiguousWriteError, RailwayClient, RailwayError, RetryPolicy
 
 FAST = RetryPolicy(attempts=4, base_delay=0.0, max_delay=0.05, timeout=1.0)
 TOKEN = "tok-0123456789-secret"

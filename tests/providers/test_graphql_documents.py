@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from providers.railway.client import documents
+from railstack.providers.railway.client import documents
 from tests.providers.schema_check import DEFAULT_SCHEMA, document_errors
 
 ALL = documents()

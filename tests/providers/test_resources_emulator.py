@@ -12,16 +12,16 @@ from typing import Any
 
 import pytest
 
-from providers.railway._base import CreateResult, ReadResult, UpdateResult
-from providers.railway.deployment import ServiceDeploymentProvider
-from providers.railway.domain import CustomDomainProvider, ServiceDomainProvider
-from providers.railway.environment import EnvironmentProvider
-from providers.railway.project import ProjectProvider
-from providers.railway.service import ServiceProvider
-from providers.railway.service_instance import ServiceInstanceProvider
-from providers.railway.tcp_proxy import TcpProxyProvider
-from providers.railway.variables import VariableCollectionProvider
-from providers.railway.volume import VolumeProvider
+from railstack.providers.railway._base import CreateResult, ReadResult, UpdateResult
+from railstack.providers.railway.deployment import ServiceDeploymentProvider
+from railstack.providers.railway.domain import CustomDomainProvider, ServiceDomainProvider
+from railstack.providers.railway.environment import EnvironmentProvider
+from railstack.providers.railway.project import ProjectProvider
+from railstack.providers.railway.service import ServiceProvider
+from railstack.providers.railway.service_instance import ServiceInstanceProvider
+from railstack.providers.railway.tcp_proxy import TcpProxyProvider
+from railstack.providers.railway.variables import VariableCollectionProvider
+from railstack.providers.railway.volume import VolumeProvider
 from railway_emulator import EmulatorServer
 from tests.shared_emulator import EMULATOR_TOKEN
 
@@ -251,7 +251,7 @@ def test_a_failed_deployment_fails_the_release_naming_stack_service_status_and_r
         outcome="pre_deploy_failed",
         logs=["connecting to {{DATABASE_URL}}", "migration failed: relation missing"],
     )
-    from providers.railway.deployment import DeploymentFailed
+    from railstack.providers.railway.deployment import DeploymentFailed
 
     with pytest.raises(DeploymentFailed) as caught:
         ServiceDeploymentProvider().create(release_props(service))
@@ -333,7 +333,7 @@ def test_tcp_proxy_lifecycle_strips_the_trailing_dot(service: dict[str, Any], em
 def test_a_deployment_that_crashes_after_start_fails_the_release_with_its_status(
     service: dict[str, Any], emulator: EmulatorServer
 ) -> None:
-    from providers.railway.deployment import DeploymentFailed
+    from railstack.providers.railway.deployment import DeploymentFailed
 
     emulator.emulator.script_deployments(service="api", outcome="crashed")
     with pytest.raises(DeploymentFailed) as caught:
@@ -344,7 +344,7 @@ def test_a_deployment_that_crashes_after_start_fails_the_release_with_its_status
 def test_a_deployment_still_running_at_its_timeout_fails_the_release_saying_so(
     service: dict[str, Any], emulator: EmulatorServer
 ) -> None:
-    from providers.railway.deployment import DeploymentFailed
+    from railstack.providers.railway.deployment import DeploymentFailed
 
     emulator.emulator.script_deployments(service="api", outcome="success", seconds=30)
     with pytest.raises(DeploymentFailed) as caught:

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 import yaml
 
-from stacks.load import CONFIG_KEY, json_schema
+from railstack.stacks.load import CONFIG_KEY, json_schema
 from support.pulumi_cli import PulumiWorkspace, copy_project
 
 STACK = "keys"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from stacks.load import ConfigError, environments, json_schema, load_stack_config
+from railstack.stacks.load import ConfigError, environments, json_schema, load_stack_config
 
 IMAGE = {"app": {"image": "ghcr.io/acme/app:1"}}
 LOCAL = {"app": {"path": "app"}}

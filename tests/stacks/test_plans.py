@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from stacks.load import ConfigError, load_stack_config
-from stacks.plans import PLANS, check_plan, plan_named
+from railstack.stacks.load import ConfigError, load_stack_config
+from railstack.stacks.plans import PLANS, check_plan, plan_named
 
 
 def config(stack: str, **overrides):

@@ -15,7 +15,7 @@ import uuid
 
 import pytest
 
-from stacks.secret_values import check_plain_variables, secret_reason
+from railstack.stacks.secret_values import check_plain_variables, secret_reason
 
 ALNUM = string.ascii_letters + string.digits
 LOWER_ALNUM = string.ascii_lowercase + string.digits

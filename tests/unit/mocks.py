@@ -7,7 +7,7 @@ from typing import Any
 
 import pulumi
 
-from providers.railway.schema import snake
+from railstack.providers.railway.schema import snake
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 SECRET_KIND = "1b47061264138c4ac30d75fd1eb44270"

@@ -14,8 +14,8 @@ import pulumi
 import pytest
 import yaml
 
-from components.plan import build_plan
-from stacks.load import load_stack_config
+from railstack.components.plan import build_plan
+from railstack.stacks.load import load_stack_config
 from support.pulumi_cli import ROOT
 from tests.unit.mocks import RecordingMocks
 
@@ -36,12 +36,12 @@ def render(stack: str) -> dict[str, dict[str, Any]]:
     @pulumi.runtime.test
     def program() -> None:
         if config.target == "railway":
-            from components.railway.app_stack import AppStack, AppStackArgs
+            from railstack.components.railway.app_stack import AppStack, AppStackArgs
 
             AppStack("railstack", AppStackArgs(config=config, plan=plan, project_name="shop", extra_secrets={}))
         else:
-            from components.docker.app_stack import AppStack as DockerStack
-            from components.docker.app_stack import AppStackArgs as DockerArgs
+            from railstack.components.docker.app_stack import AppStack as DockerStack
+            from railstack.components.docker.app_stack import AppStackArgs as DockerArgs
 
             DockerStack(
                 "railstack", DockerArgs(config=config, plan=plan, stack=stack, prefix="shop-dev", extra_secrets={})

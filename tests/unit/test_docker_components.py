@@ -12,8 +12,8 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.plan import build_plan
-from stacks.load import load_stack_config
+from railstack.components.plan import build_plan
+from railstack.stacks.load import load_stack_config
 from tests.unit import test_railway_components as railway
 from tests.unit.mocks import RecordingMocks
 
@@ -23,7 +23,7 @@ WORKER_ROLES = ("worker-logs", "worker-content-generation")
 
 def render(overrides: dict[str, Any]) -> RecordingMocks:
     """Registers the Docker AppStack of `dev` under mocks and returns what was registered."""
-    from components.docker.app_stack import AppStack, AppStackArgs
+    from railstack.components.docker.app_stack import AppStack, AppStackArgs
 
     mocks = RecordingMocks()
     pulumi.runtime.set_mocks(mocks, project="railstack", stack="dev", preview=False)

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from components.plan import PlanError, Ref, build_plan
-from components.railway.app_service import railway_variables
-from stacks.load import ConfigError, load_stack_config
+from railstack.components.plan import PlanError, Ref, build_plan
+from railstack.components.railway.app_service import railway_variables
+from railstack.stacks.load import ConfigError, load_stack_config
 
 IMAGE = {"app": {"image": "ghcr.io/acme/app:1"}}
 

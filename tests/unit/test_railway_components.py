@@ -11,14 +11,14 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.plan import build_plan
-from stacks.load import load_stack_config
+from railstack.components.plan import build_plan
+from railstack.stacks.load import load_stack_config
 from tests.unit.mocks import RecordingMocks
 
 
 def render(stack: str, overrides: dict[str, Any]) -> RecordingMocks:
     """Registers the Railway AppStack of `stack` under mocks and returns what was registered."""
-    from components.railway.app_stack import AppStack, AppStackArgs
+    from railstack.components.railway.app_stack import AppStack, AppStackArgs
 
     mocks = RecordingMocks()
     pulumi.runtime.set_mocks(mocks, project="railstack", stack=stack, preview=False)
@@ -119,7 +119,7 @@ def test_variable_fingerprints_name_every_variable_in_plain_text_without_reveali
 def test_the_redis_start_command_is_shell_wrapped_so_its_password_is_expanded(rendered) -> None:
     import shlex
 
-    from components.commands import is_shell_wrapped, needs_shell
+    from railstack.components.commands import is_shell_wrapped, needs_shell
 
     stack, resources = rendered
     command = inputs(resources, "railstack-redis-settings")["start_command"]

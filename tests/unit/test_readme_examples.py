@@ -9,8 +9,8 @@ import re
 import pytest
 import yaml
 
-from components.plan import build_plan
-from stacks.load import load_stack_config
+from railstack.components.plan import build_plan
+from railstack.stacks.load import load_stack_config
 from support.pulumi_cli import ROOT
 
 

@@ -16,7 +16,7 @@ from railstack_railway import (
     Volume,
 )
 
-from components.railway.variables import variable_collection
+from railstack.components.railway.variables import variable_collection
 
 case = pulumi.Config("policy-cases").require("case")
 production = case == "unprotected-production-database"

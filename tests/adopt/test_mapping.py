@@ -1,0 +1,475 @@
+"""adopt.mapping on hand-built inventories: which service plays which role, the stack configuration
+and import IDs that follow, and every problem of a project that cannot be adopted."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from adopt.inventory import DomainInfo, EnvironmentInfo, Inventory, InventoryError, ServiceInfo, VolumeInfo
+from adopt.inventory import choose_environment as choose
+from adopt.mapping import (
+    HINT,
+    Adoption,
+    Unmappable,
+    command_role,
+    environment_of_stack,
+    plan_adoption,
+    resolve,
+)
+from railstack.stacks.load import load_stack_config, profile
+
+ENV = EnvironmentInfo("env-1", "production")
+IMAGE = "ghcr.io/example/roadmap:1"
+PG_PASSWORD = "pg-typed-by-hand-1234"
+REDIS_PASSWORD = "redis-typed-by-hand-5678"
+JWT = "jwt-typed-by-hand-9012"
+
+
+def postgres(**changes: Any) -> ServiceInfo:
+    service = ServiceInfo(
+        id="svc-pg",
+        name="Postgres",
+        image="ghcr.io/railwayapp-templates/postgres-ssl:16",
+        variables={
+            "POSTGRES_PASSWORD": PG_PASSWORD,
+            "POSTGRES_USER": "postgres",
+            "POSTGRES_DB": "railway",
+            "PGDATA": "/var/lib/postgresql/data/pgdata",
+            "DATABASE_URL": f"postgresql://postgres:{PG_PASSWORD}@${{{{RAILWAY_PRIVATE_DOMAIN}}}}:5432/railway",
+        },
+        volume=VolumeInfo("vol-pg", "postgres-volume", "vi-pg", "/var/lib/postgresql/data"),
+        deployment_id="dep-pg",
+        region="us-west2",
+        regions=("us-west2",),
+    )
+    return replace(service, **changes)
+
+
+def redis(**changes: Any) -> ServiceInfo:
+    service = ServiceInfo(
+        id="svc-redis",
+        name="Redis",
+        image="redis:7",
+        variables={"REDIS_PASSWORD": REDIS_PASSWORD, "REDIS_URL": "redis://default:${{REDIS_PASSWORD}}@x:6379"},
+        deployment_id="dep-redis",
+    )
+    return replace(service, **changes)
+
+
+def app(service_id: str, name: str, service_type: str | None = None, **changes: Any) -> ServiceInfo:
+    variables = {"SERVICE_TYPE": service_type} if service_type else {}
+    variables.update(changes.pop("variables", {}))
+    fields: dict[str, Any] = {"image": IMAGE, "deployment_id": f"dep-{service_id}", **changes}
+    return ServiceInfo(id=service_id, name=name, variables=variables, **fields)
+
+
+def inventory(*services: ServiceInfo, name: str = "roadmap", **changes: Any) -> Inventory:
+    built = Inventory(
+        project_id="prj-1", project_name=name, environment=ENV, environments=(ENV,), services=tuple(services)
+    )
+    return replace(built, **changes)
+
+
+def guide_project() -> Inventory:
+    """The deployment guides' project: templates for the stores, one image in four roles."""
+    worker_variables = {
+        "JWT_SECRET_KEY": "${{roadmap-api.JWT_SECRET_KEY}}",
+        "DATABASE_URL": "${{roadmap-api.DATABASE_URL}}",
+    }
+    return inventory(
+        postgres(),
+        redis(),
+        app(
+            "svc-api",
+            "roadmap-api",
+            "api",
+            variables={"JWT_SECRET_KEY": JWT, "DATABASE_URL": f"postgresql://postgres:{PG_PASSWORD}@pg:5432/railway"},
+            service_domains=(DomainInfo("dom-1", "roadmap-api.up.railway.app", 8000),),
+        ),
+        app("svc-logs", "roadmap-celery-logs", "celery_logs", variables=worker_variables),
+        app("svc-content", "roadmap-celery-content", "celery_content_generation", variables=worker_variables),
+        app("svc-beat", "celery-beat", "beat", replicas=2),
+    )
+
+
+def adopt(inv: Inventory, stack: str = "staging") -> Adoption:
+    environment = environment_of_stack(stack)
+    return plan_adoption(inv, stack, profile(environment) if environment else {})
+
+
+def problems_of(inv: Inventory, stack: str = "staging") -> list[str]:
+    with pytest.raises(Unmappable) as caught:
+        adopt(inv, stack)
+    return [str(p) for p in caught.value.problems]
+
+
+# --- the guide-shaped project ----------------------------------------------------------------------
+
+
+def test_the_guide_shaped_project_maps_every_service_to_its_role() -> None:
+    adoption = adopt(guide_project())
+    roles = {p.service.name: p.describe for p in adoption.placed}
+    assert roles == {
+        "Postgres": "postgres",
+        "Redis": "redis",
+        "roadmap-api": "api",
+        "roadmap-celery-logs": "worker logs (queues: logs)",
+        "roadmap-celery-content": "worker content_generation (queues: content_generation)",
+        "celery-beat": "beat",
+    }
+    config = adoption.config
+    assert config["environment"] == "staging" and config["target"] == "railway"
+    assert config["project_name"] == "roadmap"
+    assert config["app"] == {"image": IMAGE}
+    assert config["api"] == {
+        "service_name": "roadmap-api",
+        "start_command": None,
+        "pre_deploy_command": None,
+        "port": 8000,
+        "liveness": {"kind": "http", "path": "/health"},
+        "public_domain": True,
+        "custom_domains": [],
+    }
+    assert config["workers"] == {
+        "logs": {"service_name": "roadmap-celery-logs", "queues": ["logs"], "start_command": None},
+        "content_generation": {
+            "service_name": "roadmap-celery-content",
+            "queues": ["content_generation"],
+            "start_command": None,
+        },
+    }
+    assert config["beat"] == {"service_name": "celery-beat", "start_command": None}
+    assert config["flower"] == {"enabled": False}
+    assert config["postgres"] == {
+        "service_name": "Postgres",
+        "image": "ghcr.io/railwayapp-templates/postgres-ssl:16",
+        "volume": True,
+    }
+    assert config["redis"] == {"service_name": "Redis", "image": "redis:7", "volume": False}
+    assert config["secrets"] == {"provided": ["postgres_password", "redis_password"]}
+    assert dict(adoption.kept_secrets) == {"postgres_password": PG_PASSWORD, "redis_password": REDIS_PASSWORD}
+    load_stack_config("staging", config)  # every value is one the model takes
+
+
+def test_the_guide_shaped_project_imports_every_object_railstack_manages() -> None:
+    imports = adopt(guide_project()).imports
+    env = ENV.id
+    expected = {
+        "railstack-project": "prj-1",
+        "railstack-shared-variables": f"{env}:shared",
+        "railstack-postgres-volume": f"{env}:vol-pg",
+        "railstack-api-domain": f"svc-api:{env}:dom-1",
+    }
+    for component, service_id in (
+        ("postgres", "svc-pg"),
+        ("redis", "svc-redis"),
+        ("api", "svc-api"),
+        ("worker-logs", "svc-logs"),
+        ("worker-content-generation", "svc-content"),
+        ("beat", "svc-beat"),
+    ):
+        expected[f"railstack-{component}-service"] = service_id
+        expected[f"railstack-{component}-settings"] = f"{service_id}:{env}"
+        expected[f"railstack-{component}-variables"] = f"{env}:{service_id}"
+        expected[f"railstack-{component}-deployment"] = f"{service_id}:{env}"
+    assert imports == expected
+
+
+def test_notes_say_what_the_first_up_changes_and_never_quote_a_secret() -> None:
+    adoption = adopt(guide_project())
+    notes = "\n".join(adoption.notes)
+    assert "celery-beat runs 2 replicas" in notes and "scales it to 1" in notes
+    assert "no healthcheck path" in notes
+    assert "backups" in notes  # staging's profile backs Postgres up daily; the hand-made volume has none
+    for secret in (PG_PASSWORD, REDIS_PASSWORD, JWT):
+        assert secret not in notes
+        assert secret not in repr(adoption), "variables and kept secrets stay out of repr"
+
+
+def test_the_default_workers_that_were_not_found_are_removed() -> None:
+    inv = guide_project()
+    inv = replace(inv, services=tuple(s for s in inv.services if s.name != "roadmap-celery-content"))
+    workers = adopt(inv).config["workers"]
+    assert workers["content_generation"] is None
+    assert workers["logs"]["service_name"] == "roadmap-celery-logs"
+    assert list(workers) == ["content_generation", "logs"], "removals first, then the workers found"
+
+
+def test_the_api_start_command_is_omitted_when_it_is_the_models_default() -> None:
+    inv = guide_project()
+    api = replace(
+        next(s for s in inv.services if s.name == "roadmap-api"),
+        start_command="/app/entrypoint api",
+        pre_deploy_command="/app/entrypoint migrate",
+        healthcheck_path="/ready",
+    )
+    inv = replace(inv, services=tuple(api if s.id == api.id else s for s in inv.services))
+    config = adopt(inv).config["api"]
+    assert "start_command" not in config
+    assert config["pre_deploy_command"] == "/app/entrypoint migrate"
+    assert config["liveness"] == {"kind": "http", "path": "/ready"}
+
+
+def test_replicas_that_differ_from_the_profile_are_kept() -> None:
+    inv = guide_project()
+    services = tuple(replace(s, replicas=3) if s.name == "roadmap-celery-logs" else s for s in inv.services)
+    config = adopt(replace(inv, services=services), "prod").config
+    assert config["workers"]["logs"]["sizing"] == {"replicas": 3}
+    # production's profile runs 2 API replicas; the hand-made API runs 1 and keeps it.
+    assert config["api"]["sizing"] == {"replicas": 1}
+    assert config["environment"] == "production"
+    load_stack_config("prod", config)
+
+
+def test_a_region_other_than_the_default_becomes_the_stacks_region() -> None:
+    inv = guide_project()
+    services = tuple(replace(s, region="europe-west4-drams3a", regions=("europe-west4-drams3a",)) for s in inv.services)
+    config = adopt(replace(inv, services=services)).config
+    assert config["region"] == "europe-west4-drams3a"
+    assert "sizing" not in config["postgres"]
+
+
+def test_a_password_given_as_a_shared_reference_is_kept_as_its_value() -> None:
+    inv = guide_project()
+    pg = postgres(variables={**postgres().variables, "POSTGRES_PASSWORD": "${{shared.DB_PASSWORD}}"})
+    inv = replace(
+        inv,
+        services=tuple(pg if s.id == pg.id else s for s in inv.services),
+        shared_variables={"DB_PASSWORD": "shared-typed-by-hand-77"},
+    )
+    assert adopt(inv).kept_secrets["postgres_password"] == "shared-typed-by-hand-77"
+
+
+def test_a_redis_without_password_is_adopted_and_gets_a_generated_one() -> None:
+    inv = guide_project()
+    rd = redis(variables={})
+    adoption = adopt(replace(inv, services=tuple(rd if s.id == rd.id else s for s in inv.services)))
+    assert adoption.config["secrets"] == {"provided": ["postgres_password"]}
+    assert "no REDIS_PASSWORD" in "\n".join(adoption.notes)
+
+
+# --- other shapes that map -----------------------------------------------------------------------
+
+
+def test_a_project_named_by_convention_only_maps_by_names() -> None:
+    inv = inventory(
+        postgres(),
+        redis(),
+        app("s1", "api"),
+        app("s2", "worker-emails"),
+        app("s3", "scheduler-beat"),
+        app("s4", "flower"),
+    )
+    adoption = adopt(inv)
+    roles = {p.service.name: (p.describe, p.how) for p in adoption.placed}
+    assert roles["api"] == ("api", "its name")
+    assert roles["worker-emails"] == ("worker emails (queues: emails)", "its name")
+    assert roles["scheduler-beat"] == ("beat", "its name")
+    assert roles["flower"] == ("flower", "its name")
+    config = adoption.config
+    assert config["workers"] == {
+        "logs": None,
+        "content_generation": None,
+        "emails": {"service_name": "worker-emails", "queues": ["emails"], "start_command": None},
+    }
+    assert config["flower"] == {"enabled": True, "service_name": "flower", "start_command": None}
+    assert adoption.imports["railstack-worker-emails-service"] == "s2"
+    assert adoption.imports["railstack-flower-service"] == "s4"
+    assert "railstack-api-domain" not in adoption.imports
+    assert config["api"]["public_domain"] is False
+    load_stack_config("staging", config)
+
+
+def test_start_commands_place_services_whose_names_say_nothing() -> None:
+    inv = inventory(
+        postgres(),
+        redis(),
+        app("s1", "web", start_command="gunicorn app.wsgi -b 0.0.0.0:$PORT"),
+        app("s2", "bg", start_command="celery -A app worker -Q mail,sms --loglevel info"),
+        app("s3", "timer", start_command="celery -A app beat"),
+        app("s4", "monitor", start_command='/bin/sh -c "exec celery -A app flower --port=5555"'),
+        app("s5", "tasks", start_command="python -m celery -A app worker"),
+    )
+    adoption = adopt(inv)
+    roles = {p.service.name: p.describe for p in adoption.placed}
+    assert roles["web"] == "api"
+    assert roles["timer"] == "beat"
+    assert roles["monitor"] == "flower"
+    assert roles["bg"] == "worker mail (queues: mail, sms)"
+    assert roles["tasks"] == "worker celery (queues: celery)", "no -Q: Celery's default queue"
+    assert adoption.config["api"]["start_command"] == "gunicorn app.wsgi -b 0.0.0.0:$PORT"
+    assert adoption.config["workers"]["mail"]["start_command"] == "celery -A app worker -Q mail,sms --loglevel info"
+
+
+@pytest.mark.parametrize(
+    ("command", "role", "queues"),
+    [
+        ("uvicorn app.main:app --host 0.0.0.0", "api", None),
+        ("/app/entrypoint api", "api", None),
+        ("/app/entrypoint celery_logs", "worker", None),
+        ("celery --app=shop worker --queues=a,b", "worker", ("a", "b")),
+        ("celery -A shop worker -Qhigh", "worker", ("high",)),
+        ("celery -A shop worker -Q beat", "worker", ("beat",)),
+        ("celery -A shop beat --schedule /tmp/s", "beat", None),
+        ("flower --port=5555", "flower", None),
+        ("python manage.py runserver", None, None),
+        (None, None, None),
+    ],
+)
+def test_what_a_start_command_says(command: str | None, role: str | None, queues: tuple[str, ...] | None) -> None:
+    guess = command_role(command)
+    assert (guess.role if guess else None) == role
+    if guess is not None:
+        assert guess.queues == queues
+
+
+def test_worker_names_come_from_service_type_queues_or_the_name_suffix() -> None:
+    inv = inventory(
+        postgres(),
+        redis(),
+        app("s1", "roadmap-api", "api"),
+        app("s2", "roadmap-celery-content", "celery_content_generation"),
+        app("s3", "q-worker", "worker", variables={"CELERY_QUEUES": "reports"}),
+        app("s4", "roadmap-worker-video-render", "worker"),
+    )
+    workers = {p.worker: p.queues for p in adopt(inv).placed if p.role == "worker"}
+    assert workers == {
+        "content_generation": ("content_generation",),
+        "reports": ("reports",),
+        "video_render": ("video_render",),
+    }
+
+
+def test_references_resolve_through_shared_and_other_services() -> None:
+    inv = guide_project()
+    inv = replace(inv, shared_variables={"A": "${{roadmap-api.JWT_SECRET_KEY}}"})
+    service = inv.services[0]
+    assert resolve("${{shared.A}}", service, inv) == JWT
+    assert resolve("x-${{POSTGRES_USER}}", service, inv) == "x-postgres"
+    assert resolve("${{shared.MISSING}}", service, inv) is None
+    assert resolve("${{RAILWAY_PRIVATE_DOMAIN}}", service, inv) is None
+
+
+def test_the_environment_is_the_only_one_else_production() -> None:
+    staging, production = EnvironmentInfo("e1", "staging"), EnvironmentInfo("e2", "production")
+    assert choose([staging], None) == staging
+    assert choose([staging, production], None) == production
+    assert choose([staging, production], "staging") == staging
+    with pytest.raises(InventoryError, match="--environment"):
+        choose([staging, EnvironmentInfo("e3", "qa")], None)
+    with pytest.raises(InventoryError, match="no environment named 'dev'"):
+        choose([staging], "dev")
+
+
+# --- projects that cannot be adopted -------------------------------------------------------------
+
+
+def test_two_apis_and_a_service_of_another_image_are_all_reported() -> None:
+    inv = inventory(
+        postgres(),
+        redis(),
+        app("a1", "api-one", "api"),
+        app("a2", "api-two", "api"),
+        app("w1", "roadmap-celery-logs", "celery_logs"),
+        replace(app("m1", "mystery"), image="ghcr.io/other/thing:3"),
+    )
+    problems = problems_of(inv)
+    assert len(problems) == 4, problems
+    assert sum('one of 2 API services ("api-one", "api-two"' in p for p in problems) == 2
+    assert any(p.startswith('service "mystery" (m1): it runs image ghcr.io/other/thing:3') for p in problems)
+    assert any(p.startswith('service "mystery" (m1): no rule places it') for p in problems)
+
+
+def test_the_report_names_the_project_and_says_what_to_do() -> None:
+    inv = inventory(postgres(), redis(), app("a1", "api", "api"), app("m1", "mystery"))
+    with pytest.raises(Unmappable) as caught:
+        adopt(inv)
+    report = caught.value.report().splitlines()
+    assert report[0] == "adopt: roadmap (prj-1) cannot be adopted as stack staging:"
+    assert report[1].startswith('  - service "mystery" (m1): no rule places it')
+    assert report[-1] == HINT
+
+
+def test_everything_the_model_cannot_hold_is_a_problem() -> None:
+    inv = inventory(
+        postgres(),
+        postgres(id="svc-pg2", name="Postgres-2", volume=None),
+        redis(),
+        app("a1", "roadmap-api", "api", tcp_proxies=("roundhouse.proxy.rlwy.net:12345",)),
+        app("w1", "roadmap-celery-logs", "celery_logs", service_domains=(DomainInfo("d", "logs.up.railway.app"),)),
+        app("w2", "other-celery-logs", "celery_logs"),
+        app("x1", "cron", "cron"),
+        app("b1", "beat", "beat", volume=VolumeInfo("v", "v", "vi", "/data")),
+        app("n1", "ghost", "worker", image=None),
+        app("r1", "roadmap-celery-x", "celery_x", regions=("us-west2", "europe-west4-drams3a")),
+        app("y1", "celery-Bad.Name", "celery_ok", start_command=f"celery -A app worker --password {JWT}"),
+        name="Roadmap Prod",
+        shared_variables={"JWT_SECRET_KEY": JWT},
+    )
+    problems = "\n".join(problems_of(inv, "prod"))
+    for expected in (
+        'project "Roadmap Prod" (prj-1): its name is not a railstack project_name',
+        'service "Postgres" (svc-pg): one of 2 Postgres services ("Postgres", "Postgres-2")',
+        'service "Postgres-2" (svc-pg2): one of 2 Postgres services',
+        'service "roadmap-api" (a1): it has a TCP proxy (roundhouse.proxy.rlwy.net:12345)',
+        'service "roadmap-celery-logs" (w1): it has a public domain (logs.up.railway.app)',
+        'service "other-celery-logs" (w2): its worker name \'logs\' is already that of "roadmap-celery-logs"',
+        "service \"cron\" (x1): SERVICE_TYPE='cron' is none of railstack's roles",
+        'service "beat" (b1): it has a volume at /data',
+        'service "ghost" (n1): it has no source image or repo',
+        'service "roadmap-celery-x" (r1): its replicas run in 2 regions',
+        'service "celery-Bad.Name" (y1): its name is not one railstack can reference',
+        'service "celery-Bad.Name" (y1): its start command holds the value of a secret variable',
+    ):
+        assert expected in problems, f"missing: {expected}\n--- got ---\n{problems}"
+    assert JWT not in problems, "a problem never quotes a secret"
+
+
+def test_a_database_that_would_lose_its_data_or_password_is_not_adopted() -> None:
+    pg = postgres(
+        variables={"POSTGRES_USER": "admin", "POSTGRES_DB": "app", "PGDATA": "/var/lib/postgresql/data"},
+        volume=VolumeInfo("vol-pg", "v", "vi", "/pgdata"),
+    )
+    inv = inventory(pg, redis(), app("a1", "roadmap-api", "api"), app("w1", "celery-logs", "celery_logs"))
+    problems = "\n".join(problems_of(inv))
+    assert "it has no POSTGRES_PASSWORD variable" in problems
+    assert "its POSTGRES_USER is 'admin'" in problems
+    assert "its POSTGRES_DB is 'app'" in problems
+    assert "its volume is mounted at /pgdata" in problems
+    assert "its PGDATA is '/var/lib/postgresql/data'" in problems
+
+
+def test_an_unresolvable_password_reference_is_a_problem() -> None:
+    pg = postgres(variables={**postgres().variables, "POSTGRES_PASSWORD": "${{shared.NOPE}}"})
+    inv = inventory(pg, redis(), app("a1", "roadmap-api", "api"), app("w1", "celery-logs", "celery_logs"))
+    assert any("POSTGRES_PASSWORD is a reference adopt cannot resolve" in p for p in problems_of(inv))
+
+
+def test_app_services_on_two_images_equally_often_cannot_be_told_apart() -> None:
+    inv = inventory(
+        postgres(),
+        redis(),
+        app("a1", "roadmap-api", "api"),
+        replace(app("w1", "roadmap-celery-logs", "celery_logs"), image="ghcr.io/example/other:1"),
+    )
+    problems = problems_of(inv)
+    assert len(problems) == 2 and all("2 sources equally often" in p for p in problems), problems
+
+
+def test_a_project_without_api_is_not_adopted() -> None:
+    inv = inventory(postgres(), redis(), app("w1", "roadmap-celery-logs", "celery_logs"))
+    assert problems_of(inv) == [
+        'project "roadmap" (prj-1): no service is the API (SERVICE_TYPE=api, a uvicorn/gunicorn start command, '
+        "or a name api / *-api)"
+    ]
+
+
+def test_only_railway_stack_names_are_adopted() -> None:
+    assert environment_of_stack("dev") is None
+    problems = problems_of(guide_project(), "dev")
+    assert problems == [
+        "project \"roadmap\" (prj-1): stack 'dev': adopt writes Railway stacks named demo, staging, prod or production"
+    ]
