@@ -17,7 +17,7 @@ import pulumi
 from railstack.components.docker import app_stack as docker_stack
 from railstack.components.plan import PlanError, build_plan
 from railstack.components.railway import app_stack as railway_stack
-from railstack.stacks.load import ConfigError, load_stack_config
+from railstack.stacks.load import ConfigError, check_values, load_stack_config
 from railstack.stacks.model import StackConfig
 from railstack.stacks.plans import check_plan, plan_named
 
@@ -37,6 +37,8 @@ def deploy(
         # Anything but a mapping is refused by load_stack_config with the key and the type it got.
         raw: Any = dict(config) if isinstance(config, Mapping) else config
         model = config if isinstance(config, StackConfig) else load_stack_config(stack, raw)
+        if isinstance(config, StackConfig):
+            check_values(stack, model)
         # What the workspace's plan cannot hold fails here too, before any resource is touched.
         check_plan(stack, model, plan_named(stack, railway_config.get("plan")))
         # Every workload and store, target-neutral; unknown references fail here, before any resource.

@@ -131,3 +131,21 @@ class Dashboard:
             "mutation($i: TCPProxyCreateInput!) { tcpProxyCreate(input: $i) { id } }",
             i={"environmentId": environment_id, "serviceId": service_id, "applicationPort": port},
         )["tcpProxyCreate"]["id"]
+
+
+def project_objects(emulator: EmulatorServer, project_id: str) -> dict[str, list[str]]:
+    """The ids of every object of a project in the emulator, by kind (deployments left out: they are history)."""
+    state = emulator.state_json()
+    services = {s["id"] for s in state["services"] if s["projectId"] == project_id}
+    environments = {e["id"] for e in state["environments"] if e["projectId"] == project_id}
+    found = {
+        "projects": [project_id] if any(p["id"] == project_id for p in state["projects"]) else [],
+        "services": sorted(services),
+        "environments": sorted(environments),
+        "volumes": sorted(v["id"] for v in state["volumes"] if v["projectId"] == project_id),
+        "volumeInstances": sorted(v["id"] for v in state["volumeInstances"] if v.get("serviceId") in services),
+        "serviceInstances": sorted(i["id"] for i in state["serviceInstances"] if i.get("serviceId") in services),
+    }
+    for kind in ("serviceDomains", "customDomains", "tcpProxies"):
+        found[kind] = sorted(o["id"] for o in state[kind] if o.get("serviceId") in services)
+    return found

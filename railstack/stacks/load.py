@@ -129,13 +129,18 @@ def load_stack_config(stack: str, overrides: dict[str, Any] | None) -> StackConf
         config = StackConfig.model_validate(data)
     except ValidationError as err:
         raise ConfigError(stack, [_describe(stack, e) for e in err.errors()]) from None
-    # Secrets judged by their value, before anything could print one: never echoed.
+    check_values(stack, config)
+    return config
+
+
+def check_values(stack: str, config: StackConfig) -> None:
+    """Secrets judged by their value, before anything could print one (never echoed): also for a
+    StackConfig built in code (railstack.deploy)."""
     problems = check_plain_variables({k: v for k, v in config.variables.items() if v is not None}, "variables")
     for path, variables in config.role_variables().items():
         problems += check_plain_variables({k: v for k, v in variables.items() if v is not None}, f"{path}.variables")
     if problems:
         raise ConfigError(stack, [f"{stack}: {problem}" for problem in problems])
-    return config
 
 
 def _describe(stack: str, error: ErrorDetails) -> str:

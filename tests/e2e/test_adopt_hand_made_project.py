@@ -27,7 +27,7 @@ from railway_emulator import EmulatorServer
 from railway_emulator.containers import LABEL, SERVICE_LABEL
 from support.pulumi_cli import ROOT, PulumiWorkspace, copy_project
 from tests.e2e.test_staging_on_emulated_railway import APP_IMAGE, IMAGE_MAP, TOKEN
-from tests.hand_made import Dashboard
+from tests.hand_made import Dashboard, project_objects
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator, pytest.mark.docker, pytest.mark.usefixtures("pulumi_cli")]
 
@@ -182,12 +182,6 @@ def resource_type(urn: str) -> str:
     return urn.split("::")[2].rsplit("$", 1)[-1]
 
 
-def objects(emulator: EmulatorServer, project_id: str) -> dict[str, list[str]]:
-    """The ids of every object of the project, by kind."""
-    project = next(p for p in emulator.state_json()["projects"] if p["id"] == project_id)
-    return {kind: sorted(o["id"] for o in found) for kind, found in project.items() if isinstance(found, list)}
-
-
 @pytest.fixture(scope="module")
 def adopted(tmp_path_factory: pytest.TempPathFactory, emulator: EmulatorServer, hand_made: dict) -> Iterator[Any]:
     root = tmp_path_factory.mktemp("adopt")
@@ -274,10 +268,11 @@ def test_up_keeps_every_object_and_the_data_then_previews_clean(
     adopted: Any, hand_made: dict, emulator: EmulatorServer
 ) -> None:
     ws, _ = adopted
-    before = objects(emulator, hand_made["project"])
+    before = project_objects(emulator, hand_made["project"])
     ws.run("up", "--yes", "--skip-preview", timeout=900)
-    after = objects(emulator, hand_made["project"])
+    after = project_objects(emulator, hand_made["project"])
     assert after == before, "up must keep every object id (services, volumes, domains)"
+    assert (len(before["services"]), len(before["volumes"]), len(before["serviceDomains"])) == (6, 2, 1), before
     assert psql(emulator, hand_made["services"]["Postgres"], "SELECT note FROM kept") == "typed by hand"
     ws.run("preview", "--expect-no-changes")
 

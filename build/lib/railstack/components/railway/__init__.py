@@ -1,0 +1,1 @@
+"""The stack on Railway: one project per stack, with Postgres, Redis and one service per app role."""

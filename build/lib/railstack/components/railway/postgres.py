@@ -1,0 +1,62 @@
+"""PostgresDatabase on Railway: Railway's Postgres image on a volume, its password from the SecretSet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from railstack.components.plan import DataStore
+from railstack.components.railway.service import Placement, ServiceSpec, build_service
+
+
+@dataclass(frozen=True)
+class PostgresDatabaseArgs:
+    store: DataStore
+    password_rotation: str
+    """Rotation counter of the postgres password (a deployment trigger)."""
+    placement: Placement
+
+
+class PostgresDatabase(pulumi.ComponentResource):
+    """The database service. Apps reach it as `${{Postgres.DATABASE_URL}}`."""
+
+    service_id: pulumi.Output[str]
+    """Railway service id."""
+    deployment: pulumi.Resource
+    """The database's deployment step (apps deploy after it)."""
+
+    def __init__(self, name: str, args: PostgresDatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("railstack:railway:PostgresDatabase", name, None, opts)
+        pg = args.store
+        mount = pg.mount or "/var/lib/postgresql/data"
+        # The variables the plan's offers name (components/plan.py: ${postgres.host} is PGHOST, ...).
+        spec = ServiceSpec(
+            service_name=pg.service_name,
+            role=pg.name,
+            source={"source_image": pg.image},
+            sizing=pg.sizing,
+            variables={
+                "POSTGRES_USER": pg.user,
+                "POSTGRES_DB": pg.database or pg.user,
+                "POSTGRES_PASSWORD": "${{shared.POSTGRES_PASSWORD}}",
+                "PGDATA": f"{mount}/pgdata",
+                "PGUSER": "${{POSTGRES_USER}}",
+                "PGPASSWORD": "${{POSTGRES_PASSWORD}}",
+                "PGDATABASE": "${{POSTGRES_DB}}",
+                "PGHOST": "${{RAILWAY_PRIVATE_DOMAIN}}",
+                "PGPORT": str(pg.port),
+                "DATABASE_URL": "postgresql://${{PGUSER}}:${{POSTGRES_PASSWORD}}@${{RAILWAY_PRIVATE_DOMAIN}}:"
+                + str(pg.port)
+                + "/${{PGDATABASE}}",
+            },
+            settings={"restart_policy_type": "ALWAYS"},
+            secrets_used={"postgres_password": args.password_rotation},
+            volume_mount=pg.mount,
+            backups=tuple(pg.backups),
+            protect=pg.protect,
+        )
+        built = build_service(self, name, spec, args.placement)
+        self.service_id = built.service.service_id
+        self.deployment = built.deployment
+        self.register_outputs({"service_id": self.service_id})

@@ -1,0 +1,1 @@
+"""railstack's own Pulumi providers (Railway has no installable Pulumi package)."""

@@ -1,0 +1,325 @@
+"""Plumbing shared by every Railway resource handler: configuration, the client, diffing, lookups.
+
+A handler is the create/read/update/delete of one Railway object, served by the provider plugin
+(`providers/railway/plugin.py`, `pulumi-resource-railway`). It runs in the plugin's process, not in
+the program: it gets the Railway token from the provider's configuration (`railway:token`, a secret)
+or from the environment, so the token is never an input and never reaches the state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
+
+from railstack.providers.railway.client import (
+    AmbiguousWriteError,
+    RailwayClient,
+    RailwayError,
+    RetryPolicy,
+    client_from_settings,
+)
+from railstack.providers.railway.schema import Prop
+
+T = TypeVar("T")
+
+#: How many times a create is attempted when Railway's answer was lost (timeout, 5xx after sending).
+CREATE_ATTEMPTS = 4
+
+
+class _Unknown:
+    """A value not known yet (a preview of an input computed by another resource)."""
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Any = _Unknown()
+
+
+class CreateResult:
+    def __init__(self, id_: str, outs: dict[str, Any]) -> None:
+        self.id = id_
+        self.outs = outs
+
+
+class ReadResult:
+    """`id` None: the object is gone."""
+
+    def __init__(self, id_: str | None, outs: dict[str, Any] | None = None) -> None:
+        self.id = id_
+        self.outs = outs or {}
+
+
+class UpdateResult:
+    def __init__(self, outs: dict[str, Any]) -> None:
+        self.outs = outs
+
+
+@dataclass
+class DiffResult:
+    changes: bool
+    replaces: list[str] = field(default_factory=list)
+    stables: list[str] = field(default_factory=list)
+    delete_before_replace: bool = True
+    changed: list[str] = field(default_factory=list)
+    """Every input that differs, replacing or not (the preview's detailed diff)."""
+
+
+class RailwayResourceProvider:
+    """Base of railstack's Railway resource handlers.
+
+    Subclasses declare TYPE (the schema token is `railway:index:<TYPE>`), DESCRIPTION, IMPORT_ID (the
+    form of the ID `pulumi import` takes), INPUTS and OUTPUTS (`Prop`s by snake_case name). The diff
+    sets come from the inputs' `change`: REPLACE_ON (a change needs a new object) and UPDATE_ON
+    (changed in place); inputs with neither are railstack's own records and never compared.
+    """
+
+    TYPE: ClassVar[str]
+    DESCRIPTION: ClassVar[str]
+    IMPORT_ID: ClassVar[str]
+    INPUTS: ClassVar[dict[str, Prop]]
+    OUTPUTS: ClassVar[dict[str, Prop]] = {}
+    REPLACE_ON: ClassVar[frozenset[str]] = frozenset()
+    UPDATE_ON: ClassVar[frozenset[str]] = frozenset()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        inputs = cls.__dict__.get("INPUTS")
+        if inputs is not None:
+            cls.REPLACE_ON = frozenset(k for k, p in inputs.items() if p.change == "replace")
+            cls.UPDATE_ON = frozenset(k for k, p in inputs.items() if p.change == "update")
+
+    def __init__(self, config: Mapping[str, Any] | None = None) -> None:
+        # Provider config (snake_case): token (secret), token_kind (account|project), api_url,
+        # max_retry_wait_seconds (the longest Retry-After waited out), workspace_id.
+        config = config or {}
+        self._token: str | None = config.get("token")
+        self._token_kind: str | None = config.get("token_kind")
+        self._api_url: str | None = config.get("api_url")
+        wait = config.get("max_retry_wait_seconds")
+        self._max_retry_wait: str | None = None if wait is None else str(wait)
+        self.workspace_id: str | None = config.get("workspace_id")
+        self._client_instance: RailwayClient | None = None
+
+    # -- the object's life (each handler defines what it has) -------------------------------------
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        raise NotImplementedError
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        raise NotImplementedError
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        # Only inputs declared change="update" reach here; a handler with none never gets an update.
+        raise RailwayError("update", f"a {self.TYPE} has nothing that changes in place")
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    # -- what the plugin asks besides CRUD ---------------------------------------------------------
+    def check(self, news: dict[str, Any]) -> list[tuple[str, str]]:
+        """Failures (input name, reason) of inputs no Railway object could take; [] when fine."""
+        return [(k, "is required") for k, p in self.INPUTS.items() if p.required and news.get(k) in (None, "")]
+
+    def import_props(self, import_id: str) -> tuple[str, dict[str, Any]]:
+        """The object's id and the inputs a read needs, from the ID given to `pulumi import`."""
+        return import_id, {}
+
+    def split_id(self, import_id: str, parts: int) -> list[str]:
+        pieces = import_id.split(":")
+        if len(pieces) != parts or not all(pieces):
+            raise RailwayError(
+                "import",
+                f"{self.TYPE} import ID {import_id!r}: expected {self.IMPORT_ID} ({parts} parts joined by ':')",
+            )
+        return pieces
+
+    def project_of(self, environment_id: str) -> str:
+        """The project of an environment (import IDs name the environment, reads need its project)."""
+        environment = self.client.execute("Environment", {"id": environment_id}).get("environment")
+        if environment is None or environment.get("deletedAt"):
+            raise RailwayError("import", f"environment {environment_id} does not exist")
+        return environment["projectId"]
+
+    @property
+    def client(self) -> RailwayClient:
+        if self._client_instance is None:
+            retry = RetryPolicy()
+            if self._max_retry_wait not in (None, ""):
+                try:
+                    retry = RetryPolicy(max_retry_wait=float(self._max_retry_wait))
+                except ValueError:
+                    raise RailwayError(
+                        "configure",
+                        f"railway:maxRetryWaitSeconds = {self._max_retry_wait!r}: must be a number of seconds",
+                    ) from None
+            self._client_instance = client_from_settings(self._token, self._api_url, self._token_kind, retry)
+        return self._client_instance
+
+    # -- diff ------------------------------------------------------------------------------------
+    def normalize(self, key: str, value: Any) -> Any:
+        """The value of an input as it compares: subclasses fold platform defaults here."""
+        return value
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changed = []
+        for key in sorted(self.REPLACE_ON | self.UPDATE_ON):
+            new = news.get(key)
+            if new is UNKNOWN or self.normalize(key, olds.get(key)) != self.normalize(key, new):
+                changed.append(key)
+        replaces = [k for k in changed if k in self.REPLACE_ON]
+        stables = sorted((self.REPLACE_ON | self.UPDATE_ON) - set(changed))
+        return DiffResult(changes=bool(changed), replaces=replaces, stables=stables, changed=changed)
+
+    # -- helpers for subclasses ------------------------------------------------------------------
+    def outputs(self, props: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
+        """Outputs are the inputs as given plus what Railway assigned."""
+        return {**props, **extra}
+
+    def create_once(self, create: Callable[[], T], find_existing: Callable[[], T | None]) -> T:
+        """Runs a create so that a lost answer never makes a duplicate.
+
+        When Railway's answer to a create is lost (AmbiguousWriteError), the object may exist:
+        look it up by its natural key and adopt it, else create again.
+        """
+        existing = find_existing()
+        if existing is not None:
+            return existing
+        for attempt in range(CREATE_ATTEMPTS):
+            try:
+                return create()
+            except AmbiguousWriteError:
+                found = find_existing()
+                if found is not None:
+                    return found
+                if attempt == CREATE_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def write(self, operation: str, variables: dict[str, Any], verify: Callable[[], bool] | None = None) -> None:
+        """A write that is safe to repeat (updates with the full desired value, deletes).
+
+        A lost answer is retried; `verify`, if given, is asked first whether it already took effect.
+        """
+        for attempt in range(CREATE_ATTEMPTS):
+            try:
+                self.client.execute(operation, variables)
+                return
+            except AmbiguousWriteError:
+                if verify is not None and verify():
+                    return
+                if attempt == CREATE_ATTEMPTS - 1:
+                    raise
+
+    def delete_quietly(self, operation: str, variables: dict[str, Any], props: Mapping[str, Any]) -> None:
+        """A delete; an object that is already gone counts as deleted. "Not Authorized" counts only
+        when another read confirms the object is gone (`confirmed_gone`), else the delete fails and
+        the resource stays in the state."""
+        try:
+            self.write(operation, variables)
+        except RailwayError as err:
+            if err.is_gone or (err.is_denied and self.confirmed_gone(props)):
+                return
+            if err.is_denied:
+                raise self.access_error(operation, err) from None
+            raise
+
+    def read_or_gone(
+        self, operation: str, variables: dict[str, Any], props: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        """A read; None when the object is gone: Railway says it does not exist, or answers "Not
+        Authorized" and `confirmed_gone` proves it deleted. A "Not Authorized" that nothing confirms
+        (a wrong token, another workspace's token) fails the read, so a refresh never drops a
+        resource from the state on that answer alone."""
+        try:
+            return self.client.execute(operation, variables)
+        except RailwayError as err:
+            if err.is_gone or (err.is_denied and self.confirmed_gone(props)):
+                return None
+            if err.is_denied:
+                raise self.access_error(operation, err) from None
+            raise
+
+    def access_error(self, operation: str, err: RailwayError) -> RailwayError:
+        what = self.TYPE
+        return RailwayError(
+            operation,
+            f"Railway answered {err.railway_message!r} for this {what}, and railstack could not confirm that it "
+            "was deleted: the token is probably wrong or cannot see this project (another workspace's token, or "
+            "a project token of another project). Nothing was removed from the state. Check railway:token "
+            "(or RAILWAY_API_TOKEN / RAILWAY_TOKEN) and railway:workspaceId",
+            status=err.status,
+        )
+
+    # -- is it really gone? -----------------------------------------------------------------------
+    def confirmed_gone(self, props: Mapping[str, Any]) -> bool:
+        """Whether the object `props` describe is provably deleted: its project reads fine (so the
+        token may see it) and no longer lists its service or environment, or the project itself is
+        deleted (`deletedAt`), or, for a project, its workspace is visible to the token and does
+        not list it."""
+        project_id = props.get("project_id")
+        if not isinstance(project_id, str) or not project_id:
+            return False
+        try:
+            project = self.client.execute("ProjectMembers", {"id": project_id}).get("project")
+        except RailwayError as err:
+            if err.is_gone:
+                return True
+            if err.is_denied:
+                return self.project_gone_from_workspace(project_id, props.get("workspace_id"))
+            raise
+        if project is None or project.get("deletedAt"):
+            return True
+        service_id, environment_id = props.get("service_id"), props.get("environment_id")
+        if isinstance(service_id, str) and service_id not in {s["id"] for s in edges(project.get("services"))}:
+            return True
+        environments = {e["id"] for e in edges(project.get("environments"))}
+        return isinstance(environment_id, str) and environment_id not in environments
+
+    def missing_from(self, props: Mapping[str, Any], listing: Callable[[], Iterable[Mapping[str, Any]]]) -> bool:
+        """True when the object (`props["id"]`) is not in `listing`, a read that must succeed: for
+        objects deleted on their own (a domain, a proxy, a volume) while their service lives on."""
+        if not props.get("id"):
+            return False
+        try:
+            return all(item["id"] != props["id"] for item in listing())
+        except RailwayError:
+            return False
+
+    def token_workspaces(self) -> list[dict[str, str]] | None:
+        """The workspaces ({id, name}) the token can act in; None when Railway does not say."""
+        try:
+            return self.client.execute("ApiTokenWorkspaces", {})["apiToken"]["workspaces"]
+        except RailwayError:
+            return None
+
+    def project_gone_from_workspace(self, project_id: str, workspace_id: Any) -> bool:
+        """A project is provably deleted when the token sees its workspace and the workspace does not
+        list it; a token that does not see the workspace proves nothing."""
+        if not isinstance(workspace_id, str) or not workspace_id:
+            return False
+        visible = self.token_workspaces()
+        if visible is None or workspace_id not in {w["id"] for w in visible}:
+            return False
+
+        def page(after: str | None) -> dict[str, Any]:
+            return self.client.execute("Projects", {"workspaceId": workspace_id, "after": after})["projects"]
+
+        return all(node["id"] != project_id for node in paginate(page))
+
+
+def edges(connection: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """The nodes of a Relay connection."""
+    return [edge["node"] for edge in (connection or {}).get("edges", [])]
+
+
+def paginate(fetch: Callable[[str | None], Mapping[str, Any]]) -> Iterable[dict[str, Any]]:
+    """Every node of a Relay connection, page by page; `fetch(after)` returns the connection."""
+    after: str | None = None
+    while True:
+        connection = fetch(after)
+        yield from edges(connection)
+        info = connection.get("pageInfo") or {}
+        if not info.get("hasNextPage"):
+            return
+        after = info.get("endCursor")

@@ -1,0 +1,337 @@
+"""Railway deployment step: a service's release — its source and limits, then exactly one deployment,
+then waiting until Railway says the deployment is live.
+
+Everything that might deploy by itself is written here, last, after the service's settings,
+variables and volume exist (the step depends on them):
+
+- the source (image, or repo with its branch) and the CPU/memory limits go in one
+  `environmentPatchCommit` — the way Railway's CLI writes both (src/controllers/config/environment.rs:
+  `source {image, repo, branch}`, `deploy.limitOverride.containers {cpu, memoryBytes}`; the
+  `serviceInstanceLimitsUpdate {vCPUs, memoryGB}` mutation is seen in no public client). Setting a
+  source may start a deployment at once (API-NOTES, December 2026 corrections, observed once) and
+  may not; so the step notes the instance's latest deployment before the write and looks again
+  after it: a new one is the release's deployment, else `serviceInstanceDeployV2` starts it.
+  Either way one release makes one deployment.
+- a lost answer (timeout, 5xx after the request went out) is resolved by looking again, never by
+  writing blindly: a patch is checked against the environment's config, a deploy by finding the
+  deployment it started (the instance's latest, newer than the one noted before).
+
+Then the step polls `deployment(id) { status }` until it is terminal (API-NOTES, "Deployments take
+time and fail"; Railway docs deployments/pre-deploy-command.md: a failing pre-deploy command stops the
+deployment). SUCCESS ends the step; FAILED, CRASHED, REMOVED or the role's timeout fail it with the
+stack, the service, the status and the last lines of `deploymentLogs`, with every secret the service
+sees redacted. A failed step fails `pulumi up`, and the engine deploys nothing that depends on it:
+workers and beat keep their previous deployment when the API's fails.
+
+The step runs again only when a trigger (revisions of the settings, variables, secrets), the source
+or the limits change.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from railstack.providers.railway._base import (
+    CREATE_ATTEMPTS,
+    CreateResult,
+    DiffResult,
+    RailwayResourceProvider,
+    ReadResult,
+    UpdateResult,
+)
+from railstack.providers.railway.client import AmbiguousWriteError, RailwayError
+from railstack.providers.railway.schema import Prop, map_of
+
+SOURCE_KEYS = ("source_image", "source_repo", "branch")
+LIMIT_KEYS = ("vcpus", "memory_gb")
+
+#: Statuses after which a deployment changes no more (the schema's DeploymentStatus).
+LIVE = frozenset({"SUCCESS", "SLEEPING"})
+ENDED_BADLY = frozenset({"FAILED", "CRASHED", "REMOVED", "SKIPPED"})
+
+#: Log lines quoted in a failure message.
+LOG_LINES = 20
+
+#: Variable names whose values are secret even when they are not a shared secret themselves.
+_SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|KEY|AUTH|CREDENTIAL|_URL$|^DATABASE_URL$", re.IGNORECASE)
+#: `scheme://user:password@host`: the password part.
+_URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)(?P<password>[^@\s]+)(?P<tail>@)", re.IGNORECASE)
+
+
+class DeploymentFailed(RailwayError):
+    """A deployment did not go live; the message names the stack, the service, the status and the
+    log's last lines (redacted)."""
+
+
+def _source(props: dict[str, Any]) -> dict[str, str | None]:
+    repo = props.get("source_repo")
+    return {"image": props.get("source_image"), "repo": repo, "branch": props.get("branch") if repo else None}
+
+
+def _limits(props: dict[str, Any]) -> dict[str, Any] | None:
+    cpu, memory = props.get("vcpus"), props.get("memory_gb")
+    if cpu is None and memory is None:
+        return None
+    containers: dict[str, Any] = {}
+    if cpu is not None:
+        containers["cpu"] = float(cpu)
+    if memory is not None:
+        # Railway counts memory in bytes, GB as 10^9 (the CLI's example: 2 GB = 2_000_000_000).
+        containers["memoryBytes"] = int(round(float(memory) * 1e9))
+    return containers
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    """`text` with every secret value, and every password inside a URL, replaced by `***`."""
+    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return _URL_PASSWORD.sub(lambda m: f"{m['head']}***{m['tail']}", text)
+
+
+class ServiceDeploymentProvider(RailwayResourceProvider):
+    TYPE = "ServiceDeployment"
+    DESCRIPTION = (
+        "A service's release: its source and CPU/memory limits, then exactly one deployment, waited for until "
+        "live. Runs again only when a trigger value, the source or the limits change."
+    )
+    IMPORT_ID = "<serviceId>:<environmentId> (the instance's latest deployment)"
+    INPUTS = {
+        "service_id": Prop("string", "The service.", required=True, change="replace"),
+        "environment_id": Prop("string", "The environment.", required=True, change="replace"),
+        "project_id": Prop("string", "The project.", required=True),
+        "triggers": Prop(
+            map_of("string"),
+            "Values whose change means a new release (revisions of settings, variables, secrets).",
+            change="update",
+        ),
+        "source_image": Prop("string", "The image to deploy (or sourceRepo).", change="update"),
+        "source_repo": Prop("string", "A GitHub repo to deploy (owner/name), with `branch`.", change="update"),
+        "branch": Prop("string", "The branch of `sourceRepo`.", change="update"),
+        "vcpus": Prop("number", "CPU limit per replica (vCPUs).", change="update"),
+        "memory_gb": Prop("number", "Memory limit per replica (GB).", change="update"),
+        "service_name": Prop("string", "The service's name, for messages."),
+        "stack": Prop("string", "The Pulumi stack, for messages."),
+        "wait": Prop("boolean", "Wait until the deployment is live (default true)."),
+        "timeout_seconds": Prop("number", "How long to wait for the deployment (default 600)."),
+        "poll_seconds": Prop("number", "How often the deployment's status is read (default 2)."),
+    }
+    OUTPUTS = {
+        "deployment_id": Prop("string", "The release's deployment.", derived=True, required=True),
+        "status": Prop("string", "The deployment's last status seen.", derived=True, required=True),
+    }
+
+    #: Status reads keep the set interval this long, then the interval grows to MAX_POLL_SECONDS.
+    STEADY_POLL_SECONDS = 60.0
+    MAX_POLL_SECONDS = 10.0
+
+    def normalize(self, key: str, value: Any) -> Any:
+        if key == "triggers":
+            return {k: str(v) for k, v in (value or {}).items()}
+        if key in LIMIT_KEYS and value is not None:
+            return float(value)
+        if value == "":
+            return None
+        return value
+
+    def check(self, news: dict[str, Any]) -> list[tuple[str, str]]:
+        failures = super().check(news)
+        if news.get("source_image") and news.get("source_repo"):
+            failures.append(("source_repo", "set sourceImage or sourceRepo, not both"))
+        if news.get("source_repo") and not news.get("branch"):
+            failures.append(("branch", "a repo source needs a branch (Railway never deploys one without)"))
+        return failures
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        # An imported release has no triggers: what it was made of is unknown, so the program's are
+        # taken as they are (its source and limits are still compared).
+        if "triggers" not in olds:
+            news = {**news, "triggers": None}
+        return super().diff(id_, olds, news)
+
+    def import_props(self, import_id: str) -> tuple[str, dict[str, Any]]:
+        service_id, environment_id = self.split_id(import_id, 2)
+        props = {"service_id": service_id, "environment_id": environment_id}
+        latest = self._latest(props)
+        if latest is None:
+            raise RailwayError("import", f"service {service_id} has no deployment in environment {environment_id}")
+        return latest, {**props, "project_id": self.project_of(environment_id)}
+
+    # -- the release ----------------------------------------------------------------------------
+    def _ids(self, props: dict[str, Any]) -> dict[str, str]:
+        return {"serviceId": props["service_id"], "environmentId": props["environment_id"]}
+
+    def _latest(self, props: dict[str, Any]) -> str | None:
+        data = self.client.execute("ServiceInstanceLatestDeployment", self._ids(props))
+        latest = (data.get("serviceInstance") or {}).get("latestDeployment")
+        return latest["id"] if latest else None
+
+    def _patch(self, props: dict[str, Any], olds: dict[str, Any] | None) -> dict[str, Any]:
+        """What of the source and limits must be written: all of it on create, the changes on update."""
+        service: dict[str, Any] = {}
+        if olds is None or any(self.normalize(k, olds.get(k)) != self.normalize(k, props.get(k)) for k in SOURCE_KEYS):
+            service["source"] = _source(props)
+        limits = _limits(props)
+        if (olds is None and limits is not None) or (olds is not None and limits != _limits(olds)):
+            service["deploy"] = {"limitOverride": {"containers": limits} if limits else None}
+        return service
+
+    def _applied(self, props: dict[str, Any], patch: dict[str, Any]) -> bool:
+        """Whether the environment's config already holds `patch` (after a lost answer)."""
+        data = self.client.execute("EnvironmentConfig", {"id": props["environment_id"]})
+        config = ((data.get("environment") or {}).get("config") or {}).get("services", {}).get(
+            props["service_id"]
+        ) or {}
+        if "source" in patch:
+            current = config.get("source") or {}
+            if any(current.get(k) != v for k, v in patch["source"].items()):
+                return False
+        if "deploy" in patch:
+            current = ((config.get("deploy") or {}).get("limitOverride") or {}).get("containers")
+            wanted = (patch["deploy"]["limitOverride"] or {}).get("containers")
+            if (current or None) != (wanted or None):
+                return False
+        return True
+
+    def _commit(self, props: dict[str, Any], patch: dict[str, Any]) -> None:
+        variables = {
+            "environmentId": props["environment_id"],
+            "patch": {"services": {props["service_id"]: patch}},
+            "commitMessage": f"railstack: release {props.get('service_name') or props['service_id']}",
+        }
+        self.write("EnvironmentPatchCommit", variables, verify=lambda: self._applied(props, patch))
+
+    def _deploy(self, props: dict[str, Any], before: str | None) -> str:
+        for attempt in range(CREATE_ATTEMPTS):
+            try:
+                return self.client.execute("ServiceInstanceDeploy", self._ids(props))["serviceInstanceDeployV2"]
+            except AmbiguousWriteError:
+                # The deploy may have started: its deployment is the instance's newest one.
+                latest = self._latest(props)
+                if latest is not None and latest != before:
+                    return latest
+                if attempt == CREATE_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _release(self, props: dict[str, Any], olds: dict[str, Any] | None) -> dict[str, Any]:
+        before = self._latest(props)
+        patch = self._patch(props, olds)
+        deployment_id = None
+        if patch:
+            self._commit(props, patch)
+            latest = self._latest(props)
+            if latest is not None and latest != before:
+                deployment_id = latest  # the source (or limits) deployed by itself: that is the release
+        if deployment_id is None:
+            deployment_id = self._deploy(props, before)
+        status = self._wait(props, deployment_id)
+        return self.outputs(props, deployment_id=deployment_id, status=status)
+
+    # -- waiting --------------------------------------------------------------------------------
+    def _status(self, deployment_id: str) -> str:
+        return self.client.execute("Deployment", {"id": deployment_id})["deployment"]["status"]
+
+    def _wait(self, props: dict[str, Any], deployment_id: str) -> str:
+        if props.get("wait") is False:
+            return self._status(deployment_id)
+        timeout = float(props.get("timeout_seconds") or 600)
+        interval = float(props.get("poll_seconds") or 2)
+        started = time.monotonic()
+        while True:
+            status = self._status(deployment_id)
+            if status in LIVE:
+                return status
+            waited = time.monotonic() - started
+            if status in ENDED_BADLY:
+                raise self._failure(props, deployment_id, status, waited)
+            if waited >= timeout:
+                raise self._failure(
+                    props, deployment_id, f"still {status} after the timeout of {timeout:.0f} s", waited
+                )
+            time.sleep(min(interval, max(0.05, timeout - waited)))
+            # Most deployments end within a minute: poll at the set pace, then back off.
+            if waited > self.STEADY_POLL_SECONDS:
+                interval = min(interval * 1.5, self.MAX_POLL_SECONDS)
+
+    def _failure(self, props: dict[str, Any], deployment_id: str, status: str, waited: float) -> DeploymentFailed:
+        who = f"{props.get('stack') or 'stack'}: service {props.get('service_name') or props['service_id']}"
+        lines = self._log_tail(props, deployment_id)
+        log = "\n".join(f"    {line}" for line in lines) if lines else "    (no log lines)"
+        return DeploymentFailed(
+            "ServiceInstanceDeploy",
+            f"{who}: deployment {deployment_id} ended {status} ({waited:.0f} s); what deploys after it was not "
+            f"deployed and keeps its previous deployment. Last {len(lines)} log lines (secrets redacted):\n{log}\n"
+            "  Fix the cause (see the service's deploy logs in Railway), then run `pulumi up` again.",
+        )
+
+    def _log_tail(self, props: dict[str, Any], deployment_id: str) -> list[str]:
+        try:
+            logs = self.client.execute("DeploymentLogs", {"deploymentId": deployment_id, "limit": LOG_LINES})
+        except RailwayError as err:
+            return [f"(the log could not be read: {err.railway_message})"]
+        secrets = self._secrets(props)
+        return [redact(str(entry.get("message", "")), secrets) for entry in logs.get("deploymentLogs") or []][
+            -LOG_LINES:
+        ]
+
+    def _secrets(self, props: dict[str, Any]) -> list[str]:
+        """Every value the service sees that must not be shown: the environment's shared variables
+        (railstack's generated secrets) and the service's secret-looking variables, rendered."""
+        scope = {"projectId": props.get("project_id"), "environmentId": props["environment_id"]}
+        found: list[str] = []
+        try:
+            shared = self.client.execute("RenderedVariables", {**scope, "serviceId": None})["variables"] or {}
+            rendered = (
+                self.client.execute("RenderedVariables", {**scope, "serviceId": props["service_id"]})["variables"] or {}
+            )
+        except (RailwayError, KeyError):
+            return found
+        found += [str(v) for v in shared.values()]
+        for name, value in rendered.items():
+            value = str(value)
+            url = _URL_PASSWORD.search(value)
+            if url:
+                found.append(url["password"])  # the host and user of a URL help to debug; its password never shows
+            elif _SECRET_NAME.search(name) or any(s and s in value for s in found):
+                found.append(value)
+        return found
+
+    # -- the resource's life ----------------------------------------------------------------------
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        outs = self._release(props, None)
+        return CreateResult(id_=outs["deployment_id"], outs=outs)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(outs=self._release(news, olds))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        data = self.read_or_gone("Deployment", {"id": props.get("deployment_id") or id_}, props)
+        deployment = (data or {}).get("deployment")
+        if deployment is None:
+            return ReadResult(None, {})
+        current = dict(props)
+        instance = (self.read_or_gone("ServiceInstanceLatestDeployment", self._ids(props), props) or {}).get(
+            "serviceInstance"
+        )
+        if instance is not None:
+            source = instance.get("source") or {}
+            current.update(source_image=source.get("image"), source_repo=source.get("repo"))
+            config = self.client.execute("EnvironmentConfig", {"id": props["environment_id"]})
+            service = (((config.get("environment") or {}).get("config") or {}).get("services") or {}).get(
+                props["service_id"]
+            ) or {}
+            if source.get("repo"):
+                current["branch"] = (service.get("source") or {}).get("branch")
+            containers = ((service.get("deploy") or {}).get("limitOverride") or {}).get("containers") or {}
+            memory = containers.get("memoryBytes")
+            remote = {"vcpus": containers.get("cpu"), "memory_gb": None if memory is None else round(memory / 1e9, 6)}
+            for key, value in remote.items():
+                if self.normalize(key, value) != self.normalize(key, props.get(key)):
+                    current[key] = value
+        return ReadResult(id_, self.outputs(current, deployment_id=id_, status=deployment["status"]))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        # Deployments are history; they go with their service.
+        return None

@@ -1,0 +1,1 @@
+"""Stack configuration: the typed model (`model`), environment profiles (`profiles/`), loading (`load`)."""
