@@ -1,1 +1,0 @@
-"""railstack's own Pulumi providers (Railway has no installable Pulumi package)."""

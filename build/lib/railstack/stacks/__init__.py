@@ -1,1 +1,0 @@
-"""Stack configuration: the typed model (`model`), environment profiles (`profiles/`), loading (`load`)."""
