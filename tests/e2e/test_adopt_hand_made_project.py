@@ -40,18 +40,7 @@ APP_SERVICES = ("roadmap-api", "roadmap-celery-logs", "roadmap-celery-content", 
 
 
 @pytest.fixture(scope="module")
-def engine() -> docker.DockerClient:
-    client = docker.from_env(timeout=600)
-    for image in IMAGE_MAP.values():
-        client.images.get(image)  # scripts/base-images builds them; missing is a failure, not a skip
-    client.images.build(
-        path=str(ROOT / "app"), buildargs={"BASE_IMAGE": "railstack/python:3.11"}, tag=APP_IMAGE, rm=True
-    )
-    return client
-
-
-@pytest.fixture(scope="module")
-def emulator(engine: docker.DockerClient) -> Iterator[EmulatorServer]:
+def emulator(app_engine: docker.DockerClient) -> Iterator[EmulatorServer]:
     with EmulatorServer(token=TOKEN, run_containers=True, image_map=IMAGE_MAP) as emu:
         yield emu
 

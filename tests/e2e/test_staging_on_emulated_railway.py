@@ -17,7 +17,7 @@ import pytest
 
 from railway_emulator import EmulatorServer
 from railway_emulator.containers import LABEL
-from support.pulumi_cli import ROOT, PulumiWorkspace, copy_project, edit_stack_config
+from support.pulumi_cli import PulumiWorkspace, copy_project, edit_stack_config
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator, pytest.mark.docker, pytest.mark.usefixtures("pulumi_cli")]
 
@@ -32,21 +32,10 @@ UNWRAPPED_REDIS = "redis-server --requirepass $REDIS_PASSWORD --appendonly yes -
 
 
 @pytest.fixture(scope="module")
-def engine() -> docker.DockerClient:
-    client = docker.from_env(timeout=600)
-    for image in IMAGE_MAP.values():
-        client.images.get(image)  # scripts/base-images builds them; missing is a failure, not a skip
-    client.images.build(
-        path=str(ROOT / "app"), buildargs={"BASE_IMAGE": "railstack/python:3.11"}, tag=APP_IMAGE, rm=True
-    )
-    return client
-
-
-@pytest.fixture(scope="module")
-def emulator(engine: docker.DockerClient) -> Iterator[EmulatorServer]:
+def emulator(app_engine: docker.DockerClient) -> Iterator[EmulatorServer]:
     with EmulatorServer(token=TOKEN, run_containers=True, image_map=IMAGE_MAP) as emu:
         yield emu
-    left = [c.name for c in engine.containers.list(all=True, filters={"label": LABEL})]
+    left = [c.name for c in app_engine.containers.list(all=True, filters={"label": LABEL})]
     assert left == [], f"stopping the emulator must remove its containers: {left}"
 
 

@@ -46,7 +46,17 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     site = next((venv / "lib").glob("python3*/site-packages"))
     deps = next((ROOT / ".venv" / "lib").glob("python3*/site-packages"))
     (site / "railstack-test-deps.pth").write_text(f"{deps}\n")
-    run(venv / "bin" / "python", "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--ignore-installed", *dist.glob("*.whl"))
+    run(
+        venv / "bin" / "python",
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--no-deps",
+        "--no-index",
+        "--ignore-installed",
+        *dist.glob("*.whl"),
+    )
     yield venv
     shutil.rmtree(root, ignore_errors=True)
 

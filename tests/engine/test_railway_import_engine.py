@@ -17,6 +17,7 @@ import pytest
 from railway_emulator import EmulatorServer
 from support.pulumi_cli import ROOT, PulumiWorkspace, write_program
 from tests.hand_made import Dashboard
+from tests.providers.test_plugin_package import TYPES
 from tests.shared_emulator import EMULATOR_TOKEN
 
 pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("pulumi_cli")]
@@ -132,18 +133,7 @@ def test_pulumi_import_brings_every_type_in_and_the_next_preview_is_clean(
     tmp_path: Path, emulator: EmulatorServer
 ) -> None:
     objects = hand_made(emulator, "hand-made-cli")
-    assert {t for t, _, _ in objects} == {
-        "Project",
-        "Environment",
-        "Service",
-        "ServiceInstance",
-        "VariableCollection",
-        "ServiceDeployment",
-        "Volume",
-        "ServiceDomain",
-        "CustomDomain",
-        "TcpProxy",
-    }, "one object of every resource type"
+    assert {t for t, _, _ in objects} == TYPES, "one object of every resource type"
     ws = workspace(tmp_path, emulator, "imported", "hand-made-cli")
     before = emulator.counters()
     for rtype, name, import_id in objects:

@@ -11,12 +11,14 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-import httpx
 import pytest
 
 from railway_emulator import EmulatorServer
 from support.pulumi_cli import ROOT, PulumiWorkspace, write_program
+from tests.hand_made import Dashboard
+from tests.providers.test_plugin_package import TYPES
 from tests.shared_emulator import EMULATOR_TOKEN
 
 pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("pulumi_cli")]
@@ -160,15 +162,8 @@ def _deployments(emulator: EmulatorServer) -> int:
     return emulator.counters()["deployments"]
 
 
-def _graphql(emulator: EmulatorServer, query: str, variables: dict) -> dict:
-    response = httpx.post(
-        emulator.url,
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {EMULATOR_TOKEN}"},
-    )
-    body = response.json()
-    assert not body.get("errors"), body
-    return body["data"]
+def _graphql(emulator: EmulatorServer, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    return Dashboard(emulator).gql(query, **variables)
 
 
 def test_up_creates_every_object_with_one_deployment_per_service(
@@ -221,21 +216,7 @@ def test_the_state_holds_railway_resources_of_the_plugin_and_no_provider_code(wo
     types = Counter(r["type"] for r in resources)
     assert "pulumi-python:dynamic:Resource" not in types, "no Railway resource may be a dynamic resource"
     assert types["pulumi:providers:railway"] == 1, f"one railway provider: {dict(types)}"
-    assert {t for t in types if t.startswith("railway:")} == {
-        f"railway:index:{name}"
-        for name in (
-            "Project",
-            "Environment",
-            "Service",
-            "ServiceInstance",
-            "VariableCollection",
-            "ServiceDeployment",
-            "Volume",
-            "ServiceDomain",
-            "CustomDomain",
-            "TcpProxy",
-        )
-    }
+    assert {t for t in types if t.startswith("railway:")} == {f"railway:index:{name}" for name in TYPES}
     provider = next(r for r in resources if r["type"] == "pulumi:providers:railway")
     assert provider["inputs"]["version"] == "0.14.0", "the default provider is the plugin at the SDK's version"
     for resource in resources:

@@ -14,12 +14,12 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 import yaml
 
 from railway_emulator import EmulatorServer
 from support.pulumi_cli import ROOT, TOOLS_BIN, PulumiWorkspace
+from tests.hand_made import Dashboard
 from tests.shared_emulator import EMULATOR_TOKEN
 
 pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("pulumi_cli")]
@@ -57,14 +57,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, emulator: EmulatorServer
 
 
 def _graphql(emulator: EmulatorServer, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-    response = httpx.post(
-        emulator.url,
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {EMULATOR_TOKEN}"},
-    )
-    body = response.json()
-    assert not body.get("errors"), body
-    return body["data"]
+    return Dashboard(emulator).gql(query, **variables)
 
 
 def _resources(workspace: PulumiWorkspace) -> list[dict[str, Any]]:
