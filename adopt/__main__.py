@@ -54,6 +54,17 @@ def summary(adoption: Adoption, path: Path, directory: Path) -> str:
         "kept secrets (encrypted in the stack file): "
         + (", ".join(secret_key(name) for name in adoption.kept_secrets) or "none"),
     ]
+    if adoption.variables:
+        lines.append("variables carried (names only; pulumi up removes what the stack does not produce):")
+        lines += [f"  {carried.describe()}" for carried in adoption.variables]
+        common = sorted(adoption.config.get("variables") or {})
+        if common:
+            lines.append(f"  every app role (variables): {', '.join(common)}")
+        sensitive = adoption.config.get("sensitive_variables") or []
+        if sensitive:
+            lines.append(
+                f"  secrets (sensitive_variables, values encrypted as railstack:<NAME>): {', '.join(sensitive)}"
+            )
     if adoption.notes:
         lines.append("notes:")
         lines += [f"  - {note}" for note in adoption.notes]
@@ -101,11 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         adoption = plan_adoption(inventory, stack, profile(environment))
+        load_stack_config(stack, adoption.config)
     except Unmappable as err:
         print(err.report(), file=sys.stderr)
         return 2
-    try:
-        load_stack_config(stack, adoption.config)
     except ConfigError as err:
         print(
             f"adopt: the {CONFIG_KEY} adopt made for {inventory.label} does not validate against stacks/model.py "

@@ -13,6 +13,16 @@ The rules (nothing is asked when they are unambiguous):
   `*celery*`/`*worker*`). Exactly one API, at most one beat and one Flower.
 - Whatever no rule places, or the model cannot hold (two APIs, two app sources, a TCP proxy or a
   volume on an app role, ...), is a `Problem`; `plan_adoption` raises `Unmappable` with all of them.
+- `pulumi up` removes every variable of a service the stack does not produce, so every variable of
+  every app service is carried (`carry_variables`), except railstack's own defaults for the role
+  (DATABASE_URL, REDIS_URL, CELERY_*, SECRET_KEY, SERVICE_TYPE, PORT, ...: railstack sets them, by its
+  references and generated secrets). A literal goes to `<role>.variables` (to the stack-wide
+  `variables` when every app role has the same), a literal that is a secret (by its value, the check
+  the model applies, or by its name: *KEY*, *SECRET*, *TOKEN*, *PASSWORD*, *DSN*) to
+  `sensitive_variables` with its value kept as the secret `railstack:<NAME>`, and a value with Railway
+  references `${{...}}` is translated to railstack's (`${postgres.url}`, `${api.public_domain}`, ...;
+  `${{shared.X}}` and another service's variable by what they are carried as). A reference with no
+  railstack equivalent, or one secret name with two values, is a `Problem`.
 
 Values of variables are secrets: no problem, note or error quotes one.
 """
@@ -24,11 +34,25 @@ import re
 import shlex
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, NoReturn, get_args
 
-from adopt.inventory import Inventory, ServiceInfo
-from railstack.stacks.model import DEFAULT_REGION, NAME, SERVICE_NAME, Region, StackConfig
+from adopt.inventory import PROVIDED_PREFIX, Inventory, ServiceInfo
+from railstack.components.plan import (
+    FLOWER_SECRET,
+    GENERATED_SECRETS,
+    WORKLOAD_OFFERS,
+    Plan,
+    PlanError,
+    Ref,
+    Workload,
+    build_plan,
+    default_variables,
+    parse,
+)
+from railstack.stacks.load import ConfigError, load_stack_config
+from railstack.stacks.model import DEFAULT_REGION, ENV_VAR, NAME, SERVICE_NAME, Region, StackConfig
+from railstack.stacks.secret_values import secret_reason
 
 Role = Literal["postgres", "redis", "api", "worker", "beat", "flower"]
 AppRole = Literal["api", "worker", "beat", "flower"]
@@ -143,9 +167,40 @@ class Adoption:
     imports: dict[str, str]
     """`railstack:import`: Pulumi resource name -> import ID."""
     kept_secrets: Mapping[str, str] = field(repr=False)
-    """Secret stack config (without the `railstack:` namespace) -> its value: the stores' passwords."""
+    """Secret stack config (without the `railstack:` namespace) -> its value: the stores' passwords
+    (`postgres_password`, `redis_password`) and the app services' secret variables (`SENTRY_DSN`)."""
     notes: tuple[str, ...] = ()
     """What the next `pulumi up` changes or leaves alone, worth reading before it (no secret values)."""
+    variables: tuple[CarriedVariables, ...] = ()
+    """What became of each app service's variables (names only)."""
+
+
+@dataclass(frozen=True)
+class CarriedVariables:
+    """What adoption does with one app service's variables: names only, never a value."""
+
+    service: str
+    role: str
+    plain: tuple[str, ...] = ()
+    """Literal values, written as they are (`<role>.variables`, or `variables` when every role has it)."""
+    secret: tuple[str, ...] = ()
+    """Secrets: listed in `sensitive_variables`, their values kept as `railstack:<NAME>`."""
+    translated: tuple[str, ...] = ()
+    """Values with Railway references, written with railstack's (`${postgres.url}`, ...)."""
+    replaced: tuple[str, ...] = ()
+    """railstack's own variables for the role (DATABASE_URL, SECRET_KEY, SERVICE_TYPE, PORT, ...): railstack
+    sets them, by its references and generated secrets, instead of the hand-made values."""
+
+    def describe(self) -> str:
+        """`roadmap-api: plain LOG_LEVEL; secret SENTRY_DSN; ...; replaced by railstack DATABASE_URL`."""
+        groups = (
+            ("plain", self.plain),
+            ("secret", self.secret),
+            ("translated", self.translated),
+            ("replaced by railstack", self.replaced),
+        )
+        listed = "; ".join(f"{label} {', '.join(names)}" for label, names in groups if names)
+        return f"{self.service} ({self.role}): {listed or 'no variables'}"
 
 
 # --- reading values ------------------------------------------------------------------------------
@@ -410,6 +465,333 @@ def _pick_store(
     return None, "", [s for _, s in candidates], problems
 
 
+# --- the app services' variables -----------------------------------------------------------------
+
+#: A literal value under such a name is a secret, whatever it looks like.
+SECRET_VARIABLE_NAME = re.compile(r"KEY|SECRET|TOKEN|PASSWORD|DSN", re.IGNORECASE)
+#: The shared variables of the secrets railstack generates (components/railway/app_stack.py): a secret
+#: carried under one of these names would take its place.
+GENERATED_SHARED = tuple(name.upper() for name in (*GENERATED_SECRETS, FLOWER_SECRET))
+#: Variables railstack's own Postgres and Redis set to one of their offers' values, besides the offers'
+#: own (components/railway/postgres.py, redis.py): `${{Postgres.POSTGRES_PASSWORD}}` is `${postgres.password}`.
+STORE_ALIASES: dict[str, dict[str, str]] = {
+    "postgres": {
+        "POSTGRES_USER": "user",
+        "POSTGRES_PASSWORD": "password",
+        "POSTGRES_DB": "database",
+        "RAILWAY_PRIVATE_DOMAIN": "host",
+    },
+    "redis": {"REDIS_PASSWORD": "password", "RAILWAY_PRIVATE_DOMAIN": "host"},
+}
+#: RAILWAY_PRIVATE_DOMAIN -> private_domain, ...: what a workload offers, by the Railway variable.
+_WORKLOAD_OFFER_OF = {variable: offer for offer, variable in WORKLOAD_OFFERS.items()}
+
+#: A translated value: literal text and railstack references (`True`), in order.
+_Parts = tuple[tuple[bool, str], ...]
+
+
+class _NoEquivalent(Exception):
+    """A value adopt cannot carry. The reason names references and variables, never a value."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+        super().__init__(why)
+
+
+@dataclass(frozen=True)
+class _Carried:
+    kind: Literal["plain", "secret", "translated"]
+    parts: _Parts = field(repr=False)
+
+    @property
+    def text(self) -> str:
+        return "".join(text for _, text in self.parts)
+
+
+@dataclass(frozen=True)
+class _App:
+    """A placed app service with what railstack gives its role."""
+
+    placed: Placed
+    key: str
+    """Its settings' key path: api, workers.<name>, beat, flower."""
+    workload: Workload
+    defaults: Mapping[str, str]
+    """railstack's default variables of its role (components/plan.py default_variables), in railstack's syntax."""
+
+    @property
+    def service(self) -> ServiceInfo:
+        return self.placed.service
+
+    def replaces(self, name: str) -> bool:
+        """railstack sets `name` on this role itself (a default, or PORT)."""
+        return name in self.defaults or name == "PORT"
+
+
+def _reference_parts(ref: str) -> tuple[str | None, str]:
+    """`"My Service".X` / `Service.X` / `shared.X` / `X` as (owner, key); owner None: the service itself."""
+    if ref.startswith('"') and '".' in ref:
+        owner, _, key = ref[1:].partition('".')
+        return owner, key
+    if "." in ref:
+        owner, _, key = ref.partition(".")
+        return owner, key
+    return None, ref
+
+
+def _plan_parts(text: str) -> _Parts:
+    return tuple((True, p.text) if isinstance(p, Ref) else (False, p) for p in parse(text).parts)
+
+
+class _Translator:
+    """Each app service's variables in railstack's terms, following references through the project."""
+
+    def __init__(
+        self,
+        inventory: Inventory,
+        plan: Plan,
+        apps: Iterable[_App],
+        stores: Mapping[str, ServiceInfo],
+        kept: Mapping[str, str],
+    ) -> None:
+        self.inventory = inventory
+        self.apps = {app.service.id: app for app in apps}
+        self.stores = {service.id: name for name, service in stores.items() if name in plan.stores}
+        self.offers: dict[str, dict[str, str]] = {}
+        for name in self.stores.values():
+            offers = plan.stores[name].offers
+            by_variable = {offer.railway_variable: offer.name for offer in offers.values()}
+            by_variable.update({v: o for v, o in STORE_ALIASES.get(name, {}).items() if o in offers})
+            self.offers[name] = by_variable
+        self.kept = kept
+        self._done: dict[tuple[str, str], _Carried | _NoEquivalent] = {}
+
+    def carry(self, app: _App, name: str, seen: frozenset[tuple[str, str]] = frozenset()) -> _Carried:
+        """What `name` of `app` is carried as; _NoEquivalent when it cannot be."""
+        marker = (app.service.id, name)
+        done = self._done.get(marker)
+        if isinstance(done, _NoEquivalent):
+            raise done
+        if done is not None:
+            return done
+        if marker in seen:
+            raise _NoEquivalent(f"its references lead back to {app.service.name}'s {name}: a cycle")
+        try:
+            if not re.fullmatch(ENV_VAR, name):
+                raise _NoEquivalent(
+                    "its name is not one railstack can set (capital letters, digits and _, not starting with a "
+                    "digit): rename it in Railway"
+                )
+            parts = self._translate(app.service.variables[name], app.service, seen | {marker})
+            carried = self._classify(name, parts)
+        except _NoEquivalent as err:
+            self._done[marker] = err
+            raise
+        self._done[marker] = carried
+        return carried
+
+    def _translate(self, value: str, service: ServiceInfo | None, seen: frozenset[tuple[str, str]]) -> _Parts:
+        parts: list[tuple[bool, str]] = []
+        position = 0
+        for match in _REFERENCE.finditer(value):
+            if match.start() > position:
+                parts.append((False, value[position : match.start()]))
+            parts.extend(self._reference(match.group(1), service, seen))
+            position = match.end()
+        if position < len(value):
+            parts.append((False, value[position:]))
+        return tuple(parts)
+
+    def _reference(self, ref: str, service: ServiceInfo | None, seen: frozenset[tuple[str, str]]) -> _Parts:
+        shown = "${{" + ref + "}}"
+        owner_name, key = _reference_parts(ref)
+        if owner_name == "shared":
+            marker = ("shared:", key)
+            if key not in self.inventory.shared_variables:
+                raise _NoEquivalent(f"{shown}: the environment has no shared variable {key}")
+            if marker in seen:
+                raise _NoEquivalent(f"{shown}: its references lead back to it, a cycle")
+            return self._translate(self.inventory.shared_variables[key], None, seen | {marker})
+        if owner_name is None:
+            if service is None:
+                raise _NoEquivalent(f"{shown} is used in a shared variable, where it names no service")
+            owner = service
+        else:
+            found = next((s for s in self.inventory.services if s.name == owner_name), None)
+            if found is None:
+                raise _NoEquivalent(f"{shown}: the project has no service {owner_name!r} in this environment")
+            owner = found
+        store = self.stores.get(owner.id)
+        if store is not None:
+            offer = self.offers[store].get(key)
+            if offer is None:
+                raise _NoEquivalent(
+                    f"{shown}: railstack's {store} offers no such value (it offers "
+                    f"{', '.join(sorted(self.offers[store]))})"
+                )
+            return ((True, f"${{{store}.{offer}}}"),)
+        app = self.apps.get(owner.id)
+        if app is None:
+            raise _NoEquivalent(f"{shown}: {owner.name} is not a service railstack adopts")
+        workload = app.workload
+        if key in _WORKLOAD_OFFER_OF:
+            offer = _WORKLOAD_OFFER_OF[key]
+            if offer == "port" and workload.port is None:
+                raise _NoEquivalent(f"{shown}: railstack gives {owner.name} ({app.key}) no port")
+            if offer == "public_domain" and not workload.public:
+                raise _NoEquivalent(f"{shown}: railstack gives {owner.name} ({app.key}) no Railway public domain")
+            return ((True, f"${{{workload.name}.{offer}}}"),)
+        if key.startswith(PROVIDED_PREFIX):
+            raise _NoEquivalent(
+                f"{shown}: Railway's own variable has no railstack equivalent (railstack offers a service's "
+                f"{', '.join(sorted(_WORKLOAD_OFFER_OF))})"
+            )
+        if key in app.defaults:
+            return _plan_parts(app.defaults[key])
+        if key not in owner.variables:
+            raise _NoEquivalent(f"{shown}: {owner.name} has no variable {key}")
+        try:
+            carried = self.carry(app, key, seen)
+        except _NoEquivalent as err:
+            raise _NoEquivalent(f"{shown}: {owner.name}'s {key} cannot be carried ({err.why})") from None
+        if carried.kind == "secret":
+            return ((True, f"${{secrets.{key}}}"),)
+        return carried.parts
+
+    def _classify(self, name: str, parts: _Parts) -> _Carried:
+        text = "".join(t for _, t in parts)
+        refs = [t for is_ref, t in parts if is_ref]
+        if [ref.text for ref in parse(text).refs] != refs:
+            raise _NoEquivalent("its text holds ${name.value}, which railstack would read as one of its references")
+        if not refs:
+            if text and (SECRET_VARIABLE_NAME.search(name) or secret_reason(text) is not None):
+                if name in GENERATED_SHARED:
+                    store = name.removesuffix("_PASSWORD").lower()
+                    if store in self.offers and self.kept.get(f"{store}_password") == text:
+                        return _Carried("translated", ((True, f"${{{store}.password}}"),))
+                    raise _NoEquivalent(
+                        f"a secret named {name} would take the place of the one railstack generates "
+                        f"({name.lower()}): rename it in Railway"
+                    )
+                return _Carried("secret", parts)
+            return _Carried("plain", parts)
+        reason = secret_reason(text)
+        if reason is not None:
+            raise _NoEquivalent(
+                f"the text around its references {reason}: railstack keeps a secret only as a whole value "
+                "(sensitive_variables); make the secret a variable of its own and reference it"
+            )
+        return _Carried("translated", parts)
+
+
+@dataclass
+class _Carry:
+    """The result of `carry_variables`."""
+
+    common: dict[str, str] = field(default_factory=dict)
+    """Stack-wide `variables`."""
+    own: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    """`<key>.variables` of each app role, by key path."""
+    secrets: dict[str, str] = field(default_factory=dict, repr=False)
+    """The secret variables' values, by name (`sensitive_variables`)."""
+    summary: list[CarriedVariables] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def carry_variables(
+    inventory: Inventory,
+    plan: Plan,
+    apps: Sequence[_App],
+    stores: Mapping[str, ServiceInfo],
+    kept: Mapping[str, str],
+    defaults_anywhere: Iterable[str] = (),
+) -> _Carry:
+    """Every variable of the app services that railstack does not set itself, in the stack's terms.
+
+    `defaults_anywhere`: the default variables of every role the stack runs (a role railstack creates
+    too): a value the app roles share goes to the stack-wide `variables` only when it overrides none.
+    """
+    defaults_anywhere = set(defaults_anywhere)
+    translator = _Translator(inventory, plan, apps, stores, kept)
+    result = _Carry()
+    carried: dict[str, dict[str, _Carried]] = {}
+    holders: dict[str, dict[str, list[_App]]] = {}
+    for app in apps:
+        found: dict[str, _Carried] = {}
+        replaced: list[str] = []
+        for name in sorted(app.service.variables):
+            if name.startswith(PROVIDED_PREFIX):
+                continue
+            if app.replaces(name):
+                replaced.append(name)
+                continue
+            try:
+                found[name] = translator.carry(app, name)
+            except _NoEquivalent as err:
+                result.problems.append(Problem(app.service.label, f"its variable {name} cannot be carried: {err.why}"))
+                continue
+            if found[name].kind == "secret":
+                holders.setdefault(name, {}).setdefault(found[name].text, []).append(app)
+        carried[app.service.id] = found
+        result.own[app.key] = {}
+        result.summary.append(CarriedVariables(app.service.name, app.key, replaced=tuple(replaced)))
+
+    for name, by_value in holders.items():
+        if len(by_value) > 1:
+            services = [app for held in by_value.values() for app in held]
+            for app in services:
+                others = ", ".join(f'"{o.service.name}"' for o in services if o is not app)
+                result.problems.append(
+                    Problem(
+                        app.service.label,
+                        f"its variable {name} is a secret with another value than on {others}: railstack keeps one "
+                        f"value per secret (sensitive_variables, railstack:{name}); make them equal or rename one",
+                    )
+                )
+            continue
+        result.secrets[name] = next(iter(by_value))
+    sensitive = set(result.secrets)
+
+    # Plain and translated values: once for the whole stack when every app role has the same.
+    names = sorted({n for found in carried.values() for n in found} - sensitive)
+    for name in names:
+        texts = [carried[app.service.id][name].text if name in carried[app.service.id] else None for app in apps]
+        if len(apps) > 1 and len(set(texts)) == 1 and texts[0] is not None and name not in defaults_anywhere:
+            result.common[name] = texts[0]
+            continue
+        for app, text in zip(apps, texts, strict=True):
+            if text is not None:
+                result.own[app.key][name] = text
+    # Secrets reach every role as `${secrets.<NAME>}`: a service that held another value keeps it, one
+    # that did not hold the variable does not get it (null removes it).
+    for name in sorted(sensitive):
+        for app in apps:
+            held = carried[app.service.id].get(name)
+            if held is None:
+                if not app.replaces(name):
+                    result.own[app.key][name] = None
+            elif held.kind != "secret" and held.text != f"${{secrets.{name}}}":
+                result.own[app.key][name] = held.text
+
+    for index, app in enumerate(apps):
+        found = carried[app.service.id]
+        groups: dict[str, list[str]] = {"plain": [], "secret": [], "translated": []}
+        for name, held in found.items():
+            if name in sensitive and (held.kind == "secret" or held.text == f"${{secrets.{name}}}"):
+                groups["secret"].append(name)
+            elif _REFERENCE.search(app.service.variables[name]):
+                groups["translated"].append(name)
+            else:
+                groups["plain"].append(name)
+        result.summary[index] = replace(
+            result.summary[index],
+            plain=tuple(groups["plain"]),
+            secret=tuple(groups["secret"]),
+            translated=tuple(groups["translated"]),
+        )
+    return result
+
+
 # --- the whole project ---------------------------------------------------------------------------
 
 
@@ -473,7 +855,9 @@ def plan_adoption(inventory: Inventory, stack: str, profile: Mapping[str, Any] |
     """The stack configuration and import IDs that adopt `inventory` as `stack`, or Unmappable.
 
     `profile` is the environment's profile (stacks/profiles/<environment>.yaml): replicas are written
-    only where they differ from it, and notes say what it will change.
+    only where they differ from it, and notes say what it will change. The app services' variables are
+    carried once the roles map (`carry_variables`): they need the stack's model, so a configuration
+    the model refuses raises its ConfigError.
     """
     profile = profile or {}
     environment = environment_of_stack(stack)
@@ -697,10 +1081,7 @@ def plan_adoption(inventory: Inventory, stack: str, profile: Mapping[str, Any] |
                 )
 
     if problems:
-        # The project's own problems first, then each service's, in the project's order.
-        subjects = [project_subject, *(service.label for service in inventory.services)]
-        problems.sort(key=lambda p: subjects.index(p.subject) if p.subject in subjects else len(subjects))
-        raise Unmappable(inventory.label, stack, problems)
+        _unmappable(inventory, stack, problems)
     assert environment is not None and app_key is not None
 
     def sizing(item: Placed, *profile_path: str, replicas: bool = True) -> dict[str, Any]:
@@ -830,12 +1211,79 @@ def plan_adoption(inventory: Inventory, stack: str, profile: Mapping[str, Any] |
             for custom in service.custom_domains:
                 imports[f"{prefix}-domain-{custom.domain.replace('.', '-')}"] = f"{service.id}:{env_id}:{custom.domain}"
 
+    # The app services' own variables: `pulumi up` removes every variable the stack does not produce.
+    model = load_stack_config(stack, config)
+    plan = build_plan(stack, model)
+    app_roles: list[_App] = []
+    for item in placed:
+        if item.role not in ("postgres", "redis"):
+            workload = plan.workload(item.component)
+            app_roles.append(_App(item, workload.key, workload, default_variables(workload.kind, model, item.worker)))
+    defaults_anywhere = {
+        name
+        for w in plan.workloads
+        for name in default_variables(w.kind, model, w.key.removeprefix("workers.") if w.kind == "worker" else None)
+    }
+    stores = {item.role: item.service for item in placed if item.role in ("postgres", "redis")}
+    carried = carry_variables(inventory, plan, app_roles, stores, kept, defaults_anywhere)
+    problems += carried.problems
+    long_secrets = [value for value in carried.secrets.values() if len(value) >= 8]
+    for app in app_roles:
+        for what, command in (
+            ("start command", app.service.start_command),
+            ("pre-deploy command", app.service.pre_deploy_command),
+        ):
+            if command and any(secret in command for secret in long_secrets):
+                problems.append(
+                    Problem(
+                        app.service.label,
+                        f"its {what} holds the value of a secret variable: railstack would write it in plain "
+                        "text into Pulumi.<stack>.yaml; use the variable in the command instead",
+                    )
+                )
+    if problems:
+        _unmappable(inventory, stack, problems)
+    roles: dict[str, dict[str, Any]] = {key: config[key] for key in ("api", "beat", "flower") if key in config}
+    roles.update({f"workers.{name}": spec for name, spec in (config.get("workers") or {}).items() if spec})
+    for key, own in carried.own.items():
+        if own:
+            roles[key]["variables"] = own
+    if carried.common:
+        config["variables"] = carried.common
+    if carried.secrets:
+        config["sensitive_variables"] = sorted(carried.secrets)
+        kept.update(carried.secrets)
+    try:
+        build_plan(stack, load_stack_config(stack, config))
+    except (ConfigError, PlanError) as err:
+        _unmappable(inventory, stack, [Problem(project_subject, line) for line in err.problems])
+    leftover = sorted(set(inventory.shared_variables) - set(GENERATED_SHARED) - set(carried.secrets))
+    if leftover:
+        notes.append(
+            f"the environment's shared variables {', '.join(leftover)} are not railstack's: `pulumi up` removes them "
+            "from the shared scope (the app services that referenced them keep their values, as carried)"
+        )
+    generated = sorted(set(inventory.shared_variables) & set(GENERATED_SHARED))
+    if generated:
+        notes.append(
+            f"the environment's shared variables {', '.join(generated)} are railstack's generated secrets: `pulumi up` "
+            "replaces them (except the stores' passwords kept in secrets.provided)"
+        )
+
     if inventory.elsewhere:
         notes.append(f"not in environment {inventory.environment.name}, left alone: {', '.join(inventory.elsewhere)}")
     others = [e.name for e in inventory.environments if e.id != env_id]
     if others:
         notes.append(f"only environment {inventory.environment.name} is adopted; left alone: {', '.join(others)}")
-    return Adoption(stack, inventory, tuple(placed), config, imports, kept, tuple(notes))
+    return Adoption(stack, inventory, tuple(placed), config, imports, kept, tuple(notes), tuple(carried.summary))
+
+
+def _unmappable(inventory: Inventory, stack: str, problems: list[Problem]) -> NoReturn:
+    """Unmappable with the project's own problems first, then each service's, in the project's order."""
+    project_subject = f'project "{inventory.project_name}" ({inventory.project_id})'
+    subjects = [project_subject, *(service.label for service in inventory.services)]
+    problems.sort(key=lambda p: subjects.index(p.subject) if p.subject in subjects else len(subjects))
+    raise Unmappable(inventory.label, stack, problems)
 
 
 def _postgres(

@@ -1,7 +1,10 @@
-"""Writing an adoption: `Pulumi.<stack>.yaml` and the kept passwords as encrypted stack secrets.
+"""Writing an adoption: `Pulumi.<stack>.yaml`, and the kept passwords and secret variables as encrypted
+stack secrets.
 
 The stack file holds `railstack:stack` (the configuration) and `railstack:import` (the import IDs).
-The passwords go through `pulumi config set --secret`, their values on the command's standard input
+The secrets (the stores' passwords, `railstack:postgres_password`, and the app services' secret
+variables, `railstack:<NAME>` for each name in `sensitive_variables`) go through
+`pulumi config set --secret`, their values on the command's standard input
 (never on a command line, never printed), encrypted by the stack's secrets provider: the user's
 PULUMI_CONFIG_PASSPHRASE and backend apply. A stack that does not exist yet is created first
 (`pulumi stack init`). If any step fails, the stack file is put back as it was (and a stack created
@@ -47,17 +50,30 @@ def secret_key(name: str) -> str:
 
 def header(adoption: Adoption, today: date) -> str:
     inventory = adoption.inventory
+    sensitive = list(adoption.config.get("sensitive_variables") or [])
+    provided = [name for name in adoption.kept_secrets if name not in sensitive]
     lines = [
         f"Adopted from Railway project {inventory.project_name} ({inventory.project_id}) by scripts/adopt on "
         f"{today.isoformat()}: environment {inventory.environment.name} ({inventory.environment.id}).",
         f"{IMPORT_KEY} names the Railway object each railstack resource takes over: the next `pulumi up` imports",
         "them instead of creating new ones (it may be removed once that `up` succeeded). The data stores'",
         "passwords are kept as secrets ("
-        + (", ".join(secret_key(n) for n in adoption.kept_secrets) or "none")
+        + (", ".join(secret_key(n) for n in provided) or "none")
         + "), not generated anew.",
+        "`pulumi up` removes every variable of a service that the stack does not produce, so the app services' own",
+        "variables are carried over: plain values in <role>.variables (in `variables` when every app role has the",
+        "same one), secrets in sensitive_variables, their values encrypted as railstack:<NAME> ("
+        + (", ".join(secret_key(n) for n in sensitive) or "none")
+        + "),",
+        "and values with Railway references ${{...}} translated to railstack's (${postgres.url}, ${api.public_domain}).",
+        "railstack's own variables (DATABASE_URL, REDIS_URL, CELERY_*, SECRET_KEY, JWT_SECRET_KEY, SERVICE_TYPE, PORT,",
+        "...) are not carried: railstack sets them, by its references and generated secrets.",
         "Services and their roles:",
         *(f"  {p.service.name} ({p.service.id}) -> {p.describe}  [by {p.how}]" for p in adoption.placed),
     ]
+    if adoption.variables:
+        lines.append("Variables of the app services (names only):")
+        lines += [f"  {carried.describe()}" for carried in adoption.variables]
     return "".join(f"# {line}\n" for line in lines)
 
 
@@ -146,7 +162,7 @@ def write_adoption(adoption: Adoption, directory: Path, *, force: bool = False, 
                 secret_key(name),
                 stdin=value,
             )
-        verify(path, adoption)
+        verify(path, adoption, text)
     except BaseException:
         if previous is None:
             path.unlink(missing_ok=True)
@@ -160,11 +176,14 @@ def write_adoption(adoption: Adoption, directory: Path, *, force: bool = False, 
     return path
 
 
-def verify(path: Path, adoption: Adoption) -> None:
-    """The file as Pulumi left it holds the adoption, the secrets only encrypted, and it validates."""
+def verify(path: Path, adoption: Adoption, written: str = "") -> None:
+    """The file as Pulumi left it holds the adoption, the secrets only encrypted, and it validates.
+
+    `written`: the text adopt wrote before the secrets were set; a secret's value that occurs in it
+    already (a short value that is also, say, part of a service name) must not occur more often after."""
     text = path.read_text()
     for name, value in adoption.kept_secrets.items():
-        if value and value in text:
+        if value and text.count(value) > written.count(value):
             raise StackFileError(f"{path.name} holds {secret_key(name)} in plain text: refusing to keep it")
     document = yaml.safe_load(text) or {}
     config = document.get("config") or {}

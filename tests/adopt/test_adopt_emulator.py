@@ -1,7 +1,9 @@
 """`scripts/adopt` against the Railway API emulator: a project typed into the dashboard the way the
 deployment guides describe it becomes a stack file with the right roles, service names, queues and
-import IDs, its data stores' passwords kept as encrypted secrets, without one write to Railway; a
-project that cannot be mapped exits 2 with every problem and writes nothing."""
+import IDs, its data stores' passwords kept as encrypted secrets, the app's own variables carried
+(a plain LOG_LEVEL, a SENTRY_DSN kept as an encrypted secret, an ANALYTICS_URL whose Railway reference
+becomes railstack's), without one write to Railway; a project that cannot be mapped exits 2 with every
+problem and writes nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
+from railstack.components.plan import build_plan
+from railstack.stacks.load import load_stack_config
 from railway_emulator import EmulatorServer
 from support.pulumi_cli import ROOT, PulumiWorkspace, copy_project
 from tests.hand_made import Dashboard
@@ -25,7 +29,8 @@ PG_IMAGE = "ghcr.io/railwayapp-templates/postgres-ssl:16"
 PG_PASSWORD = "typed-in-pg-3c81f0"
 REDIS_PASSWORD = "typed-in-redis-94be27"
 JWT = "typed-in-jwt-5d02aa"
-SECRETS = (PG_PASSWORD, REDIS_PASSWORD, JWT)
+SENTRY_DSN = "https://7d3f19ab52c@o90211.ingest.sentry.io/4411"
+SECRETS = (PG_PASSWORD, REDIS_PASSWORD, JWT, SENTRY_DSN)
 STACK = "staging"
 
 
@@ -70,11 +75,17 @@ def guide_project(emulator: EmulatorServer, name: str) -> dict[str, Any]:
         SERVICE_TYPE="api",
         JWT_SECRET_KEY=JWT,
         DATABASE_URL=f"postgresql://postgres:{PG_PASSWORD}@postgres.railway.internal:5432/railway",
+        SENTRY_DSN=SENTRY_DSN,
+        LOG_LEVEL="debug",
     )
     domain, _ = ui.service_domain(env, api, 8000)
-    for service, role in (
-        ("roadmap-celery-logs", "celery_logs"),
-        ("roadmap-celery-content", "celery_content_generation"),
+    for service, role, own in (
+        ("roadmap-celery-logs", "celery_logs", {"SENTRY_DSN": "${{roadmap-api.SENTRY_DSN}}"}),
+        (
+            "roadmap-celery-content",
+            "celery_content_generation",
+            {"ANALYTICS_URL": "https://${{roadmap-api.RAILWAY_PUBLIC_DOMAIN}}/x"},
+        ),
     ):
         ui.variables(
             project,
@@ -83,8 +94,10 @@ def guide_project(emulator: EmulatorServer, name: str) -> dict[str, Any]:
             SERVICE_TYPE=role,
             JWT_SECRET_KEY="${{roadmap-api.JWT_SECRET_KEY}}",
             DATABASE_URL="${{roadmap-api.DATABASE_URL}}",
+            LOG_LEVEL="debug",
+            **own,
         )
-    ui.variables(project, env, ids["celery-beat"], SERVICE_TYPE="beat")
+    ui.variables(project, env, ids["celery-beat"], SERVICE_TYPE="beat", LOG_LEVEL="debug")
     ui.settings(ids["celery-beat"], env, multiRegionConfig={"us-west2": {"numReplicas": 2}})
     ui.deploy_image(env, pg, PG_IMAGE)
     ui.deploy_image(env, redis, "redis:7")
@@ -158,13 +171,46 @@ def test_the_stack_file_maps_every_service_to_its_role_and_keeps_its_name(adopte
             "service_name": "roadmap-celery-content",
             "queues": ["content_generation"],
             "start_command": None,
+            "variables": {"ANALYTICS_URL": "https://${api.public_domain}/x", "SENTRY_DSN": None},
         },
     }
-    assert config["beat"] == {"service_name": "celery-beat", "start_command": None}
+    assert config["beat"] == {"service_name": "celery-beat", "start_command": None, "variables": {"SENTRY_DSN": None}}
     assert config["flower"] == {"enabled": False}
     assert config["postgres"] == {"service_name": "Postgres", "image": PG_IMAGE, "volume": True}
     assert config["redis"] == {"service_name": "Redis", "image": "redis:7", "volume": False}
     assert config["secrets"] == {"provided": ["postgres_password", "redis_password"]}
+
+
+def test_the_apps_own_variables_are_carried_and_the_secret_kept_encrypted(adopted: dict[str, Any]) -> None:
+    ws, result = adopted["ws"], adopted["result"]
+    text = stack_file(adopted).read_text()
+    config = yaml.safe_load(text)["config"]
+    stack = config["railstack:stack"]
+    assert stack["variables"] == {"LOG_LEVEL": "debug"}, "the same on every app service: once, stack-wide"
+    assert stack["sensitive_variables"] == ["SENTRY_DSN"]
+    assert "variables" not in stack["api"], "the API's SENTRY_DSN is the sensitive variable itself"
+    assert stack["workers"]["content_generation"]["variables"]["ANALYTICS_URL"] == "https://${api.public_domain}/x"
+    assert "variables" not in stack["workers"]["logs"], "its ${{roadmap-api.SENTRY_DSN}} is the same secret"
+    assert set(config["railstack:SENTRY_DSN"]) == {"secure"}
+    assert SENTRY_DSN not in text and SENTRY_DSN not in result.stdout + result.stderr
+    assert ws.run("config", "get", "-s", STACK, "railstack:SENTRY_DSN").stdout.strip() == SENTRY_DSN
+    model = load_stack_config(STACK, stack)
+    plan = build_plan(STACK, model)
+    assert plan.workload("api").variables["SENTRY_DSN"].text == "${secrets.SENTRY_DSN}"
+    assert plan.workload("worker-logs").variables["SENTRY_DSN"].text == "${secrets.SENTRY_DSN}"
+    assert "SENTRY_DSN" not in plan.workload("worker-content-generation").variables
+    assert plan.workload("beat").variables["LOG_LEVEL"].text == "debug"
+    assert "# Variables of the app services (names only):" in text
+    assert "#   roadmap-api (api): plain LOG_LEVEL; secret SENTRY_DSN; replaced by railstack " in text
+
+
+def test_the_summary_names_the_carried_variables(adopted: dict[str, Any]) -> None:
+    out = adopted["result"].stdout
+    assert "variables carried (names only" in out
+    assert "  roadmap-celery-content (workers.content_generation): plain LOG_LEVEL; translated ANALYTICS_URL; " in out
+    assert "replaced by railstack DATABASE_URL, JWT_SECRET_KEY, SERVICE_TYPE" in out
+    assert "  every app role (variables): LOG_LEVEL" in out
+    assert "  secrets (sensitive_variables, values encrypted as railstack:<NAME>): SENTRY_DSN" in out
 
 
 def test_the_import_ids_are_the_emulators_objects(adopted: dict[str, Any]) -> None:
@@ -208,7 +254,7 @@ def test_the_summary_gives_the_mapping_imports_secrets_and_next_commands(adopted
     out = adopted["result"].stdout
     assert "roadmap-celery-content  -> worker content_generation (queues: content_generation)" in out
     assert "28 import IDs under railstack:import" in out
-    assert "railstack:postgres_password, railstack:redis_password" in out
+    assert "railstack:postgres_password, railstack:redis_password, railstack:SENTRY_DSN" in out
     assert "celery-beat runs 2 replicas" in out
     assert f"pulumi preview -s {STACK}" in out and f"pulumi up -s {STACK}" in out
 

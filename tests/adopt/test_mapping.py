@@ -4,9 +4,11 @@ and import IDs that follow, and every problem of a project that cannot be adopte
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import pytest
+import yaml
 
 from adopt.inventory import DomainInfo, EnvironmentInfo, Inventory, InventoryError, ServiceInfo, VolumeInfo
 from adopt.inventory import choose_environment as choose
@@ -19,6 +21,8 @@ from adopt.mapping import (
     plan_adoption,
     resolve,
 )
+from adopt.stack_file import render
+from railstack.components.plan import build_plan
 from railstack.stacks.load import load_stack_config, profile
 
 ENV = EnvironmentInfo("env-1", "production")
@@ -473,3 +477,359 @@ def test_only_railway_stack_names_are_adopted() -> None:
     assert problems == [
         "project \"roadmap\" (prj-1): stack 'dev': adopt writes Railway stacks named demo, staging, prod or production"
     ]
+
+
+# --- the app services' own variables ---------------------------------------------------------------
+
+SENTRY = "https://4f1c2a9e@o1234.ingest.sentry.io/56789"
+STRIPE = "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc"
+UPSTREAM = "https://deploy:hunter2-typed@upstream.example.com/feed"
+APP_NAMES = ("roadmap-api", "roadmap-celery-logs", "roadmap-celery-content", "celery-beat")
+
+
+def with_variables(inv: Inventory, **by_service: dict[str, str]) -> Inventory:
+    """`inv` with variables added to services, by service name (`-` written `_`)."""
+    services = []
+    for service in inv.services:
+        extra = by_service.get(service.name.replace("-", "_"), {})
+        services.append(replace(service, variables={**service.variables, **extra}) if extra else service)
+    return replace(inv, services=tuple(services))
+
+
+def carried_of(adoption: Adoption) -> dict[str, Any]:
+    return {c.service: c for c in adoption.variables}
+
+
+def validates(adoption: Adoption, stack: str = "staging") -> None:
+    """The config is one the model takes and the plan resolves (every reference known)."""
+    build_plan(stack, load_stack_config(stack, adoption.config))
+
+
+def test_plain_values_are_carried_per_role_or_once_for_every_role() -> None:
+    everywhere = {"LOG_LEVEL": "debug"}
+    inv = with_variables(
+        guide_project(),
+        roadmap_api={**everywhere, "FEATURE_FLAGS": "beta,new-editor", "WORKERS_TIMEOUT": "30"},
+        roadmap_celery_logs={**everywhere, "WORKERS_TIMEOUT": "120"},
+        roadmap_celery_content=everywhere,
+        celery_beat=everywhere,
+    )
+    adoption = adopt(inv)
+    config = adoption.config
+    assert config["variables"] == {"LOG_LEVEL": "debug"}, "the same on every app role: once, stack-wide"
+    assert config["api"]["variables"] == {"FEATURE_FLAGS": "beta,new-editor", "WORKERS_TIMEOUT": "30"}
+    assert config["workers"]["logs"]["variables"] == {"WORKERS_TIMEOUT": "120"}
+    assert "variables" not in config["workers"]["content_generation"]
+    assert "variables" not in config["beat"]
+    assert "sensitive_variables" not in config
+    carried = carried_of(adoption)
+    assert carried["roadmap-api"].plain == ("FEATURE_FLAGS", "LOG_LEVEL", "WORKERS_TIMEOUT")
+    assert carried["celery-beat"].plain == ("LOG_LEVEL",)
+    assert set(adoption.kept_secrets) == {"postgres_password", "redis_password"}
+    validates(adoption)
+
+
+def test_a_value_shared_by_only_some_roles_stays_with_them() -> None:
+    inv = with_variables(guide_project(), roadmap_api={"LOG_LEVEL": "debug"}, celery_beat={"LOG_LEVEL": "debug"})
+    config = adopt(inv).config
+    assert "variables" not in config
+    assert config["api"]["variables"] == {"LOG_LEVEL": "debug"}
+    assert config["beat"]["variables"] == {"LOG_LEVEL": "debug"}
+
+
+def test_secrets_by_name_or_by_value_become_sensitive_variables_kept_as_stack_secrets() -> None:
+    inv = with_variables(
+        guide_project(),
+        roadmap_api={"SENTRY_DSN": SENTRY, "STRIPE_API_KEY": STRIPE, "UPSTREAM_FEED": UPSTREAM, "CACHE_KEY": "v2"},
+        roadmap_celery_logs={"SENTRY_DSN": SENTRY},
+    )
+    adoption = adopt(inv)
+    config = adoption.config
+    assert config["sensitive_variables"] == ["CACHE_KEY", "SENTRY_DSN", "STRIPE_API_KEY", "UPSTREAM_FEED"]
+    secrets = {k: v for k, v in adoption.kept_secrets.items() if k.isupper()}
+    assert secrets == {"SENTRY_DSN": SENTRY, "STRIPE_API_KEY": STRIPE, "UPSTREAM_FEED": UPSTREAM, "CACHE_KEY": "v2"}
+    assert config["secrets"] == {"provided": ["postgres_password", "redis_password"]}, "generated secrets unchanged"
+    # Each service keeps exactly what it had: a role that did not hold a secret does not get it.
+    assert "variables" not in config["api"]
+    assert config["workers"]["logs"]["variables"] == {"CACHE_KEY": None, "STRIPE_API_KEY": None, "UPSTREAM_FEED": None}
+    assert config["workers"]["content_generation"]["variables"] == dict.fromkeys(config["sensitive_variables"])
+    assert config["beat"]["variables"] == dict.fromkeys(config["sensitive_variables"])
+    carried = carried_of(adoption)
+    assert carried["roadmap-api"].secret == ("CACHE_KEY", "SENTRY_DSN", "STRIPE_API_KEY", "UPSTREAM_FEED")
+    assert carried["roadmap-celery-logs"].secret == ("SENTRY_DSN",)
+    text = (
+        repr(adoption) + repr(config) + "\n".join(adoption.notes) + "\n".join(c.describe() for c in adoption.variables)
+    )
+    for value in (SENTRY, STRIPE, UPSTREAM):
+        assert value not in text, "a secret's value is in no config, repr, note or summary"
+    validates(adoption)
+    plan = build_plan("staging", load_stack_config("staging", config))
+    assert plan.workload("api").variables["SENTRY_DSN"].text == "${secrets.SENTRY_DSN}"
+    assert "SENTRY_DSN" in plan.workload("worker-logs").variables
+    assert "SENTRY_DSN" not in plan.workload("beat").variables
+
+
+def test_a_shared_reference_is_carried_as_the_shared_variables_value() -> None:
+    inv = replace(
+        guide_project(),
+        shared_variables={"SENTRY_DSN": SENTRY, "APP_NAME": "Roadmap", "SITE": "roadmap.example.com"},
+    )
+    everywhere = {"SENTRY_DSN": "${{shared.SENTRY_DSN}}", "APP_NAME": "${{shared.APP_NAME}}"}
+    inv = with_variables(
+        inv,
+        roadmap_api={**everywhere, "SITE_URL": "https://${{shared.SITE}}/app"},
+        roadmap_celery_logs=everywhere,
+        roadmap_celery_content=everywhere,
+        celery_beat=everywhere,
+    )
+    adoption = adopt(inv)
+    config = adoption.config
+    assert config["sensitive_variables"] == ["SENTRY_DSN"]
+    assert adoption.kept_secrets["SENTRY_DSN"] == SENTRY
+    assert config["variables"] == {"APP_NAME": "Roadmap"}
+    assert config["api"]["variables"] == {"SITE_URL": "https://roadmap.example.com/app"}
+    assert "variables" not in config["beat"], "every role had the secret: nothing to remove"
+    carried = carried_of(adoption)["roadmap-api"]
+    assert carried.secret == ("SENTRY_DSN",) and carried.translated == ("APP_NAME", "SITE_URL")
+    notes = "\n".join(adoption.notes)
+    assert "shared variables APP_NAME, SITE are not railstack's" in notes
+    validates(adoption)
+
+
+def test_references_to_other_services_are_translated_to_railstacks() -> None:
+    inv = with_variables(
+        guide_project(),
+        roadmap_api={"LOG_LEVEL": "debug", "STRIPE_API_KEY": STRIPE, "PORT": "8000"},
+        roadmap_celery_logs={
+            "LOG_LEVEL": "${{roadmap-api.LOG_LEVEL}}",
+            "STRIPE_API_KEY": "${{roadmap-api.STRIPE_API_KEY}}",
+            "API_URL": "http://${{roadmap-api.RAILWAY_PRIVATE_DOMAIN}}:${{roadmap-api.PORT}}/internal",
+            "SIGNING_KEY": "${{roadmap-api.SECRET_KEY}}",
+            "READ_DATABASE_URL": "${{Postgres.DATABASE_URL}}",
+            "DB_HOST": "${{Postgres.PGHOST}}",
+            "CACHE_URL": "${{Redis.REDIS_URL}}/1",
+            "CACHE_PASSWORD": "${{Redis.REDIS_PASSWORD}}",
+            "OWN_QUEUES": "${{CELERY_QUEUES}}",
+        },
+    )
+    adoption = adopt(inv)
+    config = adoption.config
+    assert config["api"]["variables"] == {"LOG_LEVEL": "debug"}
+    assert config["workers"]["logs"]["variables"] == {
+        "API_URL": "http://${api.private_domain}:${api.port}/internal",
+        "CACHE_PASSWORD": "${redis.password}",
+        "CACHE_URL": "${redis.url}/1",
+        "DB_HOST": "${postgres.host}",
+        "LOG_LEVEL": "debug",
+        "OWN_QUEUES": "logs",
+        "READ_DATABASE_URL": "${postgres.url}",
+        "SIGNING_KEY": "${secrets.secret_key}",
+    }, "the worker's STRIPE_API_KEY is the API's secret: the sensitive variable itself"
+    assert config["sensitive_variables"] == ["STRIPE_API_KEY"]
+    carried = carried_of(adoption)["roadmap-celery-logs"]
+    assert carried.secret == ("STRIPE_API_KEY",)
+    assert "LOG_LEVEL" in carried.translated and "API_URL" in carried.translated
+    validates(adoption)
+
+
+def test_the_apis_public_domain_is_translated_from_itself_and_from_others() -> None:
+    inv = with_variables(
+        guide_project(),
+        roadmap_api={"PUBLIC_URL": "https://${{RAILWAY_PUBLIC_DOMAIN}}"},
+        roadmap_celery_logs={"ANALYTICS_URL": "https://${{roadmap-api.RAILWAY_PUBLIC_DOMAIN}}/x"},
+    )
+    adoption = adopt(inv)
+    assert adoption.config["api"]["variables"] == {"PUBLIC_URL": "https://${api.public_domain}"}
+    assert adoption.config["workers"]["logs"]["variables"] == {"ANALYTICS_URL": "https://${api.public_domain}/x"}
+    assert carried_of(adoption)["roadmap-api"].translated == ("PUBLIC_URL",)
+    validates(adoption)
+
+
+def test_references_without_a_railstack_equivalent_are_listed_and_nothing_is_written() -> None:
+    inv = with_variables(
+        guide_project(),
+        roadmap_api={
+            "EXTERNAL_DB": "postgresql://${{Postgres.DATABASE_PUBLIC_URL}}",
+            "STATIC": "${{RAILWAY_STATIC_URL}}",
+            "FROM_SHARED": "${{shared.NOPE}}",
+            "ELSEWHERE": "${{billing.URL}}",
+            "MISSING": "${{celery-beat.NOT_THERE}}",
+        },
+        roadmap_celery_logs={"BEAT_URL": "https://${{celery-beat.RAILWAY_PUBLIC_DOMAIN}}"},
+    )
+    problems = problems_of(inv)
+    api, logs = (
+        'service "roadmap-api" (svc-api): its variable ',
+        'service "roadmap-celery-logs" (svc-logs): its variable ',
+    )
+    for expected in (
+        api
+        + "EXTERNAL_DB cannot be carried: ${{Postgres.DATABASE_PUBLIC_URL}}: railstack's postgres offers no such value",
+        api + "STATIC cannot be carried: ${{RAILWAY_STATIC_URL}}: Railway's own variable has no railstack equivalent",
+        api + "FROM_SHARED cannot be carried: ${{shared.NOPE}}: the environment has no shared variable NOPE",
+        api + "ELSEWHERE cannot be carried: ${{billing.URL}}: the project has no service 'billing'",
+        api + "MISSING cannot be carried: ${{celery-beat.NOT_THERE}}: celery-beat has no variable NOT_THERE",
+        logs + "BEAT_URL cannot be carried: ${{celery-beat.RAILWAY_PUBLIC_DOMAIN}}: railstack gives celery-beat (beat) "
+        "no Railway public domain",
+    ):
+        assert any(p.startswith(expected) for p in problems), f"missing: {expected}\n" + "\n".join(problems)
+    assert len(problems) == 6, problems
+
+
+def test_the_public_domain_of_an_api_without_one_is_not_translated() -> None:
+    inv = guide_project()
+    services = tuple(replace(s, service_domains=()) if s.name == "roadmap-api" else s for s in inv.services)
+    inv = with_variables(replace(inv, services=services), roadmap_api={"URL": "https://${{RAILWAY_PUBLIC_DOMAIN}}"})
+    assert problems_of(inv) == [
+        'service "roadmap-api" (svc-api): its variable URL cannot be carried: ${{RAILWAY_PUBLIC_DOMAIN}}: railstack '
+        "gives roadmap-api (api) no Railway public domain"
+    ]
+
+
+def test_one_secret_name_with_two_values_is_unmappable() -> None:
+    inv = with_variables(
+        guide_project(),
+        roadmap_api={"STRIPE_API_KEY": STRIPE},
+        roadmap_celery_logs={"STRIPE_API_KEY": STRIPE.replace("4eC", "9xQ")},
+    )
+    problems = problems_of(inv)
+    assert len(problems) == 2, problems
+    assert problems[0].startswith(
+        'service "roadmap-api" (svc-api): its variable STRIPE_API_KEY is a secret with another value than on '
+        '"roadmap-celery-logs"'
+    )
+    assert problems[1].startswith('service "roadmap-celery-logs" (svc-logs): its variable STRIPE_API_KEY')
+    assert not any(STRIPE[8:20] in p for p in problems), "a problem never quotes a value"
+
+
+def test_railstacks_own_variables_are_not_carried_but_listed_as_replaced() -> None:
+    inv = inventory(
+        postgres(),
+        redis(),
+        app(
+            "a1",
+            "roadmap-api",
+            "api",
+            variables={
+                "PORT": "8000",
+                "WEB_CONCURRENCY": "4",
+                "THREADS": "8",
+                "ADMIN_PASSWORD": "typed-admin-password-1",
+                "SECRET_KEY": "typed-django-key-123456",
+                "DATABASE_URL": f"postgresql://postgres:{PG_PASSWORD}@pg:5432/railway",
+                "REDIS_URL": "${{Redis.REDIS_URL}}",
+            },
+        ),
+        app(
+            "w1",
+            "roadmap-celery-logs",
+            "celery_logs",
+            variables={
+                "CELERY_QUEUES": "logs",
+                "CELERY_POOL": "threads",
+                "CELERY_CONCURRENCY": "8",
+                "CELERY_MAX_TASKS_PER_CHILD": "50",
+                "CELERY_BROKER_URL": "${{Redis.REDIS_URL}}",
+                "CELERY_RESULT_BACKEND": "${{Redis.REDIS_URL}}",
+                "JWT_SECRET_KEY": "${{roadmap-api.JWT_SECRET_KEY}}",
+            },
+        ),
+        app("f1", "flower", "flower", variables={"FLOWER_BASIC_AUTH": "admin:typed-flower-pw", "PORT": "5555"}),
+        app("b1", "beat", "beat", variables={"CELERY_CONCURRENCY": "1"}),
+    )
+    adoption = adopt(inv)
+    config = adoption.config
+    for key in ("api", "flower"):
+        assert "variables" not in config[key], config[key]
+    assert "variables" not in config["workers"]["logs"]
+    assert config["beat"]["variables"] == {"CELERY_CONCURRENCY": "1"}, "not one of beat's own variables: carried"
+    assert "variables" not in config and "sensitive_variables" not in config
+    assert set(adoption.kept_secrets) == {"postgres_password", "redis_password"}
+    carried = carried_of(adoption)
+    assert carried["roadmap-api"].replaced == (
+        "ADMIN_PASSWORD",
+        "DATABASE_URL",
+        "PORT",
+        "REDIS_URL",
+        "SECRET_KEY",
+        "SERVICE_TYPE",
+        "THREADS",
+        "WEB_CONCURRENCY",
+    )
+    assert carried["roadmap-api"].plain == carried["roadmap-api"].secret == carried["roadmap-api"].translated == ()
+    assert carried["roadmap-celery-logs"].replaced == (
+        "CELERY_BROKER_URL",
+        "CELERY_CONCURRENCY",
+        "CELERY_MAX_TASKS_PER_CHILD",
+        "CELERY_POOL",
+        "CELERY_QUEUES",
+        "CELERY_RESULT_BACKEND",
+        "JWT_SECRET_KEY",
+        "SERVICE_TYPE",
+    )
+    assert carried["flower"].replaced == ("FLOWER_BASIC_AUTH", "PORT", "SERVICE_TYPE")
+    assert carried["beat"].plain == ("CELERY_CONCURRENCY",)
+    assert carried["roadmap-api"].describe().startswith("roadmap-api (api): replaced by railstack ADMIN_PASSWORD, ")
+    validates(adoption)
+
+
+def test_a_secret_named_like_a_generated_one_is_the_stores_password_or_unmappable() -> None:
+    inv = with_variables(
+        guide_project(),
+        roadmap_api={"POSTGRES_PASSWORD": PG_PASSWORD},
+        roadmap_celery_logs={"REDIS_PASSWORD": "not-the-redis-password-1"},
+    )
+    assert problems_of(inv) == [
+        'service "roadmap-celery-logs" (svc-logs): its variable REDIS_PASSWORD cannot be carried: a secret named '
+        "REDIS_PASSWORD would take the place of the one railstack generates (redis_password): rename it in Railway"
+    ]
+    adoption = adopt(with_variables(guide_project(), roadmap_api={"POSTGRES_PASSWORD": PG_PASSWORD}))
+    assert adoption.config["api"]["variables"] == {"POSTGRES_PASSWORD": "${postgres.password}"}
+    assert "sensitive_variables" not in adoption.config
+
+
+def test_values_the_model_could_not_hold_are_unmappable() -> None:
+    inv = with_variables(
+        guide_project(),
+        roadmap_api={
+            "node_env": "production",
+            "TEMPLATE": "${user.name} joined",
+            "CALLBACK": "https://deploy:hunter2-typed@${{roadmap-api.RAILWAY_PRIVATE_DOMAIN}}/hook",
+        },
+    )
+    problems = "\n".join(problems_of(inv))
+    assert "its variable node_env cannot be carried: its name is not one railstack can set" in problems
+    assert "its variable TEMPLATE cannot be carried: its text holds ${name.value}" in problems
+    assert (
+        "its variable CALLBACK cannot be carried: the text around its references is a URL with a password: railstack "
+        "keeps a secret only as a whole value"
+    ) in problems
+    assert "hunter2" not in problems
+    ok = adopt(with_variables(guide_project(), roadmap_api={"AUTH_HEADER": "Bearer ghp_" + "A" * 36}))
+    assert ok.config["sensitive_variables"] == ["AUTH_HEADER"], "a literal that looks like a token: a secret"
+
+
+def test_railways_own_variables_are_ignored() -> None:
+    inv = with_variables(guide_project(), roadmap_api={"RAILWAY_DOCKERFILE_PATH": "Dockerfile.api"})
+    adoption = adopt(inv)
+    assert "variables" not in adoption.config["api"]
+    assert "RAILWAY_DOCKERFILE_PATH" not in carried_of(adoption)["roadmap-api"].describe()
+
+
+def test_the_stack_file_header_names_the_carried_variables_never_their_values() -> None:
+    inv = with_variables(guide_project(), roadmap_api={"SENTRY_DSN": SENTRY, "LOG_LEVEL": "debug"})
+    adoption = adopt(inv)
+    text = render(adoption, date(2025, 1, 2))
+    assert SENTRY not in text and PG_PASSWORD not in text
+    header = [line for line in text.splitlines() if line.startswith("#")]
+    assert any("railstack:postgres_password, railstack:redis_password), not generated anew" in line for line in header)
+    assert any("railstack:<NAME> (railstack:SENTRY_DSN)" in line for line in header)
+    assert "#   roadmap-api (api): plain LOG_LEVEL; secret SENTRY_DSN; replaced by railstack DATABASE_URL, " in text
+    body = yaml.safe_load(text)["config"]["railstack:stack"]
+    assert body == adoption.config
+
+
+def test_references_that_go_round_in_a_circle_are_unmappable() -> None:
+    inv = with_variables(guide_project(), roadmap_api={"A_URL": "${{B_URL}}/a", "B_URL": "${{A_URL}}/b"})
+    problems = problems_of(inv)
+    assert len(problems) == 2 and all("a cycle" in p for p in problems), problems
