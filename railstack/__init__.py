@@ -14,26 +14,56 @@ resources come from the generated SDK `railstack_railway` (sdk/python), served b
 `pulumi-resource-railway`.
 """
 
-from railstack.components.plan import Plan, PlanError, build_plan
-from railstack.components.railway.app_stack import AppStack, AppStackArgs
-from railstack.program import deploy, export_outputs
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from railstack.providers.railway.schema import VERSION
-from railstack.stacks.load import ConfigError, load_stack_config
-from railstack.stacks.model import AppSource, StackConfig
+
+if TYPE_CHECKING:
+    from railstack.components.plan import Plan, PlanError, build_plan
+    from railstack.components.railway.app_stack import AppStack, AppStackArgs
+    from railstack.program import deploy, export_outputs
+    from railstack.stacks.load import ConfigError, load_stack_config
+    from railstack.stacks.model import AppSource, StackConfig
 
 __version__ = VERSION
 
+#: The public names, and the module each comes from. Imported on first use: the provider plugin
+#: (railstack.providers.railway.plugin) starts without loading the components, the model or pulumi-docker.
+_EXPORTS = {
+    "AppSource": "railstack.stacks.model",
+    "AppStack": "railstack.components.railway.app_stack",
+    "AppStackArgs": "railstack.components.railway.app_stack",
+    "ConfigError": "railstack.stacks.load",
+    "Plan": "railstack.components.plan",
+    "PlanError": "railstack.components.plan",
+    "StackConfig": "railstack.stacks.model",
+    "build_plan": "railstack.components.plan",
+    "deploy": "railstack.program",
+    "export_outputs": "railstack.program",
+    "load_stack_config": "railstack.stacks.load",
+}
+
 __all__ = [
-    "AppStack",
+    "VERSION",
     "AppSource",
+    "AppStack",
     "AppStackArgs",
     "ConfigError",
     "Plan",
     "PlanError",
     "StackConfig",
-    "VERSION",
     "build_plan",
     "deploy",
     "export_outputs",
     "load_stack_config",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'railstack' has no attribute {name!r}")
+    return getattr(import_module(module), name)
