@@ -11,8 +11,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from adopt.common import Adoption, Unmappable
 from adopt.inventory import InventoryError, read_inventory
-from adopt.mapping import Adoption, Unmappable, environment_of_stack, plan_adoption
+from adopt.mapping import environment_of_stack, plan_adoption
 from adopt.stack_file import IMPORT_KEY, StackFileError, secret_key, stack_file, write_adoption
 from railstack.providers.railway.client import RailwayError, client_from_settings
 from railstack.stacks.load import CONFIG_KEY, ConfigError, load_stack_config, profile

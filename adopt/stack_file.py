@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from adopt.mapping import Adoption
+from adopt.common import Adoption
 from railstack.stacks.load import CONFIG_KEY, load_stack_config
 
 #: The config key holding the import IDs (resource name -> ID), read by the program's `import` option.

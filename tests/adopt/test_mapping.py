@@ -10,17 +10,10 @@ from typing import Any
 import pytest
 import yaml
 
+from adopt.common import HINT, Adoption, Unmappable, resolve
 from adopt.inventory import DomainInfo, EnvironmentInfo, Inventory, InventoryError, ServiceInfo, VolumeInfo
 from adopt.inventory import choose_environment as choose
-from adopt.mapping import (
-    HINT,
-    Adoption,
-    Unmappable,
-    command_role,
-    environment_of_stack,
-    plan_adoption,
-    resolve,
-)
+from adopt.mapping import command_role, environment_of_stack, plan_adoption
 from adopt.stack_file import render
 from railstack.components.plan import build_plan
 from railstack.stacks.load import load_stack_config, profile
