@@ -136,7 +136,7 @@ def wait_for(check, seconds: float = 60, every: float = 1.0):
 
 
 def test_every_service_runs_and_every_deployment_succeeded(
-    staging: PulumiWorkspace, emulator: EmulatorServer, engine: docker.DockerClient
+    staging: PulumiWorkspace, emulator: EmulatorServer, app_engine: docker.DockerClient
 ) -> None:
     view = emulator.emulator.runtime_view()
     statuses = {row["serviceName"]: row["status"] for row in view["deployments"]}
@@ -147,7 +147,7 @@ def test_every_service_runs_and_every_deployment_succeeded(
         name: "SUCCESS"
         for name in ("Postgres", "Redis", "api", "worker-logs", "worker-content-generation", "beat", "flower")
     }
-    running = containers_by_service(engine, staging)
+    running = containers_by_service(app_engine, staging)
     assert all(len(ids) == 1 for ids in running.values()), running
 
 
@@ -157,7 +157,7 @@ def test_the_api_is_healthy_through_the_edge(staging: PulumiWorkspace, emulator:
 
 
 def test_tasks_run_on_their_workers_and_beat_records_heartbeats(
-    staging: PulumiWorkspace, emulator: EmulatorServer, engine: docker.DockerClient
+    staging: PulumiWorkspace, emulator: EmulatorServer, app_engine: docker.DockerClient
 ) -> None:
     content = edge_post(emulator, staging, "/tasks/content", {"topic": "railways"})
     log = edge_post(emulator, staging, "/logs", {"level": "info", "message": "hello from the edge"})
@@ -165,15 +165,15 @@ def test_tasks_run_on_their_workers_and_beat_records_heartbeats(
     for task in (content.json()["id"], log.json()["id"]):
         done = wait_for(lambda t=task: edge_get(emulator, staging, f"/tasks/{t}").json().get("status") == "done", 60)
         assert done, edge_get(emulator, staging, f"/tasks/{task}").text
-    postgres = next(iter(containers_by_service(engine, staging)["postgres"]))
-    beats = wait_for(lambda: heartbeats_in(engine, postgres) >= 1, 30)
+    postgres = next(iter(containers_by_service(app_engine, staging)["postgres"]))
+    beats = wait_for(lambda: heartbeats_in(app_engine, postgres) >= 1, 30)
     assert beats, "beat must record heartbeats"
 
 
 def test_flower_asks_for_its_generated_credentials(
-    staging: PulumiWorkspace, emulator: EmulatorServer, engine: docker.DockerClient
+    staging: PulumiWorkspace, emulator: EmulatorServer, app_engine: docker.DockerClient
 ) -> None:
-    flower = engine.containers.get(next(iter(containers_by_service(engine, staging)["flower"])))
+    flower = app_engine.containers.get(next(iter(containers_by_service(app_engine, staging)["flower"])))
     address = next(iter(flower.attrs["NetworkSettings"]["Networks"].values()))["IPAddress"]
     user, password = rendered(emulator, staging, "flower")["FLOWER_BASIC_AUTH"].split(":", 1)
     assert httpx.get(f"http://{address}:5555/", timeout=10).status_code == 401
@@ -181,9 +181,9 @@ def test_flower_asks_for_its_generated_credentials(
 
 
 def test_the_apis_database_url_comes_from_railways_reference(
-    staging: PulumiWorkspace, engine: docker.DockerClient
+    staging: PulumiWorkspace, app_engine: docker.DockerClient
 ) -> None:
-    api = engine.containers.get(next(iter(containers_by_service(engine, staging)["api"])))
+    api = app_engine.containers.get(next(iter(containers_by_service(app_engine, staging)["api"])))
     env = dict(line.split("=", 1) for line in api.attrs["Config"]["Env"] if "=" in line)
     assert "@postgres.railway.internal:5432/railway" in env["DATABASE_URL"], "rendered from ${{Postgres.DATABASE_URL}}"
     assert env["RAILWAY_SERVICE_NAME"] == "api" and env["RAILWAY_ENVIRONMENT_NAME"] == "staging"
@@ -238,15 +238,15 @@ def test_the_old_unwrapped_redis_command_breaks_redis_and_the_wrapped_one_mends_
 
 
 def test_a_one_variable_change_redeploys_exactly_that_service(
-    staging: PulumiWorkspace, engine: docker.DockerClient
+    staging: PulumiWorkspace, app_engine: docker.DockerClient
 ) -> None:
-    before = containers_by_service(engine, staging)
+    before = containers_by_service(app_engine, staging)
     edit_stack_config(
         staging.project_dir, "staging", {"workers": {"logs": {"concurrency": 3}, "content_generation": {}}}
     )
     staging.run("up", "--yes", "--skip-preview", timeout=600)
     after = wait_for(
-        lambda: (lambda c: c if len(c["worker-logs"]) == 1 else None)(containers_by_service(engine, staging)), 60
+        lambda: (lambda c: c if len(c["worker-logs"]) == 1 else None)(containers_by_service(app_engine, staging)), 60
     )
     assert after is not None, "the logs worker must be down to one (new) container"
     changed = {role for role in before if before[role] != after[role]}
@@ -255,9 +255,9 @@ def test_a_one_variable_change_redeploys_exactly_that_service(
 
 
 def test_a_failing_migration_ends_failed_with_its_output_and_fails_the_up(
-    staging: PulumiWorkspace, emulator: EmulatorServer, engine: docker.DockerClient
+    staging: PulumiWorkspace, emulator: EmulatorServer, app_engine: docker.DockerClient
 ) -> None:
-    before = containers_by_service(engine, staging)
+    before = containers_by_service(app_engine, staging)
     edit_stack_config(
         staging.project_dir,
         "staging",
@@ -269,7 +269,7 @@ def test_a_failing_migration_ends_failed_with_its_output_and_fails_the_up(
         -3000:
     ]
     assert "migration 0042 broke: relation missing" in output and "exit code 3" in output, output[-3000:]
-    assert containers_by_service(engine, staging)["api"] == before["api"], "the live API keeps running"
+    assert containers_by_service(app_engine, staging)["api"] == before["api"], "the live API keeps running"
     assert edge_get(emulator, staging, "/health").status_code == 200
 
     edit_stack_config(staging.project_dir, "staging", {"api": {"pre_deploy_command": "/app/entrypoint migrate"}})
@@ -278,14 +278,14 @@ def test_a_failing_migration_ends_failed_with_its_output_and_fails_the_up(
 
 
 def test_destroy_leaves_no_container_network_or_volume(
-    staging: PulumiWorkspace, emulator: EmulatorServer, engine: docker.DockerClient
+    staging: PulumiWorkspace, emulator: EmulatorServer, app_engine: docker.DockerClient
 ) -> None:
     staging.run("destroy", "--yes", "--skip-preview", timeout=600)
     owned = emulator.emulator.runtime_view()["owned"]
     labelled = {
-        "containers": len(engine.containers.list(all=True, filters={"label": LABEL})),
-        "networks": len(engine.networks.list(filters={"label": LABEL})),
-        "volumes": len(engine.volumes.list(filters={"label": LABEL})),
+        "containers": len(app_engine.containers.list(all=True, filters={"label": LABEL})),
+        "networks": len(app_engine.networks.list(filters={"label": LABEL})),
+        "volumes": len(app_engine.volumes.list(filters={"label": LABEL})),
     }
     print(f"\nafter destroy: {labelled}")
     assert owned == {"containers": [], "networks": [], "volumes": []} and labelled == {
