@@ -31,8 +31,9 @@ def deploy(
     environment profile and validated here) or a StackConfig built in code (taken as it is).
     `imports` (default `railstack:import`): Railway objects to adopt, by resource name."""
     railway_config = pulumi.Config("railway")
-    secret_config = pulumi.Config("railstack")
-    adopt: dict[str, str] = dict(secret_config.get_object("import") or {}) if imports is None else dict(imports)
+    # railstack:<key>: `import`, and the secrets the configuration names (read with require_secret).
+    project_config = pulumi.Config("railstack")
+    adopt: dict[str, str] = dict(project_config.get_object("import") or {}) if imports is None else dict(imports)
     try:
         # Anything but a mapping is refused by load_stack_config with the key and the type it got.
         raw: Any = dict(config) if isinstance(config, Mapping) else config
@@ -50,11 +51,11 @@ def deploy(
     except PlanError as err:
         raise pulumi.RunError(str(ConfigError(stack, err.problems))) from None
 
-    extra_secrets = {name: secret_config.require_secret(name) for name in model.sensitive_variables}
+    extra_secrets = {name: project_config.require_secret(name) for name in model.sensitive_variables}
     # Secrets the config says are given, not generated (an adopted database's password): railstack:<name>.
-    provided_secrets = {name: secret_config.require_secret(name) for name in model.secrets.provided}
+    provided_secrets = {name: project_config.require_secret(name) for name in model.secrets.provided}
     external_redis_url = (
-        secret_config.require_secret(model.redis.external_url_key)
+        project_config.require_secret(model.redis.external_url_key)
         if model.redis.mode == "external" and model.redis.external_url_key
         else None
     )

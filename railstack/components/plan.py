@@ -566,12 +566,14 @@ def build_plan(stack: str, config: StackConfig, *, shared_secrets: Iterable[str]
     target = config.target
     external = config.redis.mode == "external"
     stores: dict[str, DataStore] = {}
+    # Railway service names, the defaults and those configured, from one place (the model).
+    service_names = config.railway_service_names()
     pg = config.postgres
     # Railway's Postgres template's user and database, on both targets: one DATABASE_URL shape.
     pg_user, pg_database, pg_port = "postgres", "railway", 5432
     stores["postgres"] = DataStore(
         name="postgres",
-        service_name=pg.service_name or "Postgres",
+        service_name=service_names["postgres"],
         image=pg.image
         or (
             f"ghcr.io/railwayapp-templates/postgres-ssl:{pg.version}"
@@ -594,7 +596,7 @@ def build_plan(stack: str, config: StackConfig, *, shared_secrets: Iterable[str]
         rd_user, rd_port = "default", 6379
         stores["redis"] = DataStore(
             name="redis",
-            service_name=rd.service_name or "Redis",
+            service_name=service_names["redis"],
             image=rd.image or f"redis:{rd.version}",
             port=rd_port,
             mount="/data" if rd.volume else None,
@@ -608,7 +610,6 @@ def build_plan(stack: str, config: StackConfig, *, shared_secrets: Iterable[str]
 
     # The roles first (their addresses are references too), then their variables.
     roles = _roles(config)
-    service_names = config.railway_service_names()
     known = _known(stores, external, (*generated, *shared), roles)
 
     def secret_ref(ref: Ref) -> bool:

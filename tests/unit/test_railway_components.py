@@ -156,3 +156,41 @@ def test_the_release_carries_the_source_and_limits_and_waits_within_the_roles_ti
     assert api["timeout_seconds"] == 600 + 120, "build allowance plus the API's healthcheck timeout"
     assert inputs(resources, "railstack-beat-deployment")["timeout_seconds"] == 600 + 120, "plus start_seconds"
     assert "source_image" not in inputs(resources, "railstack-api-settings"), "settings never carry the source"
+
+
+def test_the_names_railstack_import_may_use_are_exactly_the_railway_resources_registered(rendered) -> None:
+    from railstack.components.railway.app_stack import railway_resource_names
+
+    stack, resources = rendered
+    config = load_stack_config(stack, {"app": {"image": "ghcr.io/acme/app:1"}, "flower": {"enabled": True}})
+    registered = {name for name, r in resources.items() if r["type"].startswith("railway:index:")}
+    assert railway_resource_names("railstack", build_plan(stack, config)) == registered, stack
+
+
+def test_an_import_naming_no_resource_fails_before_any_resource_is_registered() -> None:
+    from railstack.components.railway.app_stack import AppStack, AppStackArgs
+
+    mocks = RecordingMocks()
+    pulumi.runtime.set_mocks(mocks, project="railstack", stack="staging", preview=False)
+    config = load_stack_config("staging", {"app": {"image": "ghcr.io/acme/app:1"}})
+    imports = {"railstack-project": "p-1", "railstack-api-servic": "s-1"}
+
+    @pulumi.runtime.test
+    def program() -> None:
+        AppStack(
+            "railstack",
+            AppStackArgs(
+                config=config,
+                plan=build_plan("staging", config),
+                project_name="railstack-staging",
+                extra_secrets={},
+                stack="staging",
+                imports=imports,
+            ),
+        )
+
+    with pytest.raises(pulumi.RunError, match=r"staging: railstack:import names .*railstack-api-servic"):
+        program()
+    assert [n for n, r in mocks.resources.items() if r["type"] != "railstack:railway:AppStack"] == [], (
+        "nothing but the component itself may be registered before the imports are checked"
+    )

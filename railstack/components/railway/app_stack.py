@@ -11,7 +11,7 @@ from railstack.components.plan import Plan
 from railstack.components.railway.app_service import AppService, AppServiceArgs
 from railstack.components.railway.postgres import PostgresDatabase, PostgresDatabaseArgs
 from railstack.components.railway.redis import RedisCache, RedisCacheArgs
-from railstack.components.railway.service import Imports, Placement
+from railstack.components.railway.service import Imports, Placement, service_parts
 from railstack.components.railway.variables import variable_collection
 from railstack.components.secrets import SecretSet, SecretSetArgs
 from railstack.stacks.model import StackConfig
@@ -59,6 +59,7 @@ class AppStack(pulumi.ComponentResource):
         config, plan = args.config, args.plan
         protect = config.environment == "production"
         imports = Imports(args.imports)
+        imports.check(args.stack, railway_resource_names(name, plan))
         project = Project(
             f"{name}-project",
             name=args.project_name,
@@ -146,12 +147,6 @@ class AppStack(pulumi.ComponentResource):
                 dns_records = service.dns_records
             self.service_ids[workload.name] = service.service_id
             self.variables[workload.name] = service.variables
-        unused = imports.unused()
-        if unused:
-            raise pulumi.RunError(
-                f"{args.stack}: railstack:import names resources this stack does not have: {', '.join(unused)} "
-                "(they would be created anew, not adopted); remove them or fix the names"
-            )
         self.project_id = project_id
         self.dns_records = dns_records
         self.shared_variable_names = sorted(shared_values)
@@ -165,3 +160,15 @@ class AppStack(pulumi.ComponentResource):
                 "dns_records": self.dns_records,
             }
         )
+
+
+def railway_resource_names(name: str, plan: Plan) -> set[str]:
+    """Every Railway resource the stack named `name` makes for `plan` (what `railstack:import` may name)."""
+    names = {f"{name}-project", f"{name}-shared-variables"}
+    for store in plan.stores.values():
+        names |= {f"{name}-{store.name}-{part}" for part in service_parts(volume=store.mount is not None, public=False)}
+    for workload in plan.workloads:
+        public = workload.public and workload.port is not None
+        parts = service_parts(volume=False, public=public, custom_domains=workload.custom_domains)
+        names |= {f"{name}-{workload.name}-{part}" for part in parts}
+    return names

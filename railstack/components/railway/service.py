@@ -54,24 +54,43 @@ class ServiceSpec:
     """Protect the service and its volume from deletion."""
 
 
+def custom_domain_part(domain: str) -> str:
+    return f"domain-{domain.replace('.', '-')}"
+
+
+def service_parts(*, volume: bool, public: bool, custom_domains: tuple[str, ...] = ()) -> list[str]:
+    """The resources `build_service` makes for one service, by the part of their name after the
+    component's (`railstack-api-settings`): what `railstack:import` may name."""
+    parts = ["service", "settings", "variables", "deployment"]
+    if volume:
+        parts.append("volume")
+    if public:
+        parts += ["domain", *(custom_domain_part(d) for d in custom_domains)]
+    return parts
+
+
 class Imports:
     """Railway objects the stack takes over instead of creating (`railstack:import`, written by
-    scripts/adopt): Pulumi resource name -> import ID. Each is given to its resource as the `import`
-    option; `unused()` names the ones no resource claimed, so a typo fails instead of creating anew."""
+    scripts/adopt): Pulumi resource name -> import ID, each given to its resource as the `import`
+    option. `check` runs before any resource is registered, so a name no resource has (a typo) fails
+    the run instead of that object being created anew."""
 
     def __init__(self, ids: Mapping[str, str] | None = None) -> None:
         self._ids = dict(ids or {})
-        self._claimed: set[str] = set()
+
+    def check(self, stack: str, resource_names: set[str]) -> None:
+        unknown = sorted(set(self._ids) - resource_names)
+        if unknown:
+            raise pulumi.RunError(
+                f"{stack}: railstack:import names resources this stack does not have: {', '.join(unknown)} "
+                "(they would be created anew, not adopted); remove them or fix the names"
+            )
 
     def options(self, resource_name: str, opts: pulumi.ResourceOptions) -> pulumi.ResourceOptions:
         import_id = self._ids.get(resource_name)
         if import_id is None:
             return opts
-        self._claimed.add(resource_name)
         return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(import_=import_id))
-
-    def unused(self) -> list[str]:
-        return sorted(set(self._ids) - self._claimed)
 
 
 @dataclass(frozen=True)
@@ -173,7 +192,7 @@ def build_service(owner: pulumi.ComponentResource, name: str, spec: ServiceSpec,
                     service_id=service.service_id,
                     domain=custom,
                     target_port=spec.public_port,
-                    opts=adopted(f"domain-{custom.replace('.', '-')}", child),
+                    opts=adopted(custom_domain_part(custom), child),
                 )
             )
             before_deploy.append(custom_domains[-1])
