@@ -68,6 +68,20 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="a top-level numReplicas without multiRegionConfig is ignored (default off, strict on)",
     )
+    parser.add_argument(
+        "--patch-deploys",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="a committed patch deploys every service whose source or deploy settings it touches (default on)",
+    )
+    parser.add_argument(
+        "--register-delay",
+        type=_delay,
+        default=None,
+        metavar="LOW[,HIGH]",
+        help="seconds before a deployment Railway starts by itself appears (default a random 0.2-3 s)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random registration delays (default 0)")
     parser.add_argument("--plan", choices=("free", "hobby", "pro"), default="pro", help="the workspace's plan")
     parser.add_argument(
         "--run-containers",
@@ -109,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
         run_containers=args.run_containers,
         image_map=_image_map(parser, args.image_map),
         edge_port=args.edge_port,
+        patch_deploys=args.patch_deploys,
+        register_delay=args.register_delay,
+        seed=args.seed,
     )
     stop = threading.Event()
 
@@ -129,6 +146,16 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.stop()
     return 0
+
+
+def _delay(text: str) -> tuple[float, float]:
+    try:
+        parts = [float(part) for part in text.split(",")]
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected seconds, e.g. 0 or 0.2,3") from error
+    if len(parts) not in (1, 2) or not 0 <= parts[0] <= parts[-1]:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected LOW or LOW,HIGH seconds with 0 <= LOW <= HIGH")
+    return (parts[0], parts[-1])
 
 
 def _image_map(parser: argparse.ArgumentParser, pairs: list[str]) -> dict[str, str]:

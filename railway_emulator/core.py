@@ -41,6 +41,7 @@ from railway_emulator.journal import Journal
 from railway_emulator.registry import Context, resolve_attribute
 from railway_emulator.resolvers.deployments import parse_script
 from railway_emulator.schema import load_schema
+from railway_emulator.budget import RequestBudget
 from railway_emulator.state import PLANS, State, new_id
 
 JSON_HEADERS = {"Content-Type": "application/json"}
@@ -74,6 +75,26 @@ class _RequestError(Exception):
         self.request = _Request()
 
 
+OUTSIDE_KINDS = ("github_push", "image_update", "dashboard_redeploy")
+"""What else starts a deployment on Railway: a push to a connected branch (docs deployments/github-autodeploys.md),
+an image auto-update (docs deployments/image-auto-updates.md), a redeploy from the dashboard."""
+
+DEFAULT_REGISTER_DELAY = (0.2, 3.0)
+"""Seconds before a deployment Railway starts by itself shows in lists: Railway registers deployments
+asynchronously (railwayapp/cli PR #743 waits for it: "backend may not have registered the deployment
+yet"); how long is not documented, so the default is a seeded random span long enough to catch a
+client that reads once."""
+
+
+def _delay_range(delay: float | tuple[float, float] | None) -> tuple[float, float]:
+    if delay is None:
+        return DEFAULT_REGISTER_DELAY
+    low, high = (delay, delay) if isinstance(delay, (int, float)) else delay
+    if not 0 <= low <= high:
+        raise ValueError("register_delay must be seconds >= 0, or a (low, high) span with low <= high")
+    return (float(low), float(high))
+
+
 class Emulator:
     """Railway's GraphQL API over in-memory workspaces, for one token (and optionally a scoped one).
 
@@ -98,6 +119,10 @@ class Emulator:
         plan: str = "pro",
         run_containers: bool = False,
         image_map: dict[str, str] | None = None,
+        patch_deploys: bool = True,
+        register_delay: float | tuple[float, float] | None = None,
+        seed: int = 0,
+        requests_per_hour: int | None = None,
     ) -> None:
         if not token:
             raise ValueError("the emulator needs a non-empty token")
@@ -114,6 +139,7 @@ class Emulator:
         self.schema = load_schema(schema_path)
         self.strict = strict
         self.source_deploys = strict if source_deploys is None else source_deploys
+        self.patch_deploys = patch_deploys
         self.plan = plan
         self._workspace_ids = [new_id() for _ in range(workspaces)]
         self._scoped_workspace_id = new_id() if scoped_token is not None else None
@@ -124,6 +150,8 @@ class Emulator:
             "plan": plan,
             "soft_deletes": strict if soft_deletes is None else soft_deletes,
             "drop_num_replicas": strict if drop_num_replicas is None else drop_num_replicas,
+            "register_delay": _delay_range(register_delay),
+            "seed": seed,
         }
         self.runtime = None
         if run_containers:
@@ -134,6 +162,7 @@ class Emulator:
         self.state.runtime = self.runtime
         self.faults = Faults()
         self.journal = Journal()
+        self.budget = RequestBudget(plan, clock=lambda: self.state.now(), per_hour=requests_per_hour)
 
     def runtime_view(self) -> dict[str, Any]:
         """Container mode: each deployment run (service, status, duration, containers) and what the
@@ -187,6 +216,13 @@ class Emulator:
             self._record(request, 200, fault_kind, [NOT_AUTHORIZED], [])
             return _json(200, {"data": None, "errors": [{"message": NOT_AUTHORIZED}]})
 
+        verdict = self.budget.take()
+        if not verdict.allowed:
+            self._record(request, 429, "budget", ["rate limited"], [])
+            answer = _json(429, {"errors": [{"message": "You have exceeded the rate limit. Please try again later."}]})
+            answer.headers.update(verdict.headers)
+            return answer
+
         with self.lock:
             state = self.state
             seen = [self._scoped_workspace_id] if scoped else list(self._workspace_ids)
@@ -195,6 +231,7 @@ class Emulator:
                 account_token=account or scoped,
                 workspaces=[w for w in seen if w is not None],
                 source_deploys=self.source_deploys,
+                patch_deploys=self.patch_deploys,
             )
             state.scope = frozenset(context.workspaces)
             try:
@@ -218,7 +255,9 @@ class Emulator:
         self._record(
             request, status, fault_kind, [error["message"] for error in payload.get("errors", [])], context.writes
         )
-        return _json(status, payload)
+        answer = _json(status, payload)
+        answer.headers.update(verdict.headers)
+        return answer
 
     def _prepare(self, body: bytes) -> _Request:
         """The request parsed and validated against the schema, or `_RequestError` (HTTP 400)."""
@@ -299,12 +338,41 @@ class Emulator:
         count: int = 1,
         seconds: float | None = None,
         logs: list[str] | None = None,
+        approval: str | None = None,
     ) -> dict[str, Any]:
         """Script the next `count` deployments of services named `service` (any project); ValueError when
-        the spec is bad. Returns the armed script as `GET /_emulator/deployments` lists it."""
+        the spec is bad. Returns the armed script as `GET /_emulator/deployments` lists it. `approval`
+        (NEEDS_APPROVAL or WAITING) holds each one until `deploymentApprove`."""
         return self.script_deployments_spec(
-            {"service": service, "outcome": outcome, "count": count, "seconds": seconds, "logs": logs}
+            {
+                "service": service,
+                "outcome": outcome,
+                "count": count,
+                "seconds": seconds,
+                "logs": logs,
+                "approval": approval,
+            }
         )
+
+    def deploy_from_outside(self, service_id: str, environment_id: str, kind: str = "github_push") -> str:
+        """A deployment railstack did not cause: a GitHub push (`github_push`, with a commit), an image
+        update (`image_update`) or a redeploy from the dashboard (`dashboard_redeploy`). Railway starts
+        it by itself, so it registers late like any such one; returns its id."""
+        from railway_emulator.resolvers.deployments import deploy, settings_snapshot
+
+        if kind not in OUTSIDE_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(OUTSIDE_KINDS)}")
+        with self.lock:
+            instance = self.state.instances[(service_id, environment_id)]
+            meta = settings_snapshot(self.state, instance)
+            meta["trigger"] = kind
+            if kind == "github_push":
+                meta.update(commitHash=new_id().replace("-", "")[:40], commitMessage="a push to the branch")
+            found = deploy(self.state, instance, "outside", meta=meta)
+            if kind == "dashboard_redeploy":
+                found.meta["reason"] = "redeploy"
+                found.creator = {"id": new_id(), "email": "teammate@emulator.invalid", "name": "A Teammate", "avatar": None}
+            return found.id
 
     def script_deployments_spec(self, spec: Any) -> dict[str, Any]:
         """`script_deployments` from the JSON body of `POST /_emulator/deployments`."""
@@ -331,6 +399,7 @@ class Emulator:
             self.state.runtime = self.runtime
             self.faults.clear()
             self.journal = Journal()
+            self.budget = RequestBudget(self.plan, clock=lambda: self.state.now(), per_hour=self.budget.per_hour)
 
 
 def _read_body(body: bytes) -> tuple[str, dict[str, Any] | None, str | None]:

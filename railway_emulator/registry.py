@@ -45,6 +45,8 @@ class Context:
     """The workspace ids the caller's token sees, the default first."""
     source_deploys: bool = False
     """Whether setting a source deploys at once (the emulator's `source_deploys` option)."""
+    patch_deploys: bool = True
+    """Whether a patch commit deploys the services it touches (the emulator's `patch_deploys` option)."""
 
 
 def snake(name: str) -> str:

@@ -177,6 +177,10 @@ class EmulatorServer:
         run_containers: bool = False,
         image_map: dict[str, str] | None = None,
         edge_port: int = 0,
+        patch_deploys: bool = True,
+        register_delay: float | tuple[float, float] | None = None,
+        seed: int = 0,
+        requests_per_hour: int | None = None,
     ) -> None:
         self.token = token or secrets.token_urlsafe(24)
         self.emulator = Emulator(
@@ -192,6 +196,10 @@ class EmulatorServer:
             plan=plan,
             run_containers=run_containers,
             image_map=image_map,
+            patch_deploys=patch_deploys,
+            register_delay=register_delay,
+            seed=seed,
+            requests_per_hour=requests_per_hour,
         )
         self._edge_port = edge_port
         self.edge: Edge | None = None
@@ -289,9 +297,16 @@ class EmulatorServer:
         count: int = 1,
         seconds: float | None = None,
         logs: list[str] | None = None,
+        approval: str | None = None,
     ) -> dict[str, Any]:
         """Script the next `count` deployments of services named `service` (as `POST /_emulator/deployments`)."""
-        return self.emulator.script_deployments(service, outcome, count=count, seconds=seconds, logs=logs)
+        return self.emulator.script_deployments(
+            service, outcome, count=count, seconds=seconds, logs=logs, approval=approval
+        )
+
+    def deploy_from_outside(self, service_id: str, environment_id: str, kind: str = "github_push") -> str:
+        """A deployment railstack did not cause (see Emulator.deploy_from_outside)."""
+        return self.emulator.deploy_from_outside(service_id, environment_id, kind)
 
     def deployment_scripts(self) -> list[dict[str, Any]]:
         return self.emulator.deployment_scripts()

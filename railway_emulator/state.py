@@ -12,6 +12,7 @@ also answer "Not Authorized" for objects outside `scope`, the workspaces the req
 
 from __future__ import annotations
 
+import random
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -222,6 +223,13 @@ class Deployment:
     ready_ts: float
     """When the deployment ends: BUILDING for the first half, DEPLOYING for the second, then `outcome`."""
     meta: dict[str, Any]
+    listed_ts: float = 0.0
+    """From when lists (`latestDeployment`, `deployments`) show it: Railway registers a deployment
+    asynchronously (railwayapp/cli PR #743, "backend may not have registered the deployment yet";
+    docs/railway-api.md)."""
+    start_ts: float | None = None
+    """When its build starts: `created_ts`, or the moment it was approved; None while approval is
+    pending (NEEDS_APPROVAL / WAITING, docs projects/workspaces.md, deployments/manage-deployments.md)."""
     outcome: str = "success"
     """"success", or the failure it ends in: "pre_deploy_failed", "healthcheck_failed", "crashed",
     "no_branch" (see resolvers/deployments.py)."""
@@ -237,6 +245,12 @@ class Deployment:
     suggest_add_service_domain: bool = False
     creator: Any = None
     diagnosis: Any = None
+    approval: str | None = None
+    """NEEDS_APPROVAL or WAITING while a scripted approval is pending (`start_ts` None)."""
+    seconds: float = 0.0
+    """How long it runs once started."""
+    custom_logs: list[str] | None = None
+    """A script's log lines, kept to render them again when an approval starts it."""
     snapshot_id: str | None = None
     static_url: str | None = None
     url: str | None = None
@@ -332,9 +346,20 @@ class State:
         plan: str = "pro",
         soft_deletes: bool = False,
         drop_num_replicas: bool = False,
+        register_delay: tuple[float, float] = (0.0, 0.0),
+        seed: int = 0,
     ) -> None:
         self.clock = clock
         self.deploy_seconds = deploy_seconds
+        self.register_delay = register_delay
+        self.random = random.Random(seed)
+        self.user: dict[str, Any] = {
+            "id": new_id(),
+            "email": "token-owner@emulator.invalid",
+            "name": "Token Owner",
+            "avatar": None,
+        }
+        """Whom the token belongs to: the `creator` of every deployment it causes."""
         self.workspace_ids: list[str] = list(workspace_ids) if workspace_ids else [new_id()]
         """The workspaces the main token sees; the first is `workspace_id`."""
         self.workspace_id = self.workspace_ids[0]
@@ -511,12 +536,21 @@ class State:
                 return vi
         return None
 
-    def deployments_of(self, service_id: str, environment_id: str) -> list[Deployment]:
-        """The instance's deployments, newest first."""
+    def deployments_of(self, service_id: str, environment_id: str, *, pending: bool = False) -> list[Deployment]:
+        """The instance's deployments, newest first: those Railway has registered by now, or with
+        `pending` also those it has not yet."""
+        now = self.now()
         found = [
-            d for d in self.deployments.values() if (d.service_id, d.environment_id) == (service_id, environment_id)
+            d
+            for d in self.deployments.values()
+            if (d.service_id, d.environment_id) == (service_id, environment_id) and (pending or d.listed_ts <= now)
         ]
         return sorted(found, key=lambda d: d.created_ts, reverse=True)
+
+    def registration_delay(self) -> float:
+        """How long Railway takes to register a deployment it starts by itself (seeded, reproducible)."""
+        low, high = self.register_delay
+        return low if high <= low else self.random.uniform(low, high)
 
     def service_domains_of(self, service_id: str, environment_id: str) -> list[ServiceDomain]:
         return [

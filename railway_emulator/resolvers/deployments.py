@@ -10,12 +10,26 @@ src/commands/scale.rs reads region data from latestDeployment.meta); a redeploy 
 the deployment it re-runs instead of reading the current settings, as Railway's redeploy ignores a newly
 set image.
 
-Deployments take time and fail (API-NOTES Corrections "Deployments take time and fail"): BUILDING for
+Deployments take time and fail (docs/railway-api.md, "Deployments take time and fail"): BUILDING for
 the first half of the duration, DEPLOYING for the second, then SUCCESS, FAILED or CRASHED. The duration
 is `deploy_seconds` (0 by default: terminal at once) unless a script (`Emulator.script_deployments`)
-says otherwise. A SUCCESS deployment reads REMOVED only once a newer one of the same instance has reached
-SUCCESS; a newer FAILED/CRASHED one leaves it live. `deploymentLogs` returns the lines of the phases
-reached so far.
+says otherwise.
+
+Railway registers deployments asynchronously (railwayapp/cli PR #743: "backend may not have registered
+the deployment yet"): a deployment Railway starts by itself (a patch commit, a variable write, a new
+service) exists only after `register_delay`, and any deployment, an explicit one too, shows in lists
+(`latestDeployment`, `deployments`) only then; `deployment(id)` finds an explicit one at once, as its id
+was answered.
+
+A newer deployment replaces the older ones (docs deployments/deployment-actions.md, "a new deployment
+replaces the active one"): one still building or deploying when a newer one of the same instance
+starts reads REMOVING for `REMOVING_SECONDS`, then REMOVED; a SUCCESS one reads REMOVED once a newer
+one has reached SUCCESS (a newer FAILED/CRASHED one leaves it live).
+
+Scripted outcomes also cover approval (NEEDS_APPROVAL or WAITING until `deploymentApprove`; docs
+projects/workspaces.md: deployments of a user without the Deployer role, or without a linked GitHub
+account, wait for approval) and build failures, whose lines are in `buildLogs`, not in `deploymentLogs`
+(railwayapp/cli PR #1222). `deploymentLogs` and `buildLogs` return the lines reached so far.
 """
 
 from __future__ import annotations
@@ -31,10 +45,15 @@ from railway_emulator.registry import Context, field, mutation, query
 from railway_emulator.resolvers.common import connection
 from railway_emulator.state import Deployment, Environment, Project, Service, ServiceInstance, State, iso, new_id
 
-OUTCOMES = ("success", "pre_deploy_failed", "healthcheck_failed", "crashed")
+OUTCOMES = ("success", "pre_deploy_failed", "healthcheck_failed", "crashed", "build_failed")
 """Scriptable outcomes: docs content/docs/deployments/pre-deploy-command.md (a failing pre-deploy
 command is not retried and nothing starts), healthchecks.md (a deployment whose healthcheck never
-passes fails), restart-policy.md (a started container that exits is a crash)."""
+passes fails), restart-policy.md (a started container that exits is a crash), a build that fails
+(its lines in `buildLogs`: railwayapp/cli PR #1222)."""
+
+APPROVALS = ("NEEDS_APPROVAL", "WAITING")
+"""Statuses of a deployment waiting for approval (schema DeploymentStatus; docs projects/workspaces.md,
+deployments/manage-deployments.md); a script's `approval` picks one, `deploymentApprove` releases it."""
 
 TERMINAL_STATUS = {
     "success": "SUCCESS",
@@ -42,7 +61,18 @@ TERMINAL_STATUS = {
     "healthcheck_failed": "FAILED",
     "crashed": "CRASHED",
     "no_branch": "FAILED",
+    "build_failed": "FAILED",
 }
+
+BUILD_FAILURES = frozenset({"build_failed", "no_branch"})
+"""Outcomes that end before DEPLOYING: BUILDING all along, then FAILED, every line a build line."""
+
+REMOVING_SECONDS = 1.0
+"""How long a replaced deployment reads REMOVING before REMOVED (the schema has both; the time is not
+documented)."""
+
+IMPLICIT_REASONS = frozenset({"patch_commit", "variable_change", "service_create", "source_change", "environment_create", "outside"})
+"""Deployments Railway starts by itself: they come into being only after the registration delay."""
 
 _LOG_NAME = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.\-]*)\s*\}\}")
 
@@ -58,7 +88,7 @@ def parse_script(spec: Any) -> dict[str, Any]:
     """A scripted outcome from `Emulator.script_deployments` or `POST /_emulator/deployments`."""
     if not isinstance(spec, dict):
         raise DeploymentScriptError("a deployment script is a JSON object")
-    unknown = sorted(set(spec) - {"service", "outcome", "count", "seconds", "logs"})
+    unknown = sorted(set(spec) - {"service", "outcome", "count", "seconds", "logs", "approval"})
     if unknown:
         raise DeploymentScriptError(f"unknown deployment script keys: {', '.join(unknown)}")
     service = spec.get("service")
@@ -80,8 +110,12 @@ def parse_script(spec: Any) -> dict[str, Any]:
     logs = spec.get("logs")
     if logs is not None and (not isinstance(logs, list) or not all(isinstance(line, str) for line in logs)):
         raise DeploymentScriptError('"logs" must be a list of strings')
+    approval = spec.get("approval")
+    if approval is not None and approval not in APPROVALS:
+        raise DeploymentScriptError(f'"approval" must be one of {", ".join(APPROVALS)}, not {approval!r}')
     return {
         "id": new_id(),
+        "approval": approval,
         "service": service,
         "outcome": outcome,
         "count": count,
@@ -101,13 +135,18 @@ def _take_script(state: State, service_name: str) -> dict[str, Any] | None:
 
 
 def deploy(state: State, instance: ServiceInstance, reason: str, meta: dict[str, Any] | None = None) -> Deployment:
-    """Record a new deployment of `instance`, built from its current settings unless `meta` is given."""
+    """Record a new deployment of `instance`, built from its current settings unless `meta` is given.
+
+    One Railway starts by itself (`IMPLICIT_REASONS`) comes into being after the registration delay;
+    an explicit one now, listed after the delay.
+    """
     service = state.services[instance.service_id]
-    now = state.now()
-    # Strictly increasing timestamps keep "newest first" well defined for deployments in one tick.
-    latest = state.deployments_of(instance.service_id, instance.environment_id)
-    if latest and now <= latest[0].created_ts:
-        now = latest[0].created_ts + 0.001
+    delay = state.registration_delay()
+    now = state.now() + (delay if reason in IMPLICIT_REASONS else 0.0)
+    # Distinct timestamps keep "newest first" well defined for deployments in one tick.
+    taken = {d.created_ts for d in state.deployments_of(instance.service_id, instance.environment_id, pending=True)}
+    while now in taken:
+        now += 0.001
     snapshot = copy.deepcopy(meta) if meta is not None else settings_snapshot(state, instance)
     snapshot["reason"] = reason
     script = _take_script(state, service.name)
@@ -117,6 +156,7 @@ def deploy(state: State, instance: ServiceInstance, reason: str, meta: dict[str,
     if source.get("repo") and not source.get("branch"):
         # TF PR 21: a repo source without a branch "fails silently"; the emulator fails loudly (stricter).
         outcome = "no_branch"
+    approval = script.get("approval") if script else None
     deployment = Deployment(
         id=new_id(),
         project_id=service.project_id,
@@ -129,7 +169,13 @@ def deploy(state: State, instance: ServiceInstance, reason: str, meta: dict[str,
         meta=snapshot,
         outcome=outcome,
         static_url=_static_url(state, instance),
+        listed_ts=max(now, state.now() + delay),
+        start_ts=None if approval else now,
+        creator=None if reason == "outside" else dict(state.user),
     )
+    deployment.approval = approval
+    deployment.seconds = seconds
+    deployment.custom_logs = script["logs"] if script else None
     state.deployments[deployment.id] = deployment
     state.deployments_created += 1
     if state.runtime is not None:
@@ -140,12 +186,25 @@ def deploy(state: State, instance: ServiceInstance, reason: str, meta: dict[str,
     return deployment
 
 
+def approve(state: State, deployment: Deployment) -> None:
+    """Release a deployment waiting for approval: its build starts now."""
+    now = state.now()
+    deployment.start_ts = now
+    deployment.ready_ts = now + deployment.seconds
+    deployment.updated_at = iso(now)
+    if state.runtime is None:
+        deployment.log_lines = _log_lines(state, deployment, deployment.custom_logs)
+
+
 def _log_lines(state: State, deployment: Deployment, custom: list[str] | None) -> list[dict[str, Any]]:
     """The deployment's log lines, each with the time it appears, `{{NAME}}` rendered.
 
-    Phases: "build" lines appear at creation, "deploy" lines once DEPLOYING (halfway), "end" lines when
-    the deployment reaches its terminal status.
+    Phases: "build" lines appear when the build starts, "deploy" lines once DEPLOYING (halfway), "end"
+    lines when the deployment reaches its terminal status. Build lines, and every line of a build
+    failure, are the build log's (`buildLogs`); the others the deploy log's (`deploymentLogs`).
     """
+    if deployment.start_ts is None:
+        return []
     manifest = deployment.meta.get("serviceManifest", {})
     pre_deploy = manifest.get("deploy", {}).get("preDeployCommand")
     if isinstance(pre_deploy, list):
@@ -153,7 +212,16 @@ def _log_lines(state: State, deployment: Deployment, custom: list[str] | None) -
     pre_line = [("deploy", "info", f"Running pre-deploy command: {pre_deploy}")] if pre_deploy else []
     outcome = deployment.outcome
     lines: list[tuple[str, str, str]]
-    if outcome == "no_branch":
+    if outcome == "build_failed" and custom is None:
+        lines = [
+            ("build", "info", "Using Detected Dockerfile"),
+            ("build", "info", "[internal] load build definition from Dockerfile"),
+            ("end", "error", "ERROR: failed to solve: process \"/bin/sh -c pip install -r requirements.txt\" did not complete successfully: exit code: 1"),
+            ("end", "error", "Build Failed: build daemon returned an error"),
+        ]
+    elif outcome == "build_failed":
+        lines = [("build", "info", line) for line in custom[:-1]] + [("end", "error", line) for line in custom[-1:]]
+    elif outcome == "no_branch":
         repo = manifest.get("source", {}).get("repo")
         lines = [
             ("build", "error", f"No branch is connected to repo {repo}: nothing to build"),
@@ -189,13 +257,15 @@ def _log_lines(state: State, deployment: Deployment, custom: list[str] | None) -
         ]
     else:
         lines = [*pre_line, ("deploy", "info", "Starting Container")]
-    start, end = deployment.created_ts, deployment.ready_ts
+    start, end = deployment.start_ts, deployment.ready_ts
     at = {"build": start, "deploy": start + (end - start) / 2, "end": end}
+    build_only = outcome in BUILD_FAILURES
     rendered = []
     for index, (phase, severity, message) in enumerate(lines):
         rendered.append(
             {
                 "at": at[phase],
+                "stream": "build" if build_only or phase == "build" else "deploy",
                 # A microsecond apart, so lines keep their order in time.
                 "ts": at[phase] + index * 1e-6,
                 "severity": severity,
@@ -258,27 +328,58 @@ def settings_snapshot(state: State, instance: ServiceInstance) -> dict[str, Any]
 
 
 def status_of(state: State, deployment: Deployment) -> str:
+    now = state.now()
+    replaced = _replaced_at(state, deployment, now)
+    if replaced is not None:
+        return "REMOVING" if now < replaced + REMOVING_SECONDS else "REMOVED"
     if deployment.live_status is not None:
         return deployment.live_status
-    now = state.now()
+    if deployment.start_ts is None:
+        return deployment.approval or "NEEDS_APPROVAL"
+    if now < deployment.created_ts:
+        return "INITIALIZING"
     if now >= deployment.ready_ts and deployment.outcome != "success":
         return TERMINAL_STATUS[deployment.outcome]
     if _superseded_at(state, deployment, now) is not None:
         return "REMOVED"
     if now < deployment.ready_ts:
-        halfway = deployment.created_ts + (deployment.ready_ts - deployment.created_ts) / 2
-        return "BUILDING" if now < halfway else "DEPLOYING"
+        halfway = deployment.start_ts + (deployment.ready_ts - deployment.start_ts) / 2
+        return "BUILDING" if now < halfway or deployment.outcome in BUILD_FAILURES else "DEPLOYING"
     return "SUCCESS"
+
+
+def _replaced_at(state: State, deployment: Deployment, now: float) -> float | None:
+    """When a newer deployment of the same instance started while this one was still in progress
+    (building, deploying or waiting for approval), if one did by `now`."""
+    if deployment.live_status in ("SUCCESS", "FAILED", "CRASHED", "SLEEPING"):
+        return None
+    ends = float("inf") if deployment.start_ts is None else deployment.ready_ts
+    times = [
+        other.created_ts
+        for other in state.deployments_of(deployment.service_id, deployment.environment_id, pending=True)
+        if other.created_ts > deployment.created_ts and other.created_ts <= now and other.created_ts < ends
+    ]
+    return min(times) if times else None
 
 
 def _superseded_at(state: State, deployment: Deployment, now: float) -> float | None:
     """When a newer deployment of the same instance reached SUCCESS (by `now`), if one did."""
     times = [
         other.ready_ts
-        for other in state.deployments_of(deployment.service_id, deployment.environment_id)
-        if other.created_ts > deployment.created_ts and other.outcome == "success" and other.ready_ts <= now
+        for other in state.deployments_of(deployment.service_id, deployment.environment_id, pending=True)
+        if other.created_ts > deployment.created_ts
+        and other.outcome == "success"
+        and other.start_ts is not None
+        and other.ready_ts <= now
+        and _replaced_at(state, other, other.ready_ts) is None
     ]
     return min(times) if times else None
+
+
+def _listed(state: State) -> list[Deployment]:
+    """The deployments Railway has registered by now (the others exist, but no list shows them yet)."""
+    now = state.now()
+    return [d for d in state.deployments.values() if d.listed_ts <= now]
 
 
 def _static_url(state: State, instance: ServiceInstance) -> str | None:
@@ -312,16 +413,17 @@ def _parse_date(value: Any, name: str) -> float | None:
         raise RailwayError(f"{name} must be an ISO 8601 date-time") from error
 
 
-@query("deploymentLogs")
-def deployment_logs(
+def _logs(
     ctx: Context,
+    stream: str,
     deployment_id: str,
-    limit: int | None = None,
-    filter: str | None = None,
-    start_date: Any = None,
-    end_date: Any = None,
+    limit: int | None,
+    filter: str | None,
+    start_date: Any,
+    end_date: Any,
 ) -> list[dict[str, Any]]:
-    """The lines of the phases the deployment has reached, oldest first; `limit` keeps the newest."""
+    """The lines of one stream ("build" or "deploy") the deployment has reached, oldest first; `limit`
+    keeps the newest."""
     state = ctx.state
     found = state.deployment(deployment_id)
     limit = 100 if limit is None else limit
@@ -333,7 +435,7 @@ def deployment_logs(
         # Container mode: every line is what a container printed, already in the past.
         state.runtime.refresh_logs(found)
         now = float("inf")
-    lines = [line for line in found.log_lines if line["at"] <= now]
+    lines = [line for line in found.log_lines if line["at"] <= now and line.get("stream", "deploy") == stream]
     if filter:
         lines = [line for line in lines if filter in line["message"]]
     if since is not None:
@@ -353,6 +455,46 @@ def deployment_logs(
     ]
 
 
+@query("deploymentLogs")
+def deployment_logs(
+    ctx: Context,
+    deployment_id: str,
+    limit: int | None = None,
+    filter: str | None = None,
+    start_date: Any = None,
+    end_date: Any = None,
+) -> list[dict[str, Any]]:
+    """What the deployment's containers (and its pre-deploy command) printed."""
+    return _logs(ctx, "deploy", deployment_id, limit, filter, start_date, end_date)
+
+
+@query("buildLogs")
+def build_logs(
+    ctx: Context,
+    deployment_id: str,
+    limit: int | None = None,
+    filter: str | None = None,
+    start_date: Any = None,
+    end_date: Any = None,
+) -> list[dict[str, Any]]:
+    """What the deployment's build printed (railwayapp/cli PR #1222: a build failure's reason is here)."""
+    return _logs(ctx, "build", deployment_id, limit, filter, start_date, end_date)
+
+
+@mutation("deploymentApprove")
+def deployment_approve(ctx: Context, id: str) -> bool:
+    """Approve a deployment waiting for approval (schema: "Approves a deployment."); Railway lets a
+    workspace member with the Deployer role do it (docs projects/workspaces.md)."""
+    state = ctx.state
+    found = state.deployment(id)
+    if found.start_ts is not None:
+        raise RailwayError("Deployment is not waiting for approval")
+    if status_of(state, found) in ("REMOVING", "REMOVED"):
+        raise RailwayError("Deployment has been removed")
+    approve(state, found)
+    return True
+
+
 @query("deployments")
 def deployments(ctx: Context, input: dict[str, Any], **paging: Any) -> dict[str, Any]:
     state = ctx.state
@@ -363,7 +505,7 @@ def deployments(ctx: Context, input: dict[str, Any], **paging: Any) -> dict[str,
         state.environment(input["environmentId"])
     if input.get("serviceId") is not None:
         state.service(input["serviceId"])
-    visible = [d for d in state.deployments.values() if state.visible(d.project_id)]
+    visible = [d for d in _listed(state) if state.visible(d.project_id)]
     found = sorted(visible, key=lambda d: d.created_ts, reverse=True)
     for key, attribute in (
         ("projectId", "project_id"),
@@ -435,13 +577,17 @@ def deployment_status_updated_at(ctx: Context, parent: Deployment) -> str:
     state = ctx.state
     now = state.now()
     status = status_of(state, parent)
-    halfway = parent.created_ts + (parent.ready_ts - parent.created_ts) / 2
+    replaced = _replaced_at(state, parent, now)
+    if replaced is not None:
+        return iso(replaced if status == "REMOVING" else replaced + REMOVING_SECONDS)
     if status == "REMOVED":
         return iso(_superseded_at(state, parent, now) or parent.ready_ts)
-    if status in ("BUILDING",):
+    if parent.start_ts is None or status == "INITIALIZING":
         return iso(parent.created_ts)
+    if status in ("BUILDING",):
+        return iso(parent.start_ts)
     if status == "DEPLOYING":
-        return iso(halfway)
+        return iso(parent.start_ts + (parent.ready_ts - parent.start_ts) / 2)
     return iso(parent.ready_ts)
 
 
@@ -472,19 +618,19 @@ def active_deployments(ctx: Context, parent: ServiceInstance) -> list[Deployment
 @field("Service", "deployments")
 def service_deployments(ctx: Context, parent: Service, **paging: Any) -> dict[str, Any]:
     ctx.state.service(parent.id)  # a deleted service's children answer "Not Authorized"
-    found = [d for d in ctx.state.deployments.values() if d.service_id == parent.id]
+    found = [d for d in _listed(ctx.state) if d.service_id == parent.id]
     return connection(sorted(found, key=lambda d: d.created_ts, reverse=True), **paging)
 
 
 @field("Environment", "deployments")
 def environment_deployments(ctx: Context, parent: Environment, **paging: Any) -> dict[str, Any]:
     ctx.state.environment(parent.id)
-    found = [d for d in ctx.state.deployments.values() if d.environment_id == parent.id]
+    found = [d for d in _listed(ctx.state) if d.environment_id == parent.id]
     return connection(sorted(found, key=lambda d: d.created_ts, reverse=True), **paging)
 
 
 @field("Project", "deployments")
 def project_deployments(ctx: Context, parent: Project, **paging: Any) -> dict[str, Any]:
     ctx.state.project(parent.id)
-    found = [d for d in ctx.state.deployments.values() if d.project_id == parent.id]
+    found = [d for d in _listed(ctx.state) if d.project_id == parent.id]
     return connection(sorted(found, key=lambda d: d.created_ts, reverse=True), **paging)

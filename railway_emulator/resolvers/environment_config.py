@@ -179,9 +179,10 @@ def environment_patch_commit(
         instance.limit_override = proposed.limit_override
         instance.multi_region_config = proposed.multi_region_config
         instance.updated_at = now
-    if ctx.source_deploys:
-        # "Setting a source may deploy at once (observed once)" (API-NOTES Corrections): with
-        # `source_deploys`, a commit touching a service's source or deploy config deploys it.
+    if ctx.patch_deploys or ctx.source_deploys:
+        # A committed patch deploys every service whose source or deploy settings it touches; only
+        # environmentPatchCommitStaged skips deploys (docs deployments/staged-changes.md). The
+        # deployment registers late (railwayapp/cli PR #743): see resolvers/deployments.py.
         for instance, _proposed, touched in proposals:
             if touched:
                 deploy(state, instance, "patch_commit")

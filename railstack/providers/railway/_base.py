@@ -8,6 +8,7 @@ or from the environment, so the token is never an input and never reaches the st
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
@@ -20,6 +21,7 @@ from railstack.providers.railway.client import (
     client_from_settings,
 )
 from railstack.providers.railway.schema import Prop
+from railstack.providers.railway.session import Session, session_for
 
 T = TypeVar("T")
 
@@ -100,7 +102,7 @@ class RailwayResourceProvider:
         wait = config.get("max_retry_wait_seconds")
         self._max_retry_wait: str | None = None if wait is None else str(wait)
         self.workspace_id: str | None = config.get("workspace_id")
-        self._client_instance: RailwayClient | None = None
+        self.approve_deployments = str(config.get("approve_deployments", "")).lower() in ("true", "1")
 
     # -- the object's life (each handler defines what it has) -------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -143,18 +145,26 @@ class RailwayResourceProvider:
 
     @property
     def client(self) -> RailwayClient:
-        if self._client_instance is None:
-            retry = RetryPolicy()
-            if self._max_retry_wait not in (None, ""):
-                try:
-                    retry = RetryPolicy(max_retry_wait=float(self._max_retry_wait))
-                except ValueError:
-                    raise RailwayError(
-                        "configure",
-                        f"railway:maxRetryWaitSeconds = {self._max_retry_wait!r}: must be a number of seconds",
-                    ) from None
-            self._client_instance = client_from_settings(self._token, self._api_url, self._token_kind, retry)
-        return self._client_instance
+        return self.session.client
+
+    @property
+    def session(self) -> Session:
+        """The provider process's client and deployment watch for this configuration (session.py)."""
+        environment = tuple(os.environ.get(name) for name in ("RAILWAY_API_TOKEN", "RAILWAY_TOKEN", "RAILWAY_API_URL"))
+        key = (self._token, self._token_kind, self._api_url, self._max_retry_wait, *environment)
+        return session_for(key, self._make_client)
+
+    def _make_client(self) -> RailwayClient:
+        retry = RetryPolicy()
+        if self._max_retry_wait not in (None, ""):
+            try:
+                retry = RetryPolicy(max_retry_wait=float(self._max_retry_wait))
+            except ValueError:
+                raise RailwayError(
+                    "configure",
+                    f"railway:maxRetryWaitSeconds = {self._max_retry_wait!r}: must be a number of seconds",
+                ) from None
+        return client_from_settings(self._token, self._api_url, self._token_kind, retry)
 
     # -- diff ------------------------------------------------------------------------------------
     def normalize(self, key: str, value: Any) -> Any:

@@ -1,7 +1,8 @@
 """The Railway GraphQL client: transport, authentication, retries and errors.
 
 Every request is one named operation from `providers/railway/graphql/*.graphql` (a test validates
-all of them against Railway's schema). The client never logs or raises with a token or a variable
+all of them against Railway's schema), or the deployment watch's aliased status read (watch.py, which
+a test validates too). The client never logs or raises with a token or a variable
 value in the message: errors carry the operation name and Railway's own message only.
 """
 
@@ -76,6 +77,16 @@ class AmbiguousWriteError(RailwayError):
 
 class RailwayAuthError(RailwayError):
     """No usable token was configured."""
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What Railway's last answer said of the request budget (X-RateLimit-*)."""
+
+    remaining: int
+    limit: int | None
+    reset_at: float
+    """Unix time when the budget is whole again (or, for a sliding window, when the oldest request leaves it)."""
 
 
 @dataclass(frozen=True)
@@ -175,6 +186,29 @@ class RailwayClient:
         )
         self._url = url
         self._token = token
+        self.requests_sent = 0
+        """Requests sent, retries included (the bench's count)."""
+        self.budget: Budget | None = None
+        """The request budget Railway reported last; None before the first answer that carries one."""
+
+    def _pace(self) -> None:
+        """With the hour's budget spent, wait for its reset (bounded like a Retry-After) instead of
+        sending a request that can only be refused."""
+        budget = self.budget
+        if budget is None or budget.remaining > 0:
+            return
+        wait = budget.reset_at - time.time()
+        if wait <= 0:
+            return
+        if wait > self._retry.max_retry_wait:
+            raise RailwayError(
+                "request budget",
+                f"Railway's hourly request budget ({budget.limit or '?'} requests) is spent and resets in {wait:.0f} s, "
+                f"more than railway:maxRetryWaitSeconds = {self._retry.max_retry_wait:.0f} s; run again after that "
+                "time, or raise railway:maxRetryWaitSeconds",
+                status=429,
+            )
+        time.sleep(wait)
 
     def close(self) -> None:
         self._http.close()
@@ -184,6 +218,30 @@ class RailwayClient:
         document = documents().get(operation)
         if document is None:
             raise KeyError(f"unknown Railway operation {operation!r}")
+        return self._send(operation, document, variables)
+
+    def execute_document(self, operation: str, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Runs a query built at run time (the deployment watch's aliased reads); reads only."""
+        if not document.lstrip().startswith("query"):
+            raise ValueError("execute_document sends queries only")
+        return self._send(operation, document, variables)
+
+    def _note_budget(self, response: httpx.Response) -> None:
+        """Keeps Railway's X-RateLimit-* answer (docs/railway-api.md, "Request budget")."""
+        self.requests_sent += 1
+        remaining = response.headers.get("X-RateLimit-Remaining")
+        if remaining is None:
+            return  # a Cloudflare 429, or a proxy: no budget figures
+        try:
+            reset = float(response.headers.get("X-RateLimit-Reset") or 0)
+            limit = response.headers.get("X-RateLimit-Limit")
+            # Seconds from now or a Unix time: Railway's docs do not say which (both are taken).
+            reset_at = reset if reset > 1e9 else time.time() + reset
+            self.budget = Budget(int(remaining), int(limit) if limit else None, reset_at)
+        except ValueError:
+            return
+
+    def _send(self, operation: str, document: str, variables: dict[str, Any] | None) -> dict[str, Any]:
         is_write = document.lstrip().startswith("mutation")
         body = {"query": document, "variables": variables or {}, "operationName": operation}
 
@@ -192,8 +250,10 @@ class RailwayClient:
         for attempt in range(self._retry.attempts):
             time.sleep(delay)
             delay = self._retry.backoff(attempt)
+            self._pace()
             try:
                 response = self._http.post(self._url, json=body)
+                self._note_budget(response)
             except httpx.ConnectError:
                 # Nothing reached the server: safe to retry reads and writes alike.
                 last_error = RailwayError(operation, f"could not connect to {self._url}")

@@ -2,26 +2,36 @@
 then waiting until Railway says the deployment is live.
 
 Everything that might deploy by itself is written here, last, after the service's settings,
-variables and volume exist (the step depends on them):
+variables (written with skipDeploys) and volume exist (the step depends on them):
 
 - the source (image, or repo with its branch) and the CPU/memory limits go in one
-  `environmentPatchCommit` — the way Railway's CLI writes both (src/controllers/config/environment.rs:
-  `source {image, repo, branch}`, `deploy.limitOverride.containers {cpu, memoryBytes}`; the
-  `serviceInstanceLimitsUpdate {vCPUs, memoryGB}` mutation is seen in no public client). Setting a
-  source may start a deployment at once (API-NOTES, December 2026 corrections, observed once) and
-  may not; so the step notes the instance's latest deployment before the write and looks again
-  after it: a new one is the release's deployment, else `serviceInstanceDeployV2` starts it.
-  Either way one release makes one deployment.
+  `environmentPatchCommit`, the way Railway's CLI writes both (src/controllers/config/environment.rs:
+  `source {image, repo, branch}`, `deploy.limitOverride.containers {cpu, memoryBytes}`). A committed
+  patch deploys every service whose source or deploy settings it touches (docs
+  deployments/staged-changes.md: only the staged variant skips deploys), and Railway registers that
+  deployment asynchronously (railwayapp/cli PR #743). So the step notes the instance's latest
+  deployment before the commit and waits, bounded (`registerWaitSeconds`, 30 s), for a newer one:
+  that is the release's deployment. Only when none shows, or when nothing was committed (a trigger
+  changed alone), does `serviceInstanceDeployV2` start one. Never both.
 - a lost answer (timeout, 5xx after the request went out) is resolved by looking again, never by
-  writing blindly: a patch is checked against the environment's config, a deploy by finding the
-  deployment it started (the instance's latest, newer than the one noted before).
+  writing blindly: a patch is checked against the environment's config, a deploy by waiting, bounded
+  as above, for the deployment it may have started to show.
 
-Then the step polls `deployment(id) { status }` until it is terminal (API-NOTES, "Deployments take
-time and fail"; Railway docs deployments/pre-deploy-command.md: a failing pre-deploy command stops the
-deployment). SUCCESS ends the step; FAILED, CRASHED, REMOVED or the role's timeout fail it with the
-stack, the service, the status and the last lines of `deploymentLogs`, with every secret the service
-sees redacted. A failed step fails `pulumi up`, and the engine deploys nothing that depends on it:
-workers and beat keep their previous deployment when the API's fails.
+Then the step follows the deployment through the process's deployment watch (watch.py: one request
+per tick for every awaited deployment, 2 s backing off to 30 s, paced on Railway's request budget)
+until it is terminal (docs/railway-api.md, "Deployments take time and fail"):
+- SUCCESS ends the step;
+- REMOVING/REMOVED: a newer deployment of the service replaced it. The step follows the newer one when
+  railstack started it; when something else did (a GitHub push, an image update, a redeploy from the
+  dashboard) it fails naming it;
+- NEEDS_APPROVAL/WAITING: Railway holds it for approval (the token's user lacks the Deployer role or a
+  linked GitHub account); the step fails at once naming the remedy, or, with
+  `railway:approveDeployments`, approves railstack's own deployment (`deploymentApprove`);
+- FAILED, CRASHED, SKIPPED or the role's timeout fail it with the stack, the service, the status and
+  the last lines of the build log (where a build failure's reason is: railwayapp/cli PR #1222) and of
+  the deploy log, with every secret the service sees redacted.
+A failed step fails `pulumi up`, and the engine deploys nothing that depends on it: workers and beat
+keep their previous deployment when the API's fails.
 
 The step runs again only when a trigger (revisions of the settings, variables, secrets), the source
 or the limits change.
@@ -31,6 +41,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from railstack.providers.railway._base import (
@@ -49,7 +60,14 @@ LIMIT_KEYS = ("vcpus", "memory_gb")
 
 #: Statuses after which a deployment changes no more (the schema's DeploymentStatus).
 LIVE = frozenset({"SUCCESS", "SLEEPING"})
-ENDED_BADLY = frozenset({"FAILED", "CRASHED", "REMOVED", "SKIPPED"})
+ENDED_BADLY = frozenset({"FAILED", "CRASHED", "SKIPPED"})
+#: A newer deployment replaced it (docs/railway-api.md, "Superseded deployments").
+REPLACED = frozenset({"REMOVING", "REMOVED"})
+#: Railway holds it for approval (docs projects/workspaces.md, deployments/manage-deployments.md).
+APPROVAL = frozenset({"WAITING", "NEEDS_APPROVAL"})
+
+#: How long a release waits for the deployment its commit started to show before deploying itself.
+REGISTER_WAIT_SECONDS = 30.0
 
 #: Log lines quoted in a failure message.
 LOG_LINES = 20
@@ -58,6 +76,42 @@ LOG_LINES = 20
 _SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|KEY|AUTH|CREDENTIAL|_URL$|^DATABASE_URL$", re.IGNORECASE)
 #: `scheme://user:password@host`: the password part.
 _URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)(?P<password>[^@\s]+)(?P<tail>@)", re.IGNORECASE)
+
+
+@dataclass
+class _Release:
+    """What one release knows of its deployments."""
+
+    ours: set[str] = field(default_factory=set)
+    """The deployments railstack started for it."""
+    commit_pending: bool = False
+    """Its commit's deployment had not shown when the release deployed itself."""
+
+
+def _indent(lines: list[str]) -> str:
+    return "\n".join(f"    {line}" for line in lines)
+
+
+def _pace(props: dict[str, Any]) -> float | None:
+    value = props.get("poll_seconds")
+    return None if value is None else float(value)
+
+
+def _railway_started(node: dict[str, Any]) -> bool:
+    """A deployment Railway started from the token's own writes (not a push or an image update)."""
+    meta = node.get("meta") or {}
+    return node.get("creator") is not None and not meta.get("commitHash") and meta.get("reason") != "redeploy"
+
+
+def _origin(node: dict[str, Any]) -> str:
+    """Who started a deployment, as far as its record says."""
+    meta = node.get("meta") or {}
+    creator = node.get("creator") or {}
+    if meta.get("commitHash"):
+        return f"a GitHub push of commit {str(meta['commitHash'])[:12]}"
+    if not creator:
+        return "Railway itself, e.g. an image auto-update"
+    return f"{meta.get('reason') or 'a deploy'} by {creator.get('email') or creator.get('name') or 'a workspace member'}"
 
 
 class DeploymentFailed(RailwayError):
@@ -115,7 +169,16 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
         "stack": Prop("string", "The Pulumi stack, for messages."),
         "wait": Prop("boolean", "Wait until the deployment is live (default true)."),
         "timeout_seconds": Prop("number", "How long to wait for the deployment (default 600)."),
-        "poll_seconds": Prop("number", "How often the deployment's status is read (default 2)."),
+        "poll_seconds": Prop(
+            "number",
+            "The shortest interval between two status reads while this release waits (default 2; one watch per "
+            "provider process reads every awaited deployment in one request, backing off to 30 s).",
+        ),
+        "register_wait_seconds": Prop(
+            "number",
+            "How long the release waits for the deployment its commit started to show before it deploys itself "
+            "(default 30; Railway registers deployments asynchronously).",
+        ),
     }
     OUTPUTS = {
         "deployment_id": Prop("string", "The release's deployment.", derived=True, required=True),
@@ -202,79 +265,153 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
         }
         self.write("EnvironmentPatchCommit", variables, verify=lambda: self._applied(props, patch))
 
-    def _deploy(self, props: dict[str, Any], before: str | None) -> str:
-        for attempt in range(CREATE_ATTEMPTS):
-            try:
-                return self.client.execute("ServiceInstanceDeploy", self._ids(props))["serviceInstanceDeployV2"]
-            except AmbiguousWriteError:
-                # The deploy may have started: its deployment is the instance's newest one.
-                latest = self._latest(props)
-                if latest is not None and latest != before:
-                    return latest
-                if attempt == CREATE_ATTEMPTS - 1:
-                    raise
-        raise AssertionError("unreachable")
+    def _registered(self, props: dict[str, Any], before: str | None, wait: float) -> str | None:
+        """The instance's first deployment newer than `before`, waited for up to `wait` seconds:
+        Railway registers a deployment asynchronously (docs/railway-api.md, "Deployments register
+        late"; railwayapp/cli PR #743)."""
+        deadline = time.monotonic() + wait
+        key = ("instance", props["service_id"], props["environment_id"])
+        try:
+            while True:
+                latest = self.session.watch.latest(props["service_id"], props["environment_id"], _pace(props))
+                if latest is not None and latest["id"] != before:
+                    return latest["id"]
+                if time.monotonic() >= deadline:
+                    return None
+        finally:
+            self.session.watch.done(key)
 
     def _release(self, props: dict[str, Any], olds: dict[str, Any] | None) -> dict[str, Any]:
         before = self._latest(props)
         patch = self._patch(props, olds)
+        release = _Release()
         deployment_id = None
+        wait = float(props.get("register_wait_seconds") or REGISTER_WAIT_SECONDS)
         if patch:
+            # A committed patch deploys every service whose source or deploy settings it touches
+            # (docs deployments/staged-changes.md): that deployment is the release's, once it shows.
             self._commit(props, patch)
-            latest = self._latest(props)
-            if latest is not None and latest != before:
-                deployment_id = latest  # the source (or limits) deployed by itself: that is the release
+            deployment_id = self._registered(props, before, wait)
+            release.commit_pending = deployment_id is None
         if deployment_id is None:
-            deployment_id = self._deploy(props, before)
-        status = self._wait(props, deployment_id)
+            deployment_id = self._deploy(props, before, wait)
+        release.ours.add(deployment_id)
+        deployment_id, status = self._wait(props, deployment_id, release)
         return self.outputs(props, deployment_id=deployment_id, status=status)
+
+    def _deploy(self, props: dict[str, Any], before: str | None, wait: float) -> str:
+        for attempt in range(CREATE_ATTEMPTS):
+            try:
+                return self.client.execute("ServiceInstanceDeploy", self._ids(props))["serviceInstanceDeployV2"]
+            except AmbiguousWriteError:
+                # The deploy may have started; if it did, its deployment shows as the instance's newest
+                # once Railway has registered it: wait for that before deploying again.
+                found = self._registered(props, before, wait)
+                if found is not None:
+                    return found
+                if attempt == CREATE_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     # -- waiting --------------------------------------------------------------------------------
     def _status(self, deployment_id: str) -> str:
         return self.client.execute("Deployment", {"id": deployment_id})["deployment"]["status"]
 
-    def _wait(self, props: dict[str, Any], deployment_id: str) -> str:
+    def _wait(self, props: dict[str, Any], deployment_id: str, release: _Release) -> tuple[str, str]:
+        """Follow the release's deployment to its end: (the deployment that went live, its status)."""
         if props.get("wait") is False:
-            return self._status(deployment_id)
+            return deployment_id, self._status(deployment_id)
         timeout = float(props.get("timeout_seconds") or 600)
-        interval = float(props.get("poll_seconds") or 2)
         started = time.monotonic()
-        while True:
-            status = self._status(deployment_id)
-            if status in LIVE:
-                return status
-            waited = time.monotonic() - started
-            if status in ENDED_BADLY:
-                raise self._failure(props, deployment_id, status, waited)
-            if waited >= timeout:
-                raise self._failure(
-                    props, deployment_id, f"still {status} after the timeout of {timeout:.0f} s", waited
-                )
-            time.sleep(min(interval, max(0.05, timeout - waited)))
-            # Most deployments end within a minute: poll at the set pace, then back off.
-            if waited > self.STEADY_POLL_SECONDS:
-                interval = min(interval * 1.5, self.MAX_POLL_SECONDS)
+        approved: set[str] = set()
+        watch = self.session.watch
+        try:
+            while True:
+                status = watch.status(deployment_id, _pace(props))["status"]
+                waited = time.monotonic() - started
+                if status in LIVE:
+                    return deployment_id, status
+                if status in REPLACED:
+                    deployment_id = self._successor(props, deployment_id, release, waited)
+                    continue
+                if status in APPROVAL:
+                    if not (self.approve_deployments and deployment_id in release.ours):
+                        raise self._held(props, deployment_id, status, waited)
+                    if deployment_id not in approved:
+                        self.client.execute("DeploymentApprove", {"id": deployment_id})
+                        approved.add(deployment_id)
+                if status in ENDED_BADLY:
+                    raise self._failure(props, deployment_id, status, waited)
+                if waited >= timeout:
+                    raise self._failure(
+                        props, deployment_id, f"still {status} after the timeout of {timeout:.0f} s", waited
+                    )
+        finally:
+            watch.done(*(("deployment", d) for d in release.ours))
+
+    def _successor(self, props: dict[str, Any], deployment_id: str, release: _Release, waited: float) -> str:
+        """The deployment that replaced `deployment_id` when it is railstack's; else the release fails
+        naming who replaced it."""
+        data = self.client.execute("InstanceDeployments", {**self._ids(props), "first": 10})
+        nodes = [edge["node"] for edge in data["deployments"]["edges"]]
+        ids = [node["id"] for node in nodes]
+        newer = nodes[: ids.index(deployment_id)] if deployment_id in ids else nodes[:1]
+        if not newer:
+            raise self._failure(props, deployment_id, "REMOVED", waited)
+        newest = newer[0]
+        if newest["id"] in release.ours:
+            return newest["id"]
+        if release.commit_pending and all(node["id"] in release.ours or _railway_started(node) for node in newer):
+            # The release's own commit deployed after all, later than it was waited for.
+            release.commit_pending = False
+            release.ours.add(newest["id"])
+            return newest["id"]
+        who = f"{props.get('stack') or 'stack'}: service {props.get('service_name') or props['service_id']}"
+        raise DeploymentFailed(
+            "ServiceInstanceDeploy",
+            f"{who}: railstack's deployment {deployment_id} was replaced by deployment {newest['id']}, which railstack "
+            f"did not start ({_origin(newest)}); nothing railstack released is live. Let that deployment finish or stop "
+            "what starts it (a GitHub push with Auto Deploy on, an image auto-update, a redeploy from the dashboard), "
+            "then run `pulumi up` again.",
+        )
+
+    def _held(self, props: dict[str, Any], deployment_id: str, status: str, waited: float) -> DeploymentFailed:
+        who = f"{props.get('stack') or 'stack'}: service {props.get('service_name') or props['service_id']}"
+        return DeploymentFailed(
+            "ServiceInstanceDeploy",
+            f"{who}: deployment {deployment_id} is {status}: Railway holds it until someone approves it, because the "
+            "token's user may not deploy on its own (it lacks the Deployer role in the workspace, or has no GitHub "
+            "account linked; docs projects/workspaces.md). Approve it in Railway's dashboard, or give the token's "
+            "user the Deployer role and link its GitHub account, or let railstack approve its own deployments with "
+            "`pulumi config set railway:approveDeployments true`; then run `pulumi up` again.",
+        )
 
     def _failure(self, props: dict[str, Any], deployment_id: str, status: str, waited: float) -> DeploymentFailed:
         who = f"{props.get('stack') or 'stack'}: service {props.get('service_name') or props['service_id']}"
-        lines = self._log_tail(props, deployment_id)
-        log = "\n".join(f"    {line}" for line in lines) if lines else "    (no log lines)"
+        secrets = self._secrets(props)
+        # A deployment that failed before DEPLOYING has its reason in the build log (railwayapp/cli PR #1222).
+        build = self._log_tail("BuildLogs", "buildLogs", deployment_id, secrets)
+        runtime = self._log_tail("DeploymentLogs", "deploymentLogs", deployment_id, secrets)
+        parts = []
+        if build:
+            parts.append(f"Last {len(build)} build log lines (secrets redacted):\n" + _indent(build))
+        if runtime or not build:
+            parts.append(
+                f"Last {len(runtime)} deploy log lines (secrets redacted):\n" + (_indent(runtime) or "    (no log lines)")
+            )
         return DeploymentFailed(
             "ServiceInstanceDeploy",
             f"{who}: deployment {deployment_id} ended {status} ({waited:.0f} s); what deploys after it was not "
-            f"deployed and keeps its previous deployment. Last {len(lines)} log lines (secrets redacted):\n{log}\n"
-            "  Fix the cause (see the service's deploy logs in Railway), then run `pulumi up` again.",
+            "deployed and keeps its previous deployment. " + "\n".join(parts) + "\n"
+            "  Fix the cause (see the service's build and deploy logs in Railway), then run `pulumi up` again.",
         )
 
-    def _log_tail(self, props: dict[str, Any], deployment_id: str) -> list[str]:
+    def _log_tail(self, operation: str, field_name: str, deployment_id: str, secrets: list[str]) -> list[str]:
         try:
-            logs = self.client.execute("DeploymentLogs", {"deploymentId": deployment_id, "limit": LOG_LINES})
+            logs = self.client.execute(operation, {"deploymentId": deployment_id, "limit": LOG_LINES})
         except RailwayError as err:
             return [f"(the log could not be read: {err.railway_message})"]
-        secrets = self._secrets(props)
-        return [redact(str(entry.get("message", "")), secrets) for entry in logs.get("deploymentLogs") or []][
-            -LOG_LINES:
-        ]
+        return [redact(str(entry.get("message", "")), secrets) for entry in logs.get(field_name) or []][-LOG_LINES:]
 
     def _secrets(self, props: dict[str, Any]) -> list[str]:
         """Every value the service sees that must not be shown: the environment's shared variables

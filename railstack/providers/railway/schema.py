@@ -93,6 +93,11 @@ CONFIG: dict[str, Prop] = {
     ),
     "api_url": Prop("string", "Railway's GraphQL endpoint (default https://backboard.railway.com/graphql/v2)."),
     "max_retry_wait_seconds": Prop("number", "The longest Retry-After the provider waits out before failing."),
+    "approve_deployments": Prop(
+        "boolean",
+        "Approve railstack's own deployments that Railway holds for approval (NEEDS_APPROVAL, WAITING) with "
+        "deploymentApprove; off by default, when such a deployment fails the release naming the remedy.",
+    ),
 }
 
 
