@@ -33,8 +33,10 @@ def http() -> Iterator[httpx.Client]:
 @pytest.fixture
 def emulator(emulator_factory: Callable[..., EmulatorServer]) -> Iterator[EmulatorServer]:
     """A fresh emulator per test (the suites elsewhere share one per module): these tests count requests
-    and objects from zero."""
-    with emulator_factory() as server:
+    and objects from zero. Each checks one behaviour right after the write that causes it, so Railway's
+    registration delay is pinned to 0 here; test_deployment_timing.py holds the delay itself, and every
+    other suite runs the emulator's default (late) mode."""
+    with emulator_factory(register_delay=0.0) as server:
         yield server
 
 

@@ -32,7 +32,9 @@ class FakeClock:
 def served(
     http: httpx.Client, *, clock: FakeClock | None = None, **options: Any
 ) -> Iterator[tuple[EmulatorServer, RailwayClient]]:
-    """An emulator built with `options`, and a client holding the main token."""
+    """An emulator built with `options`, and a client holding the main token; the registration delay
+    is 0 unless `register_delay` is given (see the `emulator` fixture in conftest.py)."""
+    options.setdefault("register_delay", 0.0)
     with emulator_server(**options) as server:
         if clock is not None:
             server.emulator.state.clock = clock

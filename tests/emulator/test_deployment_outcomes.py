@@ -44,6 +44,9 @@ def _status(railway: RailwayClient, deployment_id: str) -> str:
     return status
 
 
+BUILD_LOGS = """query Build($id: String!) { buildLogs(deploymentId: $id) { message } }"""
+
+
 def _messages(railway: RailwayClient, deployment_id: str, **arguments: Any) -> list[str]:
     return [line["message"] for line in railway.data(LOGS, id=deployment_id, **arguments)["deploymentLogs"]]
 
@@ -89,18 +92,22 @@ def test_a_newer_failed_deployment_leaves_the_live_one_live(emulator: EmulatorSe
     assert [_status(railway, d) for d in (live, crashed, newest)] == ["REMOVED", "CRASHED", "SUCCESS"]
 
 
-def test_a_deployment_overtaken_before_it_finished_reads_removed_once_the_newer_succeeds(http: httpx.Client) -> None:
+def test_a_deployment_overtaken_before_it_finished_is_removed_when_the_newer_one_starts(http: httpx.Client) -> None:
+    # A new deployment replaces the one in progress (docs deployments/deployment-actions.md): it never
+    # finishes, whatever the newer one's outcome.
     clock = FakeClock()
     with served(http, clock=clock, deploy_seconds=10) as (server, railway):
         _, environment_id, api = _api(railway)
         slow = _deploy(railway, api, environment_id)
         clock.advance(1)
-        server.script_deployments("api", "success", seconds=2)
+        server.script_deployments("api", "crashed", seconds=2)
         quick = _deploy(railway, api, environment_id)
 
-        assert (_status(railway, slow), _status(railway, quick)) == ("BUILDING", "BUILDING")
+        assert (_status(railway, slow), _status(railway, quick)) == ("REMOVING", "BUILDING")
         clock.advance(2)
-        assert (_status(railway, slow), _status(railway, quick)) == ("REMOVED", "SUCCESS")
+        assert (_status(railway, slow), _status(railway, quick)) == ("REMOVED", "CRASHED")
+        clock.advance(20)
+        assert _status(railway, slow) == "REMOVED"
 
 
 @pytest.mark.parametrize(
@@ -211,7 +218,10 @@ def test_a_repo_without_a_branch_fails_loudly(emulator: EmulatorServer, railway:
     [failed] = railway.deployments(serviceId=unbranched)
     [succeeded] = railway.deployments(serviceId=branched)
     assert (failed["status"], succeeded["status"]) == ("FAILED", "SUCCESS")
-    assert _messages(railway, failed["id"])[0] == "No branch is connected to repo acme/web: nothing to build"
+    # A build that cannot start is a build failure: its reason is in the build log (railwayapp/cli PR #1222).
+    assert _messages(railway, failed["id"]) == []
+    build = railway.data(BUILD_LOGS, id=failed["id"])["buildLogs"]
+    assert build[0]["message"] == "No branch is connected to repo acme/web: nothing to build"
 
 
 def test_deployment_logs_limit_keeps_the_newest_lines_and_filter_matches_substrings(

@@ -69,7 +69,7 @@ def test_without_patch_deploys_a_commit_deploys_nothing(http: httpx.Client) -> N
 def test_default_delays_are_seeded_between_0_2_and_3_seconds(http: httpx.Client) -> None:
     delays = []
     for _ in range(2):
-        with served(http, seed=7) as (server, _):
+        with served(http, seed=7, register_delay=None) as (server, _):
             delays.append([server.emulator.state.registration_delay() for _ in range(20)])
     assert delays[0] == delays[1], "the same seed, the same delays"
     assert all(0.2 <= d <= 3.0 for d in delays[0]) and len(set(delays[0])) > 1

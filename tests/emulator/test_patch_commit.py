@@ -283,12 +283,23 @@ def test_a_volume_forbids_replicas_through_a_patch_too(railway: RailwayClient) -
     ]
 
 
-def test_a_patch_does_not_deploy_without_source_deploys(emulator: Any, railway: RailwayClient) -> None:
+def test_a_patch_does_not_deploy_with_patch_deploys_off(http: httpx.Client) -> None:
+    with served(http, patch_deploys=False) as (emulator, railway):
+        _, environment_id, api = _setup(railway)
+        _commit(railway, environment_id, {"services": {api: {"source": {"image": "x:1"}}}})
+
+        assert railway.deployments(serviceId=api) == []
+        assert emulator.counters()["deployments"] == 0
+
+
+def test_by_default_a_patch_deploys_each_service_whose_source_or_deploy_settings_it_touches(
+    emulator: Any, railway: RailwayClient
+) -> None:
+    # Only environmentPatchCommitStaged skips deploys (docs deployments/staged-changes.md).
     _, environment_id, api = _setup(railway)
     _commit(railway, environment_id, {"services": {api: {"source": {"image": "x:1"}}}})
-
-    assert railway.deployments(serviceId=api) == []
-    assert emulator.counters()["deployments"] == 0
+    [deployment] = railway.deployments(serviceId=api)
+    assert deployment["meta"]["reason"] == "patch_commit"
 
 
 def test_with_source_deploys_a_patch_deploys_each_touched_service_once(http: httpx.Client) -> None:

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from railway_emulator import EmulatorServer
-from tests.emulator.options import SCOPED_TOKEN, scoped_client, served
+from tests.emulator.options import FakeClock, SCOPED_TOKEN, scoped_client, served
 from tests.emulator.railway_client import CREATE_PROJECT, UPDATE_INSTANCE, RailwayClient
 
 MULTIPLE = "workspaceId is required: this token has access to more than one workspace"
@@ -317,11 +317,14 @@ def test_replica_totals_across_regions_stay_within_the_plan(http: httpx.Client) 
 
 @pytest.mark.parametrize(("plan", "allowed"), [("free", 1), ("hobby", 10), ("pro", 20)])
 def test_volumes_per_project_stop_at_the_plans_limit(http: httpx.Client, plan: str, allowed: int) -> None:
-    with served(http, plan=plan) as (_, railway):
+    clock = FakeClock()  # paced under the plan's per-second request limit
+    with served(http, plan=plan, clock=clock) as (_, railway):
         project_id, _ = railway.create_project()
         railway.create_environment(project_id, "staging")  # two environments: each volume still counts once
         for index in range(allowed):
+            clock.advance(0.2)
             railway.data(CREATE_VOLUME, input={"projectId": project_id, "mountPath": f"/data{index}"})
+        clock.advance(1)
 
         messages = railway.errors(CREATE_VOLUME, input={"projectId": project_id, "mountPath": "/more"})
 
