@@ -349,6 +349,17 @@ class Deployments(Model):
         Field(ge=5, le=3600, description=("Time allowed for a role without a healthcheck to start and keep running.")),
     ] = 120
     poll_seconds: Annotated[float, Field(gt=0, le=60, description="Interval between status reads.")] = 2
+    expected_seconds: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=3600,
+            description=(
+                "How long a deployment usually takes (build and start), for the estimate of an up's Railway API "
+                "requests that the plan check holds against the plan's hourly budget."
+            ),
+        ),
+    ] = 120
 
 
 class Postgres(Model):
