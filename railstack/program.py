@@ -15,13 +15,26 @@ from typing import Any
 import pulumi
 
 from railstack.components.docker import app_stack as docker_stack
-from railstack.components.plan import PlanError, build_plan
+from railstack.components.plan import Plan, PlanError, build_plan
 from railstack.components.railway import app_stack as railway_stack
 from railstack.stacks.load import ConfigError, check_values, load_stack_config
 from railstack.stacks.model import StackConfig
-from railstack.stacks.plans import check_plan, plan_named
+from railstack.components.railway.requests import estimate_up
+from railstack.stacks.plans import check_plan, check_request_budget, plan_named
 
 AppStack = railway_stack.AppStack | docker_stack.AppStack
+
+
+def _check_requests(stack: str, plan: Plan, model: StackConfig, plan_name: str | None) -> None:
+    """An up whose Railway API requests cannot fit the plan's hour fails here; above half, a warning."""
+    estimate = estimate_up(plan, model.deployments.expected_seconds)
+    breakdown = (
+        f"{estimate.objects} to create, {estimate.status_reads} status reads over {estimate.waves} rounds of "
+        f"{model.deployments.expected_seconds} s deployments"
+    )
+    warning = check_request_budget(stack, plan_named(stack, plan_name), estimate.total, breakdown)
+    if warning:
+        pulumi.log.warn(warning)
 
 
 def deploy(
@@ -44,6 +57,8 @@ def deploy(
         check_plan(stack, model, plan_named(stack, railway_config.get("plan")))
         # Every workload and store, target-neutral; unknown references fail here, before any resource.
         plan = build_plan(stack, model)
+        if model.target == "railway":
+            _check_requests(stack, plan, model, railway_config.get("plan"))
         if model.target != "railway" and adopt:
             raise ConfigError(stack, ["railstack:import: adopting objects made by hand is for target railway only"])
     except ConfigError as err:

@@ -3,7 +3,9 @@
 A stack the workspace's plan cannot hold fails half-way through a real `pulumi up` (a volume refused
 after the services exist, backups answered "Not Authorized"). `railway:plan` in the stack's config
 names the plan (default pro); `check_plan` lists every problem at once, in the same
-`<stack>: <key path> = <value>: <reason>` form as the configuration errors.
+`<stack>: <key path> = <value>: <reason>` form as the configuration errors, and
+`check_request_budget` holds an `up`'s estimated API requests (components/railway/requests.py)
+against the plan's hourly budget.
 
 Sources: Railway docs pricing/plans.md ("Default plan resources", per service, "include replica
 multiplication"), volumes/reference.md ("Volume limits per project"); backups refused on Hobby is
@@ -31,12 +33,14 @@ class Plan:
     """Most volumes in one project."""
     backups: bool
     """Whether volume backups can be scheduled."""
+    requests_per_hour: int
+    """Railway API requests a token may send in an hour (docs/railway-api.md, "Request budget")."""
 
 
 PLANS = {
-    "free": Plan("free", replicas=1, vcpus=1, memory_gb=0.5, volumes=1, backups=False),
-    "hobby": Plan("hobby", replicas=6, vcpus=48, memory_gb=48, volumes=10, backups=False),
-    "pro": Plan("pro", replicas=42, vcpus=1000, memory_gb=1000, volumes=20, backups=True),
+    "free": Plan("free", replicas=1, vcpus=1, memory_gb=0.5, volumes=1, backups=False, requests_per_hour=100),
+    "hobby": Plan("hobby", replicas=6, vcpus=48, memory_gb=48, volumes=10, backups=False, requests_per_hour=1_000),
+    "pro": Plan("pro", replicas=42, vcpus=1000, memory_gb=1000, volumes=20, backups=True, requests_per_hour=10_000),
 }
 
 #: The Pulumi config key naming the plan (a `railway:` setting, like the token).
@@ -93,3 +97,24 @@ def check_plan(stack: str, config: StackConfig, plan: Plan) -> None:
                 )
     if problems:
         raise ConfigError(stack, problems)
+
+
+def check_request_budget(stack: str, plan: Plan, requests: int, breakdown: str) -> str | None:
+    """Fails (ConfigError) when an `up` estimated at `requests` Railway API requests cannot fit the
+    plan's hourly budget; returns a warning when it takes more than half of it, else None."""
+    where = f"the {plan.name.capitalize()} plan's {plan.requests_per_hour:,} requests an hour ({PLAN_KEY} = {plan.name})"
+    if requests > plan.requests_per_hour:
+        raise ConfigError(
+            stack,
+            [
+                f"{stack}: an up from empty needs about {requests:,} Railway API requests ({breakdown}), more than "
+                f"{where}; use a larger plan, fewer services, or set deployments.expected_seconds if your "
+                "deployments are quicker than assumed"
+            ],
+        )
+    if requests > plan.requests_per_hour / 2:
+        return (
+            f"{stack}: an up from empty needs about {requests:,} Railway API requests ({breakdown}), more than half "
+            f"of {where}: a second up within the hour may be refused (HTTP 429)"
+        )
+    return None

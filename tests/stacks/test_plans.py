@@ -47,3 +47,40 @@ def test_every_railstack_stack_fits_the_pro_plan_and_an_unknown_plan_is_named() 
         check_plan(stack, config(stack), plan_named(stack, None))
     with pytest.raises(ConfigError, match="railway:plan = 'team': allowed values are free, hobby, pro"):
         plan_named("prod", "team")
+
+
+def _estimate(stack: str, **overrides):
+    from railstack.components.plan import build_plan
+    from railstack.components.railway.requests import estimate_up
+
+    model = config(stack, **overrides)
+    return estimate_up(build_plan(stack, model), model.deployments.expected_seconds)
+
+
+def test_an_up_the_free_plan_s_hourly_budget_cannot_hold_is_refused_with_the_estimate_and_the_budget() -> None:
+    from railstack.stacks.plans import check_request_budget
+
+    estimate = _estimate("demo")
+    assert estimate.total > 100, estimate
+    with pytest.raises(ConfigError) as caught:
+        check_request_budget("demo", PLANS["free"], estimate.total, "breakdown")
+    [problem] = caught.value.problems
+    assert problem.startswith(f"demo: an up from empty needs about {estimate.total} Railway API requests (breakdown)")
+    assert "the Free plan's 100 requests an hour (railway:plan = free)" in problem
+
+
+def test_more_than_half_of_the_hour_warns_and_less_passes() -> None:
+    from railstack.stacks.plans import check_request_budget
+
+    assert check_request_budget("staging", PLANS["pro"], _estimate("staging").total, "b") is None
+    warning = check_request_budget("staging", PLANS["hobby"], 600, "b")
+    assert warning is not None and "more than half of the Hobby plan's 1,000 requests an hour" in warning
+
+
+def test_status_reads_follow_deployment_time_not_the_number_of_workers() -> None:
+    few = _estimate("staging")
+    many = _estimate("staging", workers={f"q{i}": {"queues": [f"q{i}"]} for i in range(20)})
+    assert many.status_reads == few.status_reads, "one watch: reads per round of deployments, not per service"
+    assert many.objects > few.objects
+    slow = _estimate("staging", deployments={"expected_seconds": 600})
+    assert slow.status_reads > few.status_reads
