@@ -11,6 +11,7 @@ one deployment per service whose settings or variables changed.
 from __future__ import annotations
 
 import json
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial
@@ -179,7 +180,8 @@ def measure_stack(
 def measure_up(ws: PulumiWorkspace, emulator: EmulatorServer, scenario: Scenario) -> None:
     """One `up` into `scenario`: its floor from the preview's plan, its wall time and the API calls it made."""
     plan = ws.json("preview")
-    scenario.floor = floor_of(plan)
+    # The emulator's default, as on Railway: a committed patch deploys, so a release needs no deploy of its own.
+    scenario.floor = floor_of(plan, source_deploys=True)
     before = emulator.counters()
     timed(scenario.wall, partial(ws.run, "up", "--yes", "--skip-preview"))
     scenario.calls.append(Calls.between(before, emulator.counters()))
@@ -237,3 +239,55 @@ def variables_do_not_cost_requests(root: Path) -> dict[str, Any]:
 
 def dump(value: Any) -> str:
     return json.dumps(value, indent=2, sort_keys=True)
+
+
+def _estimate(ws: PulumiWorkspace) -> int:
+    """The plan check's estimate of an up from empty, for the stack as `ws` holds it."""
+    import yaml
+
+    from railstack.components.plan import build_plan
+    from railstack.components.railway.requests import estimate_up
+    from railstack.stacks.load import load_stack_config
+
+    document = yaml.safe_load((ws.project_dir / f"Pulumi.{STACK}.yaml").read_text()) or {}
+    model = load_stack_config(STACK, (document.get("config") or {}).get("railstack:stack") or {})
+    return estimate_up(build_plan(STACK, model), model.deployments.expected_seconds).total
+
+
+def timing(root: Path, counts: list[int], deploy_seconds: float = 20.0) -> dict[str, Any]:
+    """Staging `up` from empty under Railway's timing (the emulator's default: late registration) with
+    deployments of `deploy_seconds`, for each worker count: the deployment watch's status reads, all
+    requests, deployments, and the plan check's estimate beside the measured count (issue 19)."""
+    table: dict[str, Any] = {}
+    for count in counts:
+        with EmulatorServer(token=TOKEN, deploy_seconds=deploy_seconds, seed=count) as emulator:
+            overrides = {**workers_config(count), "deployments": {"expected_seconds": int(deploy_seconds)}}
+            ws = workspace(root / f"timing-{count}", emulator, overrides)
+            before = len(emulator.requests())
+            started = time.monotonic()
+            ws.run("up", "--yes", "--skip-preview")
+            wall = time.monotonic() - started
+            sent = emulator.requests()[before:]
+            deployments = emulator.state_json()["deployments"]
+            table[str(count)] = {
+                "status_reads": sum(1 for r in sent if r["operationName"] == "DeploymentWatch"),
+                "requests": len(sent),
+                "estimate": _estimate(ws),
+                "services": len(ws.json("stack", "output")["service_ids"]),
+                "deployments": len(deployments),
+                "up_seconds": round(wall, 1),
+            }
+    reads = [row["status_reads"] for row in table.values()]
+    return {"deploy_seconds": deploy_seconds, "by_workers": table, "status_reads_spread": max(reads) - min(reads)}
+
+
+def free_plan_refusal(root: Path) -> dict[str, Any]:
+    """A staging preview with `railway:plan free`: refused by the plan check before any request."""
+    with EmulatorServer(token=TOKEN) as emulator:
+        ws = workspace(root / "free", emulator)
+        ws.run("config", "set", "railway:plan", "free")
+        before = len(emulator.requests())
+        result = ws.run("preview", check=False)
+        output = result.stdout + result.stderr
+        line = next((text.strip() for text in output.splitlines() if "Railway API requests" in text), "")
+        return {"refused": result.returncode != 0, "requests": len(emulator.requests()) - before, "message": line}

@@ -88,4 +88,26 @@ def table(results: dict[str, Any]) -> str:
         )
         if local and "pulumi cold up" in local:
             lines.append(f"   next to pulumi up -s dev on the same images: {_wall(local['pulumi cold up'])}")
+    lines += _timing(results)
     return "\n".join(lines) + "\n"
+
+
+def _timing(results: dict[str, Any]) -> list[str]:
+    timing, free = results.get("timing"), results.get("free_plan")
+    if timing is None:
+        return []
+    lines = [
+        "",
+        f"6. Railway's timing: staging up from empty, {timing['deploy_seconds']:g} s deployments, late registration",
+        f"   {'workers':>7}{'services':>9}{'status reads':>14}{'requests':>10}{'estimate':>10}{'deploys':>9}   up",
+    ]
+    for count, row in sorted(timing["by_workers"].items(), key=lambda kv: int(kv[0])):
+        lines.append(
+            f"   {count:>7}{row['services']:>9}{row['status_reads']:>14}{row['requests']:>10}{row['estimate']:>10}"
+            f"{row['deployments']:>9}   {row['up_seconds']:.1f} s"
+        )
+    lines.append(f"   status reads spread across worker counts: {timing['status_reads_spread']} (one watch per provider)")
+    if free:
+        verdict = "refused" if free["refused"] else "NOT refused"
+        lines.append(f"   railway:plan free: preview {verdict} after {free['requests']} requests: {free['message']}")
+    return lines
