@@ -173,3 +173,18 @@ def test_a_build_failure_shows_the_build_log_lines(
         assert "ended FAILED" in message and "Last 2 build log lines" in message
         assert all(line in message for line in lines), message
         assert "(no log lines)" not in message
+
+
+def test_the_release_reports_each_status_as_it_changes(
+    emulator_factory: Callable[..., EmulatorServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from railstack.providers.railway.progress import PROGRESS
+
+    with emulator_factory(register_delay=0.3, deploy_seconds=2.0) as emu:
+        service = _service(emu, monkeypatch)
+        provider = ServiceDeploymentProvider()
+        provider.urn = "urn:pulumi:test::railstack::railway:index:ServiceDeployment::progress"
+        provider.create(release_props(service, poll_seconds=0.2))
+        mine = [message for urn, message in PROGRESS.sent if urn == provider.urn]
+        statuses = [message.split(": ")[1].split(" ")[0] for message in mine]
+        assert statuses == ["BUILDING", "DEPLOYING", "SUCCESS"], mine

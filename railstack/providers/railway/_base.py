@@ -103,6 +103,8 @@ class RailwayResourceProvider:
         self._max_retry_wait: str | None = None if wait is None else str(wait)
         self.workspace_id: str | None = config.get("workspace_id")
         self.approve_deployments = str(config.get("approve_deployments", "")).lower() in ("true", "1")
+        self.urn: str | None = None
+        """The resource's URN during a create or update (set by the plugin), for progress messages."""
 
     # -- the object's life (each handler defines what it has) -------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:

@@ -53,6 +53,7 @@ from railstack.providers.railway._base import (
     UpdateResult,
 )
 from railstack.providers.railway.client import AmbiguousWriteError, RailwayError
+from railstack.providers.railway.progress import PROGRESS
 from railstack.providers.railway.schema import Prop, map_of
 
 SOURCE_KEYS = ("source_image", "source_repo", "branch")
@@ -325,10 +326,14 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
         started = time.monotonic()
         approved: set[str] = set()
         watch = self.session.watch
+        shown = None
         try:
             while True:
                 status = watch.status(deployment_id, _pace(props))["status"]
                 waited = time.monotonic() - started
+                if (deployment_id, status) != shown:
+                    shown = (deployment_id, status)
+                    PROGRESS.report(self.urn, f"deployment {deployment_id[:8]}: {status} ({waited:.0f} s)")
                 if status in LIVE:
                     return deployment_id, status
                 if status in REPLACED:

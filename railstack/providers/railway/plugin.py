@@ -53,6 +53,7 @@ from pulumi.runtime.proto import provider_pb2_grpc
 
 from railstack.providers.railway._base import UNKNOWN, RailwayResourceProvider
 from railstack.providers.railway.client import RailwayError
+from railstack.providers.railway.progress import PROGRESS
 from railstack.providers.railway.handlers import BY_TOKEN
 from railstack.providers.railway.schema import CONFIG, VERSION, Prop, camel, schema_json, snake
 
@@ -194,6 +195,7 @@ class RailwayProvider(Provider):
             # What Railway will assign is not known before it does.
             planned = {**props.to_handler(request.properties), **{k: UNKNOWN for k in handler.OUTPUTS}}
             return CreateResponse(resource_id="", properties=props.to_engine(planned))
+        handler.urn = request.urn
         result = await asyncio.to_thread(handler.create, props.to_handler(request.properties))
         return CreateResponse(resource_id=result.id, properties=props.to_engine(result.outs))
 
@@ -221,6 +223,7 @@ class RailwayProvider(Provider):
             # An update keeps the object and its ids; what is derived from the change is not known yet.
             planned = {**olds, **news, **{k: UNKNOWN for k, p in handler.OUTPUTS.items() if p.derived}}
             return UpdateResponse(properties=props.to_engine(planned))
+        handler.urn = request.urn
         result = await asyncio.to_thread(handler.update, request.resource_id, olds, news)
         return UpdateResponse(properties=props.to_engine(result.outs))
 
@@ -266,6 +269,7 @@ def main() -> None:
         server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
         engine = next((a for a in sys.argv[1:] if not a.startswith("-")), "")
         servicer = RailwayServicer(sys.argv[1:], VERSION, RailwayProvider(), engine_address=engine)
+        PROGRESS.connect(engine)
         provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
         port = server.add_insecure_port("127.0.0.1:0")
         await server.start()
