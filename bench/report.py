@@ -106,7 +106,9 @@ def _timing(results: dict[str, Any]) -> list[str]:
             f"   {count:>7}{row['services']:>9}{row['status_reads']:>14}{row['requests']:>10}{row['estimate']:>10}"
             f"{row['deployments']:>9}   {row['up_seconds']:.1f} s"
         )
-    lines.append(f"   status reads spread across worker counts: {timing['status_reads_spread']} (one watch per provider)")
+    lines.append(
+        f"   status reads spread across worker counts: {timing['status_reads_spread']} (one watch per provider)"
+    )
     if free:
         verdict = "refused" if free["refused"] else "NOT refused"
         lines.append(f"   railway:plan free: preview {verdict} after {free['requests']} requests: {free['message']}")

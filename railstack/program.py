@@ -17,9 +17,9 @@ import pulumi
 from railstack.components.docker import app_stack as docker_stack
 from railstack.components.plan import Plan, PlanError, build_plan
 from railstack.components.railway import app_stack as railway_stack
+from railstack.components.railway.requests import estimate_up
 from railstack.stacks.load import ConfigError, check_values, load_stack_config
 from railstack.stacks.model import StackConfig
-from railstack.components.railway.requests import estimate_up
 from railstack.stacks.plans import check_plan, check_request_budget, plan_named
 
 AppStack = railway_stack.AppStack | docker_stack.AppStack

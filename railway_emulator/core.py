@@ -35,13 +35,13 @@ from graphql import (
     validate,
 )
 
+from railway_emulator.budget import RequestBudget
 from railway_emulator.errors import NOT_AUTHORIZED
 from railway_emulator.faults import Fault, Faults, parse_fault
 from railway_emulator.journal import Journal
 from railway_emulator.registry import Context, resolve_attribute
 from railway_emulator.resolvers.deployments import parse_script
 from railway_emulator.schema import load_schema
-from railway_emulator.budget import RequestBudget
 from railway_emulator.state import PLANS, State, new_id
 
 JSON_HEADERS = {"Content-Type": "application/json"}
@@ -371,7 +371,12 @@ class Emulator:
             found = deploy(self.state, instance, "outside", meta=meta)
             if kind == "dashboard_redeploy":
                 found.meta["reason"] = "redeploy"
-                found.creator = {"id": new_id(), "email": "teammate@emulator.invalid", "name": "A Teammate", "avatar": None}
+                found.creator = {
+                    "id": new_id(),
+                    "email": "teammate@emulator.invalid",
+                    "name": "A Teammate",
+                    "avatar": None,
+                }
             return found.id
 
     def script_deployments_spec(self, spec: Any) -> dict[str, Any]:

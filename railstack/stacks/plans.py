@@ -102,7 +102,9 @@ def check_plan(stack: str, config: StackConfig, plan: Plan) -> None:
 def check_request_budget(stack: str, plan: Plan, requests: int, breakdown: str) -> str | None:
     """Fails (ConfigError) when an `up` estimated at `requests` Railway API requests cannot fit the
     plan's hourly budget; returns a warning when it takes more than half of it, else None."""
-    where = f"the {plan.name.capitalize()} plan's {plan.requests_per_hour:,} requests an hour ({PLAN_KEY} = {plan.name})"
+    where = (
+        f"the {plan.name.capitalize()} plan's {plan.requests_per_hour:,} requests an hour ({PLAN_KEY} = {plan.name})"
+    )
     if requests > plan.requests_per_hour:
         raise ConfigError(
             stack,

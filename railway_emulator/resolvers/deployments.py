@@ -71,7 +71,9 @@ REMOVING_SECONDS = 1.0
 """How long a replaced deployment reads REMOVING before REMOVED (the schema has both; the time is not
 documented)."""
 
-IMPLICIT_REASONS = frozenset({"patch_commit", "variable_change", "service_create", "source_change", "environment_create", "outside"})
+IMPLICIT_REASONS = frozenset(
+    {"patch_commit", "variable_change", "service_create", "source_change", "environment_create", "outside"}
+)
 """Deployments Railway starts by itself: they come into being only after the registration delay."""
 
 _LOG_NAME = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.\-]*)\s*\}\}")
@@ -216,10 +218,14 @@ def _log_lines(state: State, deployment: Deployment, custom: list[str] | None) -
         lines = [
             ("build", "info", "Using Detected Dockerfile"),
             ("build", "info", "[internal] load build definition from Dockerfile"),
-            ("end", "error", "ERROR: failed to solve: process \"/bin/sh -c pip install -r requirements.txt\" did not complete successfully: exit code: 1"),
+            (
+                "end",
+                "error",
+                'ERROR: failed to solve: process "/bin/sh -c pip install -r requirements.txt" did not complete successfully: exit code: 1',
+            ),
             ("end", "error", "Build Failed: build daemon returned an error"),
         ]
-    elif outcome == "build_failed":
+    elif outcome == "build_failed" and custom is not None:
         lines = [("build", "info", line) for line in custom[:-1]] + [("end", "error", line) for line in custom[-1:]]
     elif outcome == "no_branch":
         repo = manifest.get("source", {}).get("repo")

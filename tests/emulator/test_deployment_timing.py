@@ -83,7 +83,8 @@ def test_an_explicit_deploy_is_readable_by_id_at_once_but_listed_late(http: http
         assert railway.data(STATUS, id=deployment)["deployment"]["id"] == deployment
         assert _latest(railway, service, environment) is None
         clock.advance(1.1)
-        assert _latest(railway, service, environment)["id"] == deployment
+        latest = _latest(railway, service, environment)
+        assert latest is not None and latest["id"] == deployment
 
 
 def test_a_newer_deployment_replaces_one_in_progress_removing_then_removed(http: httpx.Client) -> None:
@@ -138,12 +139,13 @@ def test_the_free_plan_s_hourly_budget_is_100_requests_then_429(http: httpx.Clie
     with served(http, clock=clock, plan="free") as (_, railway):
         query = "query { projects { edges { node { id } } } }"
         seen = []
+        answer = None
         for _ in range(100):
             clock.advance(0.2)  # 5 a second: under the per-second limit
             answer = railway.post(query)
             assert answer.status_code == 200
             seen.append(int(answer.headers["X-RateLimit-Remaining"]))
-        assert seen[0] == 99 and seen[-1] == 0 and answer.headers["X-RateLimit-Limit"] == "100"
+        assert answer is not None and seen[0] == 99 and seen[-1] == 0 and answer.headers["X-RateLimit-Limit"] == "100"
         refused = railway.post(query)
         assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 3000
         assert int(refused.headers["X-RateLimit-Reset"]) >= int(clock.now)

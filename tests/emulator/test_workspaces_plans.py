@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from railway_emulator import EmulatorServer
-from tests.emulator.options import FakeClock, SCOPED_TOKEN, scoped_client, served
+from tests.emulator.options import SCOPED_TOKEN, FakeClock, scoped_client, served
 from tests.emulator.railway_client import CREATE_PROJECT, UPDATE_INSTANCE, RailwayClient
 
 MULTIPLE = "workspaceId is required: this token has access to more than one workspace"

@@ -100,7 +100,11 @@ def _outside_after_start(emu: EmulatorServer, service: dict[str, Any], kind: str
 
 @pytest.mark.parametrize(
     ("kind", "named"),
-    [("github_push", "a GitHub push of commit"), ("image_update", "an image auto-update"), ("dashboard_redeploy", "teammate@")],
+    [
+        ("github_push", "a GitHub push of commit"),
+        ("image_update", "an image auto-update"),
+        ("dashboard_redeploy", "teammate@"),
+    ],
 )
 def test_a_deployment_replaced_from_outside_fails_the_release_naming_it(
     kind: str, named: str, emulator_factory: Callable[..., EmulatorServer], monkeypatch: pytest.MonkeyPatch

@@ -5,7 +5,6 @@ X-RateLimit headers."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 
 import pytest
@@ -15,6 +14,7 @@ from railstack.providers.railway.watch import DeploymentWatch, document
 from railway_emulator import EmulatorServer
 from tests.providers.schema_check import document_errors
 from tests.shared_emulator import EMULATOR_TOKEN
+
 
 def test_the_watch_document_is_valid_against_railway_s_schema() -> None:
     query, variables = document([("deployment", "d1"), ("instance", "s1", "e1"), ("deployment", "d2")])
@@ -72,7 +72,9 @@ def test_status_reads_do_not_grow_with_the_number_of_deployments(
     assert abs(eight - one) <= 2, f"1 deployment: {one} status reads, 8 deployments: {eight}"
 
 
-def test_one_bad_deployment_does_not_fail_the_others_in_its_tick(emulator_factory: Callable[..., EmulatorServer]) -> None:
+def test_one_bad_deployment_does_not_fail_the_others_in_its_tick(
+    emulator_factory: Callable[..., EmulatorServer],
+) -> None:
     with emulator_factory(register_delay=0.0, patch_deploys=False) as emu:
         client = RailwayClient(EMULATOR_TOKEN, api_url=emu.url)
         [good] = _deployments(emu, client, 1)

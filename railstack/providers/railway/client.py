@@ -220,7 +220,9 @@ class RailwayClient:
             raise KeyError(f"unknown Railway operation {operation!r}")
         return self._send(operation, document, variables)
 
-    def execute_document(self, operation: str, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    def execute_document(
+        self, operation: str, document: str, variables: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """Runs a query built at run time (the deployment watch's aliased reads); reads only."""
         if not document.lstrip().startswith("query"):
             raise ValueError("execute_document sends queries only")

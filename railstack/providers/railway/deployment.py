@@ -112,7 +112,9 @@ def _origin(node: dict[str, Any]) -> str:
         return f"a GitHub push of commit {str(meta['commitHash'])[:12]}"
     if not creator:
         return "Railway itself, e.g. an image auto-update"
-    return f"{meta.get('reason') or 'a deploy'} by {creator.get('email') or creator.get('name') or 'a workspace member'}"
+    return (
+        f"{meta.get('reason') or 'a deploy'} by {creator.get('email') or creator.get('name') or 'a workspace member'}"
+    )
 
 
 class DeploymentFailed(RailwayError):
@@ -402,7 +404,8 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
             parts.append(f"Last {len(build)} build log lines (secrets redacted):\n" + _indent(build))
         if runtime or not build:
             parts.append(
-                f"Last {len(runtime)} deploy log lines (secrets redacted):\n" + (_indent(runtime) or "    (no log lines)")
+                f"Last {len(runtime)} deploy log lines (secrets redacted):\n"
+                + (_indent(runtime) or "    (no log lines)")
             )
         return DeploymentFailed(
             "ServiceInstanceDeploy",

@@ -53,8 +53,8 @@ from pulumi.runtime.proto import provider_pb2_grpc
 
 from railstack.providers.railway._base import UNKNOWN, RailwayResourceProvider
 from railstack.providers.railway.client import RailwayError
-from railstack.providers.railway.progress import PROGRESS
 from railstack.providers.railway.handlers import BY_TOKEN
+from railstack.providers.railway.progress import PROGRESS
 from railstack.providers.railway.schema import CONFIG, VERSION, Prop, camel, schema_json, snake
 
 TOKEN_KINDS = ("account", "project")

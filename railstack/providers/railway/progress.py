@@ -10,6 +10,7 @@ directly, as the tests do) the messages are kept in `Progress.sent` only.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import grpc
@@ -33,10 +34,9 @@ class Progress:
             stub = self._stub
         if stub is None or not urn:
             return
-        try:
+        # Progress is a courtesy: never fail a release over it.
+        with contextlib.suppress(grpc.RpcError):
             stub.Log(engine_pb2.LogRequest(severity=engine_pb2.INFO, message=message, urn=urn, ephemeral=True))
-        except grpc.RpcError:
-            pass  # progress is a courtesy: never fail a release over it
 
 
 #: The plugin process's one channel to the engine.

@@ -20,6 +20,7 @@ __all__ = ['ProviderArgs', 'Provider']
 class ProviderArgs:
     def __init__(__self__, *,
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 approve_deployments: pulumi.Input[Optional[_builtins.bool]] = None,
                  max_retry_wait_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  token: pulumi.Input[Optional[_builtins.str]] = None,
                  token_kind: pulumi.Input[Optional[_builtins.str]] = None,
@@ -28,6 +29,7 @@ class ProviderArgs:
         The set of arguments for constructing a Provider resource.
 
         :param pulumi.Input[_builtins.str] api_url: Railway's GraphQL endpoint (default https://backboard.railway.com/graphql/v2).
+        :param pulumi.Input[_builtins.bool] approve_deployments: Approve railstack's own deployments that Railway holds for approval (NEEDS_APPROVAL, WAITING) with deploymentApprove; off by default, when such a deployment fails the release naming the remedy.
         :param pulumi.Input[_builtins.float] max_retry_wait_seconds: The longest Retry-After the provider waits out before failing.
         :param pulumi.Input[_builtins.str] token: Railway API token (account or workspace token; a project token with tokenKind=project). Defaults to RAILWAY_API_TOKEN, then RAILWAY_TOKEN (a project token).
         :param pulumi.Input[_builtins.str] token_kind: `account` (the default: account or workspace token) or `project`.
@@ -35,6 +37,8 @@ class ProviderArgs:
         """
         if api_url is not None:
             pulumi.set(__self__, "api_url", api_url)
+        if approve_deployments is not None:
+            pulumi.set(__self__, "approve_deployments", approve_deployments)
         if max_retry_wait_seconds is not None:
             pulumi.set(__self__, "max_retry_wait_seconds", max_retry_wait_seconds)
         if token is not None:
@@ -55,6 +59,18 @@ class ProviderArgs:
     @api_url.setter
     def api_url(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "api_url", value)
+
+    @_builtins.property
+    @pulumi.getter(name="approveDeployments")
+    def approve_deployments(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Approve railstack's own deployments that Railway holds for approval (NEEDS_APPROVAL, WAITING) with deploymentApprove; off by default, when such a deployment fails the release naming the remedy.
+        """
+        return pulumi.get(self, "approve_deployments")
+
+    @approve_deployments.setter
+    def approve_deployments(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "approve_deployments", value)
 
     @_builtins.property
     @pulumi.getter(name="maxRetryWaitSeconds")
@@ -112,6 +128,7 @@ class Provider(pulumi.ProviderResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 approve_deployments: pulumi.Input[Optional[_builtins.bool]] = None,
                  max_retry_wait_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  token: pulumi.Input[Optional[_builtins.str]] = None,
                  token_kind: pulumi.Input[Optional[_builtins.str]] = None,
@@ -123,6 +140,7 @@ class Provider(pulumi.ProviderResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] api_url: Railway's GraphQL endpoint (default https://backboard.railway.com/graphql/v2).
+        :param pulumi.Input[_builtins.bool] approve_deployments: Approve railstack's own deployments that Railway holds for approval (NEEDS_APPROVAL, WAITING) with deploymentApprove; off by default, when such a deployment fails the release naming the remedy.
         :param pulumi.Input[_builtins.float] max_retry_wait_seconds: The longest Retry-After the provider waits out before failing.
         :param pulumi.Input[_builtins.str] token: Railway API token (account or workspace token; a project token with tokenKind=project). Defaults to RAILWAY_API_TOKEN, then RAILWAY_TOKEN (a project token).
         :param pulumi.Input[_builtins.str] token_kind: `account` (the default: account or workspace token) or `project`.
@@ -153,6 +171,7 @@ class Provider(pulumi.ProviderResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 approve_deployments: pulumi.Input[Optional[_builtins.bool]] = None,
                  max_retry_wait_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  token: pulumi.Input[Optional[_builtins.str]] = None,
                  token_kind: pulumi.Input[Optional[_builtins.str]] = None,
@@ -167,6 +186,7 @@ class Provider(pulumi.ProviderResource):
             __props__ = ProviderArgs.__new__(ProviderArgs)
 
             __props__.__dict__["api_url"] = api_url
+            __props__.__dict__["approve_deployments"] = pulumi.Output.from_input(approve_deployments).apply(pulumi.runtime.to_json) if approve_deployments is not None else None
             __props__.__dict__["max_retry_wait_seconds"] = pulumi.Output.from_input(max_retry_wait_seconds).apply(pulumi.runtime.to_json) if max_retry_wait_seconds is not None else None
             __props__.__dict__["token"] = None if token is None else pulumi.Output.secret(token)
             __props__.__dict__["token_kind"] = token_kind

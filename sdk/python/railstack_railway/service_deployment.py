@@ -25,6 +25,7 @@ class ServiceDeploymentArgs:
                  branch: pulumi.Input[Optional[_builtins.str]] = None,
                  memory_gb: pulumi.Input[Optional[_builtins.float]] = None,
                  poll_seconds: pulumi.Input[Optional[_builtins.float]] = None,
+                 register_wait_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  service_name: pulumi.Input[Optional[_builtins.str]] = None,
                  source_image: pulumi.Input[Optional[_builtins.str]] = None,
                  source_repo: pulumi.Input[Optional[_builtins.str]] = None,
@@ -41,7 +42,8 @@ class ServiceDeploymentArgs:
         :param pulumi.Input[_builtins.str] service_id: The service.
         :param pulumi.Input[_builtins.str] branch: The branch of `sourceRepo`.
         :param pulumi.Input[_builtins.float] memory_gb: Memory limit per replica (GB).
-        :param pulumi.Input[_builtins.float] poll_seconds: How often the deployment's status is read (default 2).
+        :param pulumi.Input[_builtins.float] poll_seconds: The shortest interval between two status reads while this release waits (default 2; one watch per provider process reads every awaited deployment in one request, backing off to 30 s).
+        :param pulumi.Input[_builtins.float] register_wait_seconds: How long the release waits for the deployment its commit started to show before it deploys itself (default 30; Railway registers deployments asynchronously).
         :param pulumi.Input[_builtins.str] service_name: The service's name, for messages.
         :param pulumi.Input[_builtins.str] source_image: The image to deploy (or sourceRepo).
         :param pulumi.Input[_builtins.str] source_repo: A GitHub repo to deploy (owner/name), with `branch`.
@@ -60,6 +62,8 @@ class ServiceDeploymentArgs:
             pulumi.set(__self__, "memory_gb", memory_gb)
         if poll_seconds is not None:
             pulumi.set(__self__, "poll_seconds", poll_seconds)
+        if register_wait_seconds is not None:
+            pulumi.set(__self__, "register_wait_seconds", register_wait_seconds)
         if service_name is not None:
             pulumi.set(__self__, "service_name", service_name)
         if source_image is not None:
@@ -141,13 +145,25 @@ class ServiceDeploymentArgs:
     @pulumi.getter(name="pollSeconds")
     def poll_seconds(self) -> pulumi.Input[Optional[_builtins.float]]:
         """
-        How often the deployment's status is read (default 2).
+        The shortest interval between two status reads while this release waits (default 2; one watch per provider process reads every awaited deployment in one request, backing off to 30 s).
         """
         return pulumi.get(self, "poll_seconds")
 
     @poll_seconds.setter
     def poll_seconds(self, value: pulumi.Input[Optional[_builtins.float]]):
         pulumi.set(self, "poll_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="registerWaitSeconds")
+    def register_wait_seconds(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        How long the release waits for the deployment its commit started to show before it deploys itself (default 30; Railway registers deployments asynchronously).
+        """
+        return pulumi.get(self, "register_wait_seconds")
+
+    @register_wait_seconds.setter
+    def register_wait_seconds(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "register_wait_seconds", value)
 
     @_builtins.property
     @pulumi.getter(name="serviceName")
@@ -257,6 +273,7 @@ class ServiceDeployment(pulumi.CustomResource):
                  memory_gb: pulumi.Input[Optional[_builtins.float]] = None,
                  poll_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  project_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 register_wait_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  service_id: pulumi.Input[Optional[_builtins.str]] = None,
                  service_name: pulumi.Input[Optional[_builtins.str]] = None,
                  source_image: pulumi.Input[Optional[_builtins.str]] = None,
@@ -277,8 +294,9 @@ class ServiceDeployment(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] branch: The branch of `sourceRepo`.
         :param pulumi.Input[_builtins.str] environment_id: The environment.
         :param pulumi.Input[_builtins.float] memory_gb: Memory limit per replica (GB).
-        :param pulumi.Input[_builtins.float] poll_seconds: How often the deployment's status is read (default 2).
+        :param pulumi.Input[_builtins.float] poll_seconds: The shortest interval between two status reads while this release waits (default 2; one watch per provider process reads every awaited deployment in one request, backing off to 30 s).
         :param pulumi.Input[_builtins.str] project_id: The project.
+        :param pulumi.Input[_builtins.float] register_wait_seconds: How long the release waits for the deployment its commit started to show before it deploys itself (default 30; Railway registers deployments asynchronously).
         :param pulumi.Input[_builtins.str] service_id: The service.
         :param pulumi.Input[_builtins.str] service_name: The service's name, for messages.
         :param pulumi.Input[_builtins.str] source_image: The image to deploy (or sourceRepo).
@@ -320,6 +338,7 @@ class ServiceDeployment(pulumi.CustomResource):
                  memory_gb: pulumi.Input[Optional[_builtins.float]] = None,
                  poll_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  project_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 register_wait_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  service_id: pulumi.Input[Optional[_builtins.str]] = None,
                  service_name: pulumi.Input[Optional[_builtins.str]] = None,
                  source_image: pulumi.Input[Optional[_builtins.str]] = None,
@@ -347,6 +366,7 @@ class ServiceDeployment(pulumi.CustomResource):
             if project_id is None and not opts.urn:
                 raise TypeError("Missing required property 'project_id'")
             __props__.__dict__["project_id"] = project_id
+            __props__.__dict__["register_wait_seconds"] = register_wait_seconds
             if service_id is None and not opts.urn:
                 raise TypeError("Missing required property 'service_id'")
             __props__.__dict__["service_id"] = service_id
@@ -390,6 +410,7 @@ class ServiceDeployment(pulumi.CustomResource):
         __props__.__dict__["memory_gb"] = None
         __props__.__dict__["poll_seconds"] = None
         __props__.__dict__["project_id"] = None
+        __props__.__dict__["register_wait_seconds"] = None
         __props__.__dict__["service_id"] = None
         __props__.__dict__["service_name"] = None
         __props__.__dict__["source_image"] = None
@@ -438,7 +459,7 @@ class ServiceDeployment(pulumi.CustomResource):
     @pulumi.getter(name="pollSeconds")
     def poll_seconds(self) -> pulumi.Output[Optional[_builtins.float]]:
         """
-        How often the deployment's status is read (default 2).
+        The shortest interval between two status reads while this release waits (default 2; one watch per provider process reads every awaited deployment in one request, backing off to 30 s).
         """
         return pulumi.get(self, "poll_seconds")
 
@@ -449,6 +470,14 @@ class ServiceDeployment(pulumi.CustomResource):
         The project.
         """
         return pulumi.get(self, "project_id")
+
+    @_builtins.property
+    @pulumi.getter(name="registerWaitSeconds")
+    def register_wait_seconds(self) -> pulumi.Output[Optional[_builtins.float]]:
+        """
+        How long the release waits for the deployment its commit started to show before it deploys itself (default 30; Railway registers deployments asynchronously).
+        """
+        return pulumi.get(self, "register_wait_seconds")
 
     @_builtins.property
     @pulumi.getter(name="serviceId")

@@ -19,6 +19,11 @@ apiUrl: Optional[str]
 Railway's GraphQL endpoint (default https://backboard.railway.com/graphql/v2).
 """
 
+approveDeployments: Optional[bool]
+"""
+Approve railstack's own deployments that Railway holds for approval (NEEDS_APPROVAL, WAITING) with deploymentApprove; off by default, when such a deployment fails the release naming the remedy.
+"""
+
 maxRetryWaitSeconds: Optional[float]
 """
 The longest Retry-After the provider waits out before failing.

@@ -28,6 +28,13 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get('apiUrl')
 
     @_builtins.property
+    def approve_deployments(self) -> Optional[bool]:
+        """
+        Approve railstack's own deployments that Railway holds for approval (NEEDS_APPROVAL, WAITING) with deploymentApprove; off by default, when such a deployment fails the release naming the remedy.
+        """
+        return __config__.get_bool('approveDeployments')
+
+    @_builtins.property
     def max_retry_wait_seconds(self) -> Optional[float]:
         """
         The longest Retry-After the provider waits out before failing.
