@@ -47,4 +47,4 @@ def test_up_from_empty_makes_one_deployment_per_service_and_none_is_replaced(
         print(f"\n{stack}: {len(services)} services, deployments by reason {dict(reasons)}, statuses {dict(statuses)}")
         assert statuses == Counter({"SUCCESS": len(services)}), "none REMOVED, none failed"
         ws.run("preview", "--expect-no-changes")
-        ws.run("destroy", "--yes", "--skip-preview")
+        # No destroy: prod's database is protected, and the emulator goes with the test.

@@ -42,7 +42,14 @@ def test_the_schema_has_every_resource_and_the_provider_config() -> None:
     schema = package_schema()
     assert schema["name"] == "railway" and schema["version"] == VERSION
     assert set(schema["resources"]) == {f"railway:index:{t}" for t in TYPES}
-    assert set(schema["config"]["variables"]) == {"token", "tokenKind", "workspaceId", "apiUrl", "maxRetryWaitSeconds"}
+    assert set(schema["config"]["variables"]) == {
+        "token",
+        "tokenKind",
+        "workspaceId",
+        "apiUrl",
+        "maxRetryWaitSeconds",
+        "approveDeployments",
+    }
     assert schema["config"]["variables"]["token"]["secret"] is True
     assert set(schema["provider"]["inputProperties"]) == {camel(k) for k in CONFIG}
 
