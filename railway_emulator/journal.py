@@ -22,6 +22,7 @@ class Journal:
 
     entries: list[dict[str, Any]] = field(default_factory=list)
     by_field: Counter[str] = field(default_factory=Counter)
+    by_operation: Counter[str] = field(default_factory=Counter)
     writes: int = 0
 
     def record(
@@ -48,6 +49,7 @@ class Journal:
         }
         self.entries.append(entry)
         self.by_field.update(fields)
+        self.by_operation[operation_name or ""] += 1
         self.writes += len(writes)
         return entry
 
@@ -57,4 +59,5 @@ class Journal:
             "writes": self.writes,
             "deployments": deployments,
             "by_field": dict(sorted(self.by_field.items())),
+            "by_operation": dict(sorted(self.by_operation.items())),
         }

@@ -4,6 +4,7 @@ dashboard or the CLI makes them, with no Pulumi state behind them. What `pulumi 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,18 +73,39 @@ class Dashboard:
             },
         )
 
-    def deploy_image(self, environment_id: str, service_id: str, image: str) -> None:
-        """Sets the service's image (which may deploy by itself) and deploys it."""
+    def latest_deployment(self, environment_id: str, service_id: str) -> dict[str, Any] | None:
+        """The instance's latest deployment as the dashboard lists it (id and status), None: none yet."""
+        return self.gql(
+            "query($e: String!, $s: String!) { serviceInstance(environmentId: $e, serviceId: $s) "
+            "{ latestDeployment { id status } } }",
+            e=environment_id,
+            s=service_id,
+        )["serviceInstance"].get("latestDeployment")
+
+    def deploy_image(self, environment_id: str, service_id: str, image: str, register_wait: float = 15) -> str:
+        """Sets the service's image, as the dashboard does; the id of the deployment that made.
+
+        Committing a source change deploys the service (docs deployments/staged-changes.md), and
+        Railway lists that deployment only after a while (railwayapp/cli PR #743): this waits for it,
+        as a person watches it appear. Only when none appears (an emulator told not to deploy on a
+        patch) does it deploy by hand, so a service is never deployed twice."""
+        before = (self.latest_deployment(environment_id, service_id) or {}).get("id")
         self.gql(
             "mutation($e: String!, $p: EnvironmentConfig!) { environmentPatchCommit(environmentId: $e, patch: $p) }",
             e=environment_id,
             p={"services": {service_id: {"source": {"image": image}}}},
         )
-        self.gql(
+        deadline = time.monotonic() + register_wait
+        while time.monotonic() < deadline:
+            latest = self.latest_deployment(environment_id, service_id)
+            if latest is not None and latest["id"] != before:
+                return latest["id"]
+            time.sleep(0.2)
+        return self.gql(
             "mutation($s: String!, $e: String!) { serviceInstanceDeployV2(serviceId: $s, environmentId: $e) }",
             s=service_id,
             e=environment_id,
-        )
+        )["serviceInstanceDeployV2"]
 
     def volume(self, project_id: str, environment_id: str, service_id: str, mount_path: str) -> tuple[str, str]:
         """A volume and its instance in the environment."""

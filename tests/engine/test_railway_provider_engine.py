@@ -158,6 +158,13 @@ def _projects(emulator: EmulatorServer, name: str) -> list[dict]:
     return views
 
 
+def _service_deployments(emulator: EmulatorServer, project_name: str, service_name: str) -> int:
+    """How many deployments the emulator holds for that service of that project."""
+    (project,) = _projects(emulator, project_name)
+    (service,) = [s for s in project["services"] if s["name"] == service_name]
+    return sum(1 for d in emulator.state_json()["deployments"] if d["serviceId"] == service["id"])
+
+
 def _deployments(emulator: EmulatorServer) -> int:
     return emulator.counters()["deployments"]
 
@@ -323,6 +330,13 @@ def test_up_converges_without_duplicates_when_a_write_is_rate_limited_then_lost(
 ) -> None:
     stack = f"fault-{field.lower()}"
     ws = _workspace(tmp_path, emulator, stack)
+    explicit_deploy = field == "serviceInstanceDeployV2"
+    if explicit_deploy:
+        # A first release deploys through its source patch; railstack calls serviceInstanceDeployV2 only
+        # when nothing of the source changed: here a setting of the API (its replicas).
+        ws.run("up", "--yes", "--skip-preview")
+        ws.run("config", "set", "tiny:apiReplicas", "3")
+        api_before = _service_deployments(emulator, f"tiny-{stack}", "api")
     # First answer: 429 with Retry-After (nothing written). Second: the write happens, its answer is lost.
     emulator.inject(field=field, kind="429", count=1, retry_after=0)
     emulator.inject(field=field, kind="500", count=1, after=True)
@@ -332,6 +346,9 @@ def test_up_converges_without_duplicates_when_a_write_is_rate_limited_then_lost(
             ws.run("up", "--yes", "--skip-preview")
         assert emulator.emulator.armed_faults() == [], f"both faults on {field} must have been hit"
         ws.run("preview", "--expect-no-changes")
+        if explicit_deploy:
+            # The lost deploy's deployment registers late; the release waited for it, never deployed twice.
+            assert _service_deployments(emulator, f"tiny-{stack}", "api") == api_before + 1
 
         (project,) = _projects(emulator, f"tiny-{stack}")
         assert sorted(s["name"] for s in project["services"]) == ["Postgres", "api"]

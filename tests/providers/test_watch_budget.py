@@ -122,3 +122,29 @@ def test_a_spent_budget_fails_with_the_figures_instead_of_sending_more(
         assert "hourly request budget (3 requests) is spent" in str(caught.value)
         assert "railway:maxRetryWaitSeconds" in str(caught.value)
         assert emu.counters()["requests"] == sent, "nothing sent that could only be refused"
+
+
+def test_concurrent_handlers_stay_within_railway_s_per_second_limit(
+    emulator_factory: Callable[..., EmulatorServer],
+) -> None:
+    """The engine runs up to ten handlers at once; with Hobby's 10 requests a second, 30 requests sent
+    from 15 threads at once are spread over three seconds and none is refused."""
+    import time
+
+    with emulator_factory(plan="hobby") as emu:
+        client = RailwayClient(EMULATOR_TOKEN, api_url=emu.url)
+
+        def send() -> None:
+            for _ in range(2):
+                client.execute_document("Me", "query Me { projects { edges { node { id } } } }")
+
+        started = time.monotonic()
+        threads = [threading.Thread(target=send) for _ in range(15)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - started
+        statuses = [r["status"] for r in emu.requests()]
+        assert len(statuses) == 30 and statuses.count(429) == 0, statuses
+        assert elapsed >= 2.0, f"30 requests at 10 a second cannot take {elapsed:.2f} s"

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from functools import cache
@@ -96,6 +98,9 @@ class RetryPolicy:
     max_delay: float = 20.0
     """Longest backoff between two attempts of our own choosing."""
     timeout: float = 30.0
+    per_second: int = 10
+    """Most requests sent in any second: Railway's lowest per-second limit (Hobby's 10; docs
+    integrations/api.md "Rate Limits"), so that the plugin's concurrent handlers are not refused."""
     max_retry_wait: float = 300.0
     """Longest `Retry-After` that is waited out; a longer one fails at once, saying how long Railway
     asked to wait (an exhausted hourly window can ask for many minutes). `railway:maxRetryWaitSeconds`."""
@@ -190,6 +195,8 @@ class RailwayClient:
         """Requests sent, retries included (the bench's count)."""
         self.budget: Budget | None = None
         """The request budget Railway reported last; None before the first answer that carries one."""
+        self._sent_at: deque[float] = deque()
+        self._sent_lock = threading.Lock()
 
     def _pace(self) -> None:
         """With the hour's budget spent, wait for its reset (bounded like a Retry-After) instead of
@@ -209,6 +216,23 @@ class RailwayClient:
                 status=429,
             )
         time.sleep(wait)
+
+    def _pace_second(self) -> None:
+        """Waits until a request more keeps the last second within `per_second`: the plugin's
+        handlers run concurrently (the engine's parallelism), and Railway refuses the excess with 429.
+        The window is a quarter second longer than Railway's, so that lag on the way (or in a busy
+        server) never lets two seconds of ours land in one of Railway's."""
+        window = 1.25
+        while True:
+            with self._sent_lock:
+                now = time.monotonic()
+                while self._sent_at and self._sent_at[0] <= now - window:
+                    self._sent_at.popleft()
+                if len(self._sent_at) < self._retry.per_second:
+                    self._sent_at.append(now)
+                    return
+                wait = self._sent_at[0] + window - now
+            time.sleep(max(wait, 0.01))
 
     def close(self) -> None:
         self._http.close()
@@ -253,6 +277,7 @@ class RailwayClient:
             time.sleep(delay)
             delay = self._retry.backoff(attempt)
             self._pace()
+            self._pace_second()
             try:
                 response = self._http.post(self._url, json=body)
                 self._note_budget(response)
