@@ -61,8 +61,7 @@ def key_problems(stack: str, keys: Iterable[str], read: Iterable[str] | None, *,
             )
         elif close := difflib.get_close_matches(head, sorted(known), n=1, cutoff=0.75):
             problems.append(
-                f"{stack}: {full}: unknown key (did you mean {NAMESPACE}:{close[0]}?); "
-                f"railstack reads {_listed(known)}"
+                f"{stack}: {full}: unknown key (did you mean {NAMESPACE}:{close[0]}?); railstack reads {_listed(known)}"
             )
         elif read is not None:
             problems.append(
