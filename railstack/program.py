@@ -2,7 +2,8 @@
 calls to get the same stack (see examples/python-library).
 
 `deploy` validates the configuration before any resource is registered (a bad one fails the preview
-with one line per problem and touches nothing), builds the target-neutral plan, reads the secrets the
+with one line per problem and touches nothing: so do a `railstack:` key it would ignore and a Railway
+stack without a token), builds the target-neutral plan, reads the secrets the
 configuration names from the stack's secret config, and renders the plan on its target.
 """
 
@@ -13,12 +14,14 @@ from collections.abc import Mapping
 from typing import Any
 
 import pulumi
+import pulumi.runtime.config
 
 from railstack.components.docker import app_stack as docker_stack
 from railstack.components.plan import Plan, PlanError, build_plan
 from railstack.components.railway import app_stack as railway_stack
 from railstack.components.railway.requests import estimate_up
-from railstack.stacks.load import ConfigError, check_values, load_stack_config
+from railstack.stacks.config_keys import key_problems, read_keys, token_problem
+from railstack.stacks.load import ConfigError, load_stack_config, near_miss_workers, overrides_of
 from railstack.stacks.model import StackConfig
 from railstack.stacks.plans import check_plan, check_request_budget, plan_named
 
@@ -37,22 +40,37 @@ def _check_requests(stack: str, plan: Plan, model: StackConfig, plan_name: str |
         pulumi.log.warn(warning)
 
 
+def _config_keys() -> set[str]:
+    """Every key of the stack's config (`railstack:stack`, `railway:token`, ...), values unread."""
+    return set(pulumi.runtime.config.get_config_env()) | set(pulumi.runtime.config.CONFIG.get())
+
+
 def deploy(
     stack: str, config: StackConfig | Mapping[str, Any] | None, *, imports: Mapping[str, str] | None = None
 ) -> AppStack:
-    """The stack `stack` on its target. `config` is `railstack:stack` as written (merged over its
-    environment profile and validated here) or a StackConfig built in code (taken as it is).
+    """The stack `stack` on its target. `config` is `railstack:stack` as written, or a StackConfig
+    built in code: either is merged over its environment profile and validated here the same way
+    (of a StackConfig, the fields the code set override the profile; see load_code_config).
     `imports` (default `railstack:import`): Railway objects to adopt, by resource name."""
     railway_config = pulumi.Config("railway")
     # railstack:<key>: `import`, and the secrets the configuration names (read with require_secret).
     project_config = pulumi.Config("railstack")
     adopt: dict[str, str] = dict(project_config.get_object("import") or {}) if imports is None else dict(imports)
+    keys = _config_keys()
+    in_code = isinstance(config, StackConfig)
     try:
         # Anything but a mapping is refused by load_stack_config with the key and the type it got.
-        raw: Any = dict(config) if isinstance(config, Mapping) else config
-        model = config if isinstance(config, StackConfig) else load_stack_config(stack, raw)
-        if isinstance(config, StackConfig):
-            check_values(stack, model)
+        raw: Any = overrides_of(config) if isinstance(config, (Mapping, StackConfig)) else config
+        try:
+            model = load_stack_config(stack, raw)
+        except ConfigError as err:
+            # A literal dotted key or a misspelt `railstack:stack` may be why the configuration is wrong.
+            raise ConfigError(stack, key_problems(stack, keys, None, in_code=in_code) + err.problems) from None
+        problems = key_problems(stack, keys, read_keys(model), in_code=in_code)
+        if model.target == "railway" and (missing := token_problem(stack, keys, os.environ)):
+            problems.append(missing)
+        if problems:
+            raise ConfigError(stack, problems)
         # What the workspace's plan cannot hold fails here too, before any resource is touched.
         check_plan(stack, model, plan_named(stack, railway_config.get("plan")))
         # Every workload and store, target-neutral; unknown references fail here, before any resource.
@@ -65,6 +83,8 @@ def deploy(
         raise pulumi.RunError(str(err)) from None
     except PlanError as err:
         raise pulumi.RunError(str(ConfigError(stack, err.problems))) from None
+    for warning in near_miss_workers(stack, raw):
+        pulumi.log.warn(warning)
 
     extra_secrets = {name: project_config.require_secret(name) for name in model.sensitive_variables}
     # Secrets the config says are given, not generated (an adopted database's password): railstack:<name>.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +132,62 @@ def load_stack_config(stack: str, overrides: dict[str, Any] | None) -> StackConf
         raise ConfigError(stack, [_describe(stack, e) for e in err.errors()]) from None
     check_values(stack, config)
     return config
+
+
+def overrides_of(value: Any) -> Any:
+    """What code set, as `railstack:stack` would hold it: of each model only the fields its caller
+    set (recursively), so the profile fills the rest exactly as it does under a YAML stack's keys."""
+    if isinstance(value, BaseModel):
+        return {name: overrides_of(getattr(value, name)) for name in value.model_fields_set}
+    if isinstance(value, Mapping):
+        return {key: overrides_of(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [overrides_of(item) for item in value]
+    return value
+
+
+def load_code_config(stack: str, config: StackConfig | Mapping[str, Any]) -> StackConfig:
+    """A configuration built in code, merged over its environment profile as `railstack:stack` is:
+    `StackConfig(environment="staging", ...)` gets staging's backups, sizing and default workers, and
+    the same plan as a Pulumi.staging.yaml holding the same keys (`railstack.deploy` calls this)."""
+    return load_stack_config(stack, overrides_of(config))
+
+
+def near_miss_workers(stack: str, overrides: Mapping[str, Any] | None) -> list[str]:
+    """A worker of the stack that the defaults and the profile do not define, but whose name is one
+    edit away from one they do: most likely a typo that would run as a service of its own."""
+    workers = (overrides or {}).get("workers")
+    if not isinstance(workers, Mapping):
+        return []
+    environment = (overrides or {}).get("environment") or ENVIRONMENT_OF_STACK.get(stack)
+    known = set(StackConfig.model_fields["workers"].default_factory())  # type: ignore[misc]
+    if environment in environments():
+        known |= set(profile(environment).get("workers") or {})
+    warnings = []
+    for name, spec in workers.items():
+        if name in known or spec is None:
+            continue
+        close = sorted(k for k in known if one_edit_apart(str(name), k))
+        if close:
+            warnings.append(
+                f"{stack}: new worker `{name}` (did you mean `{close[0]}`?): it runs as a service of its own, "
+                f"next to `{close[0]}`"
+            )
+    return warnings
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """Exactly one insertion, deletion, substitution or swap of neighbours turns `a` into `b`."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    start = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
+    if len(a) < len(b):
+        return a[start:] == b[start + 1 :]
+    if a[start + 1 :] == b[start + 1 :]:
+        return True
+    return a[start : start + 2] == b[start : start + 2][::-1] and a[start + 2 :] == b[start + 2 :]
 
 
 def check_values(stack: str, config: StackConfig) -> None:

@@ -535,6 +535,18 @@ class StackConfig(Model):
                 raise ValueError(f"{name} is set by railstack from the role's port (api.port, flower.port)")
         return value
 
+    @classmethod
+    def for_environment(
+        cls, environment: str, *, stack: str | None = None, **fields: Any
+    ) -> StackConfig:  # ConfigError (a ValueError) lists every problem
+        """The configuration `fields` set, merged over the profile of `environment` before it is
+        validated, as a `Pulumi.<stack>.yaml` is: what `StackConfig(...)` cannot build on its own when
+        the profile supplies what the environment requires (production's backups and protect).
+        `fields` may be models or plain values; `stack` names the stack in error messages."""
+        from railstack.stacks.load import load_code_config
+
+        return load_code_config(stack or environment, {"environment": environment, **fields})
+
     def railway_service_names(self) -> dict[str, str]:
         """The Railway service name of every service the stack runs, by key path (api, workers.<name>, ...)."""
         names = {"postgres": self.postgres.service_name or "Postgres", "api": self.api.service_name or "api"}
