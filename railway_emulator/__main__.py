@@ -32,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="port to listen on (0, the default, picks a free one)")
     parser.add_argument("--token", help=f"the accepted API token (default: ${TOKEN_ENV}, else a generated one)")
     parser.add_argument(
-        "--schema", type=Path, help=f"Railway's schema.graphql (default: ${SCHEMA_PATH_ENV} or ../shared)"
+        "--schema",
+        type=Path,
+        help=f"Railway's schema.graphql (default: ${SCHEMA_PATH_ENV} or the in-repo railway_schema/railway.graphql)",
     )
     parser.add_argument(
         "--deploy-seconds",

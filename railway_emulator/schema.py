@@ -1,6 +1,6 @@
 """Loading Railway's public GraphQL schema, the contract the emulator is held to.
 
-The schema is the dump in `../shared/railway/schema.graphql` next to the repository (overridable with
+The schema is `railway_emulator/railway_schema/railway.graphql` (see PROVENANCE.md there) (overridable with
 `RAILWAY_SCHEMA_PATH`). It is built with `assume_valid=True` because the dump trips graphql-core's strict
 interface check (`Team.id` is deprecated while `Node.id` is not); documents are still validated against
 it field by field. The emulator's resolvers are attached to the built schema once per schema file.
@@ -18,11 +18,11 @@ from railway_emulator import registry
 
 SCHEMA_PATH_ENV = "RAILWAY_SCHEMA_PATH"
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SCHEMA_PATH = REPO_ROOT.parent / "shared" / "railway" / "schema.graphql"
+DEFAULT_SCHEMA_PATH = Path(__file__).resolve().parent / "railway_schema" / "railway.graphql"
 
 
 def schema_path() -> Path:
-    """The schema file in use: `RAILWAY_SCHEMA_PATH` when set, else the shared dump beside the repo."""
+    """The schema file in use: `RAILWAY_SCHEMA_PATH` when set, else the in-repo schema."""
     override = os.environ.get(SCHEMA_PATH_ENV)
     return Path(override) if override else DEFAULT_SCHEMA_PATH
 

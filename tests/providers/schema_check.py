@@ -13,7 +13,7 @@ from pathlib import Path
 from graphql import GraphQLSchema, build_schema, parse, validate
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SCHEMA = REPO_ROOT.parent / "shared" / "railway" / "schema.graphql"
+DEFAULT_SCHEMA = REPO_ROOT / "railway_emulator" / "railway_schema" / "railway.graphql"
 
 
 @cache
