@@ -331,6 +331,7 @@ def test_up_converges_without_duplicates_when_a_write_is_rate_limited_then_lost(
     stack = f"fault-{field.lower()}"
     ws = _workspace(tmp_path, emulator, stack)
     explicit_deploy = field == "serviceInstanceDeployV2"
+    api_before = 0
     if explicit_deploy:
         # A first release deploys through its source patch; railstack calls serviceInstanceDeployV2 only
         # when nothing of the source changed: here a setting of the API (its replicas).
