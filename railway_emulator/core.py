@@ -205,7 +205,7 @@ class Emulator:
 
         account = _bearer_matches(headers.get("authorization"), self._token)
         project = _matches(headers.get("project-access-token"), self._token)
-        # The scoped token is a Bearer token of another workspace (API-NOTES Corrections: "Not
+        # The scoped token is a Bearer token of another workspace (docs/railway-api.md, "Not Authorized also means a wrong token": "Not
         # Authorized" also means a wrong-scope token); it is not accepted as a project token.
         scoped = (
             not (account or project)

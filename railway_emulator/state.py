@@ -53,7 +53,7 @@ class Plan:
     vcpus: float
     volumes_per_project: int
     backups: bool
-    """Volume backup schedules: Hobby refuses them with "Not Authorized" (API-NOTES "Plans", observed
+    """Volume backup schedules: Hobby refuses them with "Not Authorized" (docs/railway-api.md, "Plans", observed
     once); Free is assumed to refuse them too (stricter)."""
 
     @property
@@ -408,9 +408,9 @@ class State:
 
     # --- lookups: an unknown id answers what Railway answers for it ------------------------------
 
-    # An object of a workspace the token does not see answers exactly as a deleted one (API-NOTES
-    # Corrections: "Not Authorized" also means a wrong-scope token). A soft-deleted project, service or
-    # environment is found only by the root reads that pass `deleted=True` (API-NOTES "Soft deletes").
+    # An object of a workspace the token does not see answers exactly as a deleted one (docs/railway-api.md,
+    # "Not Authorized also means a wrong token"). A soft-deleted project, service or
+    # environment is found only by the root reads that pass `deleted=True` (docs/railway-api.md, "Soft deletes").
 
     def visible(self, project_id: str | None) -> bool:
         """True when the project exists, is not deleted, and is in a workspace the caller sees."""
@@ -478,7 +478,7 @@ class State:
     def placement(self, instance: ServiceInstance) -> dict[str, int]:
         """Where an instance's replicas run: `{region: replicas}`.
 
-        `multiRegionConfig` is the placement (API-NOTES Corrections "Replicas and regions"; TF issue 77,
+        `multiRegionConfig` is the placement (docs/railway-api.md, "Replicas and regions"; TF issue 77,
         PR 79). Without one, the legacy top-level `numReplicas`/`region` pair counts, unless
         `drop_num_replicas`, where it is stored but ignored: one replica in the default region.
         """
@@ -661,7 +661,7 @@ def _found(record: _Record | None) -> _Record:
 
 
 def _soft_delete(record: Any, now: str) -> None:
-    """Soft deletes (API-NOTES Corrections "Soft deletes"): the record stays, readable with `deletedAt`."""
+    """Soft deletes (docs/railway-api.md, "Soft deletes"): the record stays, readable with `deletedAt`."""
     if record is not None and record.deleted_at is None:
         record.deleted_at = now
         record.updated_at = now

@@ -9,7 +9,7 @@ against the plan's hourly budget.
 
 Sources: Railway docs pricing/plans.md ("Default plan resources", per service, "include replica
 multiplication"), volumes/reference.md ("Volume limits per project"); backups refused on Hobby is
-API-NOTES' December 2026 corrections (observed once), so railstack refuses them there and on Free.
+docs/railway-api.md, "Plans" (observed once), so railstack refuses them there and on Free.
 """
 
 from __future__ import annotations

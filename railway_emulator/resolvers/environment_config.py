@@ -2,7 +2,7 @@
 limits and replicas (cli src/controllers/config/environment.rs structs EnvironmentConfig, ServiceInstance,
 DeployConfig, LimitOverride, ContainerLimits; src/commands/scale.rs; gql strings
 src/gql/mutations/strings/EnvironmentPatchCommit.graphql, src/gql/queries/strings/EnvironmentConfig.graphql;
-API-NOTES Corrections "Limits").
+docs/railway-api.md, "Limits").
 
 Only this subset of a patch is modelled; any other key anywhere answers
 "environmentPatchCommit patch.<dotted path> is not implemented by the railway emulator":

@@ -89,7 +89,7 @@ def _check_unique_name(state: State, project_id: str, name: str, keep: str | Non
 
 @query("environment")
 def environment(ctx: Context, id: str, project_id: str | None = None) -> Environment:
-    # With soft deletes a deleted environment stays readable here, `deletedAt` set (API-NOTES "Soft deletes").
+    # With soft deletes a deleted environment stays readable here, `deletedAt` set (docs/railway-api.md, "Soft deletes").
     found = ctx.state.environment(id, deleted=True)
     if project_id is not None and found.project_id != project_id:
         raise RailwayError(NOT_AUTHORIZED)

@@ -24,7 +24,7 @@ docs/resources/project.md ("Required if the railway token has access to multiple
 
 @query("project")
 def project(ctx: Context, id: str) -> Project:
-    # With soft deletes a deleted project stays readable here, `deletedAt` set (API-NOTES "Soft deletes").
+    # With soft deletes a deleted project stays readable here, `deletedAt` set (docs/railway-api.md, "Soft deletes").
     return ctx.state.project(id, deleted=True)
 
 

@@ -87,7 +87,7 @@ def check_multi_region_config(value: Any, where: str = "multiRegionConfig") -> d
 def check_capacity(state: State, instance: ServiceInstance) -> None:
     """The plan's per-service maxima (docs content/docs/pricing/plans.md "Default plan resources": they
     "include replica multiplication", read strictly: limit per replica x replicas), and no replicas with
-    a volume (API-NOTES Objects: "a service with a volume cannot have replicas")."""
+    a volume (docs/railway-api.md, "Objects": a service with a volume cannot have replicas)."""
     plan = state.plan
     replicas = state.replicas(instance)
     if replicas > plan.replicas:
@@ -127,7 +127,7 @@ def _check_unique_name(state: State, project_id: str, name: str, keep: str | Non
 
 @query("service")
 def service(ctx: Context, id: str) -> Service:
-    # With soft deletes a deleted service stays readable here, `deletedAt` set (API-NOTES "Soft deletes").
+    # With soft deletes a deleted service stays readable here, `deletedAt` set (docs/railway-api.md, "Soft deletes").
     return ctx.state.service(id, deleted=True)
 
 
@@ -275,7 +275,7 @@ def service_instance_update(
         for attribute, value in updates.items():
             setattr(instance, attribute, copy.deepcopy(value))
         instance.updated_at = now
-    # API-NOTES Corrections "Source may deploy (observed once)": with `source_deploys`, a non-null source
+    # docs/railway-api.md, "Source may deploy (observed once)": with `source_deploys`, a non-null source
     # deploys each targeted instance at once, even when it did not change (stricter).
     if ctx.source_deploys and updates.get("source"):
         for instance in targets:
@@ -346,7 +346,7 @@ def service_instance_limit_override(ctx: Context, environment_id: str, service_i
 
 @field("ServiceInstance", "numReplicas")
 def instance_num_replicas(ctx: Context, parent: ServiceInstance) -> int:
-    """The effective replica total, the mirror of `multiRegionConfig` (API-NOTES "Replicas and regions")."""
+    """The effective replica total, the mirror of `multiRegionConfig` (docs/railway-api.md, "Replicas and regions")."""
     return ctx.state.replicas(parent)
 
 

@@ -58,8 +58,8 @@ def tcp_proxy_delete(ctx: Context, id: str) -> bool:
     found = ctx.state.tcp_proxies.get(id)
     owner = ctx.state.services.get(found.service_id) if found is not None else None
     if owner is not None and not ctx.state.visible(owner.project_id):
-        # Another workspace's proxy answers as a deleted object does (API-NOTES "Not Authorized also
-        # means a wrong-scope token").
+        # Another workspace's proxy answers as a deleted object does (docs/railway-api.md, "Not Authorized also
+        # means a wrong token").
         raise RailwayError(NOT_AUTHORIZED)
     if ctx.state.tcp_proxies.pop(id, None) is None:
         raise RailwayError(PROBLEM_PROCESSING)

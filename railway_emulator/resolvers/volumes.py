@@ -137,7 +137,7 @@ def volume_instance(ctx: Context, id: str) -> VolumeInstance:
 def volume_instance_backup_schedule_update(ctx: Context, kinds: list[str], volume_instance_id: str) -> bool:
     instance = ctx.state.volume_instance(volume_instance_id)
     if not ctx.state.plan.backups:
-        # API-NOTES Corrections "Plans": Hobby refuses backup schedules with "Not Authorized" (observed
+        # docs/railway-api.md, "Plans": Hobby refuses backup schedules with "Not Authorized" (observed
         # once); Free is refused too (stricter).
         raise RailwayError(NOT_AUTHORIZED)
     instance.backup_schedules = sorted(set(kinds), key=list(BACKUP_SCHEDULES).index)

@@ -1,5 +1,5 @@
 """Throttles and lost answers a provider must survive, each injectable with the fault machinery
-(API-NOTES Corrections "Throttles that are not HTTP 429"; Pitfalls "already in progress")."""
+(docs/railway-api.md, "Throttles that are not HTTP 429")."""
 
 from __future__ import annotations
 

@@ -32,13 +32,13 @@ TokenKind = Literal["account", "project"]
 _GONE_MESSAGES = ("not found", "does not exist")
 # Messages Railway answers both for a deleted object and for a token that may not see it (a wrong
 # token, another workspace's token, a project token of another project): never proof of deletion on
-# their own (API-NOTES, December 2026 corrections, "Soft deletes").
+# their own (docs/railway-api.md, "Not Authorized also means a wrong token").
 _DENIED_MESSAGES = ("not authorized", "problem processing request")
-# GraphQL-level throttles: the write did not happen and may be sent again after a pause (API-NOTES,
-# December 2026 corrections, "Throttles that are not HTTP 429").
+# GraphQL-level throttles: the write did not happen and may be sent again after a pause (docs/railway-api.md,
+# "Throttles that are not HTTP 429").
 _THROTTLE_MESSAGES = ("too quickly", "cannot redeploy yet", "already in progress", "rate limit", "try again")
 #: Railway answers "Not Authorized" for a short while after projectCreate to creates in the new
-#: project (API-NOTES, Transport): a create answered so is retried a few times before it counts.
+#: project (docs/railway-api.md, "Transport"): a create answered so is retried a few times before it counts.
 CREATE_DENIED_RETRIES = 3
 
 

@@ -1,8 +1,8 @@
 """Railway service instance: a service's deploy settings in one environment.
 
 Writing settings without a source never deploys on Railway; the source (which may deploy the moment
-it is set, API-NOTES December 2026 corrections) and the CPU/memory limits are written by the
-ServiceDeployment step, after the settings, the variables and the volume exist.
+it is set: docs/railway-api.md, "Source may deploy (observed once)") and the CPU/memory limits are
+written by the ServiceDeployment step, after the settings, the variables and the volume exist.
 The resource owns every setting it lists: a setting left unset is sent as null, which is
 Railway's default, so removing a setting from the program removes it from Railway.
 
