@@ -119,6 +119,7 @@ def test_counters_count_requests_writes_deployments_and_fields(
         "writes": 3,
         "deployments": 1,
         "by_field": {"projectCreate": 1, "serviceCreate": 1, "variableCollectionUpsert": 1, "variables": 1},
+        "by_operation": {"CreateProject": 1, "CreateService": 1, "Upsert": 1, "Vars": 1},
     }
 
 
@@ -132,7 +133,7 @@ def test_reset_forgets_objects_requests_faults_and_counts(
 
     assert all(rows == [] for rows in emulator.state_json().values())
     assert emulator.requests() == []
-    assert emulator.counters() == {"requests": 0, "writes": 0, "deployments": 0, "by_field": {}}
+    assert emulator.counters() == {"requests": 0, "writes": 0, "deployments": 0, "by_field": {}, "by_operation": {}}
     assert railway.post("{ projects { edges { node { id } } } }").status_code == 200
 
 

@@ -89,6 +89,8 @@ def test_a_clone_without_sibling_folders_runs_the_emulator_suite(tmp_path: Path)
     clone = tmp_path / "alone" / "railstack"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True, timeout=120)
     assert sorted(p.name for p in clone.parent.iterdir()) == ["railstack"]
+    # The installed Python packages are the checkout's own (scripts/bootstrap makes .venv inside it).
+    (clone / ".venv").symlink_to(ROOT / ".venv")
     env = {k: v for k, v in os.environ.items() if k not in ("RAILWAY_SCHEMA_PATH", "PYTHONPATH")}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "tests/emulator", "-m", "not docker", "-q", "-p", "no:cacheprovider"],
