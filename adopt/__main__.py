@@ -18,6 +18,9 @@ from adopt.stack_file import IMPORT_KEY, StackFileError, secret_key, stack_file,
 from railstack.providers.railway.client import RailwayError, client_from_settings
 from railstack.stacks.load import CONFIG_KEY, ConfigError, load_stack_config, profile
 
+#: The railstack environments (stacks/profiles/) a Railway stack can have.
+ENVIRONMENTS = ("demo", "staging", "production")
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -32,7 +35,17 @@ def parser() -> argparse.ArgumentParser:
         ),
     )
     parse.add_argument("--project", required=True, help="the Railway project's id")
-    parse.add_argument("--stack", required=True, help="the stack to write: demo, staging, prod or production")
+    parse.add_argument(
+        "--stack",
+        required=True,
+        help="the stack to write: demo, staging, prod or production, or a name of yours with --stack-environment",
+    )
+    parse.add_argument(
+        "--stack-environment",
+        choices=ENVIRONMENTS,
+        help="the railstack environment (profile) of a stack of another name, e.g. --stack shop-prod "
+        "--stack-environment production",
+    )
     parse.add_argument(
         "--environment",
         help="the Railway environment to adopt (default: the project's only one, else the one named production)",
@@ -83,9 +96,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parse = parser()
     args = parse.parse_args(argv)
     stack: str = args.stack
-    environment = environment_of_stack(stack)
+    environment = args.stack_environment or environment_of_stack(stack)
     if environment is None:
-        parse.error(f"--stack {stack}: adopt writes Railway stacks named demo, staging, prod or production")
+        parse.error(
+            f"--stack {stack}: name its railstack environment with --stack-environment "
+            f"({', '.join(ENVIRONMENTS)}); demo, staging, prod and production name their own"
+        )
     directory: Path = args.dir.resolve()
     if not (directory / "Pulumi.yaml").is_file():
         print(f"adopt: {directory} is not a Pulumi project (no Pulumi.yaml)", file=sys.stderr)
@@ -112,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         client.close()
 
     try:
-        adoption = plan_adoption(inventory, stack, profile(environment))
+        adoption = plan_adoption(inventory, stack, profile(environment), environment)
         load_stack_config(stack, adoption.config)
     except Unmappable as err:
         print(err.report(), file=sys.stderr)

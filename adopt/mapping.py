@@ -359,7 +359,9 @@ def _secret_values(inventory: Inventory, kept: Iterable[str]) -> list[str]:
     return found
 
 
-def plan_adoption(inventory: Inventory, stack: str, profile: Mapping[str, Any] | None = None) -> Adoption:
+def plan_adoption(
+    inventory: Inventory, stack: str, profile: Mapping[str, Any] | None = None, environment: str | None = None
+) -> Adoption:
     """The stack configuration and import IDs that adopt `inventory` as `stack`, or Unmappable.
 
     `profile` is the environment's profile (stacks/profiles/<environment>.yaml): replicas are written
@@ -368,7 +370,7 @@ def plan_adoption(inventory: Inventory, stack: str, profile: Mapping[str, Any] |
     the model refuses raises its ConfigError.
     """
     profile = profile or {}
-    environment = environment_of_stack(stack)
+    environment = environment or environment_of_stack(stack)
     problems: list[Problem] = []
     notes: list[str] = []
     project_subject = f'project "{inventory.project_name}" ({inventory.project_id})'
@@ -376,7 +378,8 @@ def plan_adoption(inventory: Inventory, stack: str, profile: Mapping[str, Any] |
         problems.append(
             Problem(
                 project_subject,
-                f"stack {stack!r}: adopt writes Railway stacks named demo, staging, prod or production",
+                f"stack {stack!r}: name its environment with --stack-environment demo, staging or production "
+                "(demo, staging, prod and production name their own)",
             )
         )
     if not re.fullmatch(NAME, inventory.project_name):

@@ -464,12 +464,29 @@ def test_a_project_without_api_is_not_adopted() -> None:
     ]
 
 
-def test_only_railway_stack_names_are_adopted() -> None:
+def test_a_stack_of_another_name_needs_its_environment_named() -> None:
     assert environment_of_stack("dev") is None
     problems = problems_of(guide_project(), "dev")
     assert problems == [
-        "project \"roadmap\" (prj-1): stack 'dev': adopt writes Railway stacks named demo, staging, prod or production"
+        "project \"roadmap\" (prj-1): stack 'dev': name its environment with --stack-environment demo, staging or "
+        "production (demo, staging, prod and production name their own)"
     ]
+
+
+def test_a_stack_of_a_name_of_ones_own_is_adopted_with_its_environment() -> None:
+    adoption = plan_adoption(guide_project(), "shop-prod", profile("production"), "production")
+    assert adoption.config["environment"] == "production"
+
+
+def test_the_command_refuses_a_stack_of_another_name_without_its_environment(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from adopt.__main__ import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--project", "prj-1", "--stack", "shop-prod"])
+    assert exited.value.code == 2
+    assert "--stack shop-prod: name its railstack environment with --stack-environment" in capsys.readouterr().err
 
 
 # --- the app services' own variables ---------------------------------------------------------------
