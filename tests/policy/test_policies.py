@@ -483,3 +483,15 @@ def test_shared_variables_hold_secret_values_that_services_reference() -> None:
         "variables": {"REDIS_URL": secret("rediss://default:pw-of-upstash@eu1.upstash.io:6379")},
     }
     assert check_resource(connections_by_reference, shared, VARIABLE_COLLECTION) == []
+
+
+def test_the_pack_reports_railstack_s_version() -> None:
+    """`pulumi preview --policy-pack policy` names the pack `railstack@v<version>`: railstack's own."""
+    from pathlib import Path
+
+    import yaml
+
+    from railstack.providers.railway.schema import VERSION
+
+    project = yaml.safe_load((Path(__file__).resolve().parents[2] / "policy" / "PulumiPolicy.yaml").read_text())
+    assert str(project["version"]) == VERSION
