@@ -62,6 +62,7 @@ def test_every_cited_section_of_the_railway_facts_exists() -> None:
         for name, text in tracked_text_files().items()
         if name not in ("tests/repo/test_self_contained.py", "docs/railway-api.md")
         for section in citations(text)
+        if not (section.startswith("<") and section.endswith(">"))  # how to cite, as ARCHITECTURE.md shows it
     }
     assert len(cited) >= 10, f"the code cites the facts page: {sorted(cited)}"
     missing = sorted(f"{name}: {section!r}" for name, section in cited if section not in known)
