@@ -135,3 +135,27 @@ def test_destroy_removes_everything(workspace: PulumiWorkspace) -> None:
     workspace.run("destroy", "--yes", "--skip-preview")
     resources = json.loads(workspace.run("stack", "export").stdout)["deployment"].get("resources") or []
     assert resources == [], f"resources left after destroy: {[r['urn'] for r in resources]}"
+
+
+def test_the_committed_dev_salt_is_the_public_dev_passphrase_s(tmp_path: Path) -> None:
+    """Pulumi.dev.yaml carries the salt of `railstack-dev-insecure` (issue 26 item 7): creating the dev
+    stack with that passphrase keeps the file as committed, its secrets round-trip, and another
+    passphrase is refused as Pulumi refuses a wrong one."""
+    import shutil
+
+    from support.pulumi_cli import ROOT
+
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(ROOT / "Pulumi.yaml", project / "Pulumi.yaml")
+    shutil.copy(ROOT / "Pulumi.dev.yaml", project / "Pulumi.dev.yaml")
+    committed = (project / "Pulumi.dev.yaml").read_text()
+    (tmp_path / "state").mkdir()
+    dev = PulumiWorkspace(project, tmp_path / "state", {"PULUMI_CONFIG_PASSPHRASE": "railstack-dev-insecure"})
+    dev.run("stack", "init", "dev")
+    assert (project / "Pulumi.dev.yaml").read_text() == committed, "the stack's creation leaves the file as it is"
+    dev.run("config", "set", "--secret", "-s", "dev", "probe", "round-trip")
+    assert dev.run("config", "get", "-s", "dev", "probe").stdout.strip() == "round-trip"
+    other = PulumiWorkspace(project, tmp_path / "state", {"PULUMI_CONFIG_PASSPHRASE": "a-staging-passphrase"})
+    refused = other.run("config", "get", "-s", "dev", "probe", check=False)
+    assert refused.returncode != 0 and "incorrect passphrase" in refused.stderr + refused.stdout
