@@ -141,7 +141,57 @@ class AppSource(Model):
         default="/", description="Directory of `repo` holding the app (Railway's root directory)."
     )
     dockerfile_path: str = Field(
-        default="Dockerfile", description="Dockerfile, relative to root_directory (repo) or to path."
+        default="Dockerfile",
+        min_length=1,
+        description=(
+            "Dockerfile, relative to root_directory (repo; a leading / starts at the repository's root) or to path. "
+            "With a root directory, the guides' `backend/Dockerfile.railway` form is written `/backend/Dockerfile.railway` "
+            '(docs/railway-api.md, "Repository builds").'
+        ),
+    )
+    builder: Literal["dockerfile", "railpack", "nixpacks"] = Field(
+        default="dockerfile",
+        description=(
+            "How Railway builds a repo source: from the Dockerfile at dockerfile_path, or with Railway's Railpack or "
+            "Nixpacks builders (no Dockerfile; the emulator cannot run those)."
+        ),
+    )
+    build_command: CommandText = Field(
+        default=None,
+        description="Build command of a railpack or nixpacks build (a Dockerfile build runs its Dockerfile only).",
+    )
+    watch_patterns: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list,
+        description=(
+            "Gitignore-style paths from the repository's root (even with a root directory) whose changes deploy a "
+            "push, e.g. /backend/**; empty: every push deploys (Railway's Watch Paths)."
+        ),
+    )
+    role_watch_patterns: dict[str, list[Annotated[str, Field(min_length=1)]]] = Field(
+        default_factory=dict,
+        description=(
+            "Watch paths of single roles (api, worker-<name>, beat, flower) in place of watch_patterns, e.g. "
+            "worker-logs: [/backend/worker/**]."
+        ),
+    )
+    auto_deploy: bool = Field(
+        default=True,
+        description=(
+            "Railway deploys each push to `branch` by itself (its Auto Deploy). railstack then does not count such "
+            "a deployment as drift; with `commit` pinned, railstack's commit wins at the next up."
+        ),
+    )
+    wait_for_ci: bool = Field(
+        default=False,
+        description="A push deploys only once the commit's GitHub checks passed (Railway's Wait for CI).",
+    )
+    commit: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{40}$",
+        description=(
+            "Pin every role to this commit of `repo` (a full 40-character SHA); unset: the branch's head, as Railway "
+            "associates it with the service."
+        ),
     )
     celery_app: str = Field(
         default="railstack_app.worker:celery_app",
@@ -162,6 +212,24 @@ class AppSource(Model):
             raise ValueError(f"app.path = {self.path!r} must be a directory relative to the project, e.g. app or ..")
         if self.build_args and self.path is None:
             raise ValueError("app.build_args only apply when building from app.path")
+        if self.repo is None:
+            repo_only = sorted(
+                {"builder", "build_command", "watch_patterns", "role_watch_patterns", "auto_deploy", "wait_for_ci",
+                 "commit", "branch", "root_directory"} & self.model_fields_set
+            )  # fmt: skip
+            if repo_only:
+                raise ValueError(f"app.{', app.'.join(repo_only)}: only for a repo source (set app.repo)")
+        if self.build_command is not None and self.builder == "dockerfile":
+            raise ValueError(
+                "app.build_command: a Dockerfile build runs only its Dockerfile; put the step in the Dockerfile, "
+                "or set app.builder to railpack or nixpacks"
+            )
+        if self.builder != "dockerfile" and "dockerfile_path" in self.model_fields_set:
+            raise ValueError(f"app.dockerfile_path: only for builder dockerfile, not {self.builder}")
+        if self.wait_for_ci and not self.auto_deploy:
+            raise ValueError(
+                "app.wait_for_ci: Railway waits for CI before deploying a push; with auto_deploy false no push deploys"
+            )
         return self
 
 
@@ -608,6 +676,12 @@ class StackConfig(Model):
             if self.redis.mode == "external" and self.docker.redis_port is not None:
                 raise ValueError("docker.redis_port: there is no local Redis to publish when redis.mode is external")
         else:
+            roles = {"api", "beat", "flower", *(f"worker-{n.replace('_', '-')}" for n in self.enabled_workers())}
+            unknown = sorted(set(self.app.role_watch_patterns) - roles)
+            if unknown:
+                raise ValueError(
+                    f"app.role_watch_patterns: {', '.join(unknown)} is not a role of this stack; roles: {', '.join(sorted(roles))}"
+                )
             if self.app.path is not None:
                 raise ValueError(
                     "app.path: only the local Docker target builds from a directory; on Railway set app.image or app.repo"

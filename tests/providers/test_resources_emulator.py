@@ -7,9 +7,11 @@ real engine is in tests/engine/test_railway_provider_engine.py.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from railstack.providers.railway._base import CreateResult, ReadResult, UpdateResult
@@ -363,3 +365,64 @@ def test_a_repo_release_connects_the_branch(service: dict[str, Any], emulator: E
     assert (instance["source"]["repo"], instance["branch"]) == ("acme/app", "release")
     read = ServiceDeploymentProvider().read(created.id, outs(created))
     assert ServiceDeploymentProvider().diff(created.id, outs(read), props).changes is False
+
+
+def triggers_of(emulator: EmulatorServer, service: dict[str, Any]) -> list[dict[str, Any]]:
+    return [t for t in state(emulator, "deploymentTriggers") if t["serviceId"] == service["id"]]
+
+
+def test_a_repo_release_keeps_one_trigger_for_its_branch_and_auto_deploy_off_removes_it_without_deploying(
+    service: dict[str, Any], emulator: EmulatorServer
+) -> None:
+    provider = ServiceDeploymentProvider()
+    props = release_props(service, source_image=None, source_repo="acme/app", branch="main")
+    created = provider.create(props)
+    [trigger] = triggers_of(emulator, service)
+    assert (trigger["repository"], trigger["branch"], trigger["checkSuites"]) == ("acme/app", "main", False)
+    before = emulator.counters()["deployments"]
+
+    waiting = {**props, "check_suites": True}
+    assert provider.diff(created.id, outs(created), waiting).changes is True
+    provider.update(created.id, outs(created), waiting)
+    assert [t["checkSuites"] for t in triggers_of(emulator, service)] == [True], "Wait for CI is the trigger's"
+    off = {**waiting, "auto_deploy": False, "check_suites": None}
+    updated = provider.update(created.id, {**outs(created), **waiting}, off)
+    assert triggers_of(emulator, service) == [], "auto-deploy off: no trigger, so pushes deploy nothing"
+    assert emulator.counters()["deployments"] == before, "writing the trigger deploys nothing"
+    read = provider.read(created.id, outs(updated))
+    assert outs(read)["auto_deploy"] is False
+    assert provider.diff(created.id, outs(read), off).changes is False, "read must match what was written"
+    assert provider.diff(created.id, outs(read), props).changes is True, "turning it on again is a change"
+
+
+def test_a_pinned_release_deploys_its_commit_and_a_read_reports_another_commit_deployed(
+    service: dict[str, Any], emulator: EmulatorServer
+) -> None:
+    provider = ServiceDeploymentProvider()
+    pin, other = "1" * 40, "2" * 40
+    props = release_props(service, source_image=None, source_repo="acme/app", branch="main", commit_sha=pin)
+    created = provider.create(props)
+    [instance] = [i for i in state(emulator, "serviceInstances") if i["serviceId"] == service["id"]]
+    assert instance["source"]["repo"] == "acme/app"
+    latest = [d for d in state(emulator, "deployments") if d["serviceId"] == service["id"]]
+    assert [d["meta"].get("commitHash") for d in latest] == [pin], "the release deploys the pinned commit"
+    assert provider.diff(created.id, outs(provider.read(created.id, outs(created))), props).changes is False
+
+    # Someone deploys another commit (as a push with auto-deploy on would): the pin shows it as a change.
+    answer = httpx.post(
+        emulator.url,
+        json={
+            "query": "mutation($s: String!, $e: String!, $c: String) "
+            "{ serviceInstanceDeployV2(serviceId: $s, environmentId: $e, commitSha: $c) }",
+            "variables": {"s": service["id"], "e": service["environment_id"], "c": other},
+        },
+        headers={"Authorization": f"Bearer {EMULATOR_TOKEN}"},
+        timeout=30,
+    ).json()
+    assert not answer.get("errors"), answer
+    time.sleep(0.5)
+    read = outs(provider.read(created.id, outs(created)))
+    assert read["commit_sha"] == other and provider.diff(created.id, read, props).changed == ["commit_sha"]
+    provider.update(created.id, read, props)
+    deployed = [d["meta"].get("commitHash") for d in state(emulator, "deployments") if d["serviceId"] == service["id"]]
+    assert sorted(deployed) == sorted([pin, other, pin]), deployed

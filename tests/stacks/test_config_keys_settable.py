@@ -34,6 +34,7 @@ MAP_KEYS = {
     "workers": "orders",
     "variables": "LOG_LEVEL",
     "build_args": "BASE_IMAGE",
+    "role_watch_patterns": "worker-logs",
 }
 
 #: Realistic values of string fields: by `<parent>.<field>` first, then by `<field>`
@@ -45,6 +46,10 @@ STRINGS = {
     "app.branch": "release",
     "app.root_directory": "/backend",
     "app.dockerfile_path": "docker/Dockerfile",
+    "app.build_command": "npm run build",
+    "app.commit": "4f2c8e1b9a7d6c5e3f1a0b9c8d7e6f5a4b3c2d1e",
+    "watch_patterns[0]": "/backend/**",
+    "role_watch_patterns.worker-logs[0]": "/backend/worker/**",
     "app.celery_app": "shop.tasks:app",
     "build_args.BASE_IMAGE": "python:3.12-slim",
     "variables.LOG_LEVEL": "info",

@@ -135,6 +135,38 @@ BAD = [
     ),
     ("staging", {**IMAGE, "docker": {"api_port": 9000}}, "staging: docker: these settings are for target docker only"),
     (
+        "staging",
+        {"app": {"image": "x:1", "watch_patterns": ["/backend/**"], "commit": "a" * 40}},
+        "staging: app: app.commit, app.watch_patterns: only for a repo source (set app.repo)",
+    ),
+    (
+        "staging",
+        {"app": {"repo": "acme/shop", "build_command": "make"}},
+        "staging: app: app.build_command: a Dockerfile build runs only its Dockerfile; put the step in the "
+        "Dockerfile, or set app.builder to railpack or nixpacks",
+    ),
+    (
+        "staging",
+        {"app": {"repo": "acme/shop", "commit": "4f2c8e1"}},
+        "staging: app.commit = '4f2c8e1': String should match pattern '^[0-9a-f]{40}$'",
+    ),
+    (
+        "staging",
+        {"app": {"repo": "acme/shop", "role_watch_patterns": {"worker-emails": ["/backend/**"]}}},
+        "staging: app.role_watch_patterns: worker-emails is not a role of this stack; roles: api, beat, flower, "
+        "worker-content-generation, worker-logs",
+    ),
+    (
+        "staging",
+        {"app": {"repo": "acme/shop", "auto_deploy": False, "wait_for_ci": True}},
+        "staging: app: app.wait_for_ci: Railway waits for CI before deploying a push; with auto_deploy false no push deploys",
+    ),
+    (
+        "staging",
+        {"app": {"repo": "acme/shop", "builder": "nixpacks", "dockerfile_path": "Dockerfile.railway"}},
+        "staging: app: app.dockerfile_path: only for builder dockerfile, not nixpacks",
+    ),
+    (
         "dev",
         {**LOCAL, "api": {"sizing": {"replicas": 2}}},
         "dev: api.sizing.replicas = 2: on target docker the API publishes one host port, so 1 replica",

@@ -194,3 +194,42 @@ def test_an_import_naming_no_resource_fails_before_any_resource_is_registered() 
     assert [n for n, r in mocks.resources.items() if r["type"] != "railstack:railway:AppStack"] == [], (
         "nothing but the component itself may be registered before the imports are checked"
     )
+
+
+def test_a_repo_source_builds_every_role_from_one_commit_with_its_own_watch_paths() -> None:
+    sha = "4f2c8e1b9a7d6c5e3f1a0b9c8d7e6f5a4b3c2d1e"
+    app = {
+        "repo": "acme/shop",
+        "branch": "release",
+        "root_directory": "/backend",
+        "dockerfile_path": "Dockerfile.railway",
+        "watch_patterns": ["/backend/shop/**"],
+        "role_watch_patterns": {"worker-logs": ["/backend/worker/**"]},
+        "wait_for_ci": True,
+        "commit": sha,
+    }
+    resources = render("staging", {"app": app}).resources
+    roles = ("api", "worker-logs", "worker-content-generation", "beat")
+    for role in roles:
+        release = inputs(resources, f"railstack-{role}-deployment")
+        assert (release["source_repo"], release["branch"], release["commit_sha"]) == ("acme/shop", "release", sha)
+        assert (release["auto_deploy"], release["check_suites"]) == (True, True), role
+        assert "source_image" not in release or release["source_image"] is None
+        settings = inputs(resources, f"railstack-{role}-settings")
+        assert (settings["root_directory"], settings["dockerfile_path"]) == ("/backend", "Dockerfile.railway")
+        assert "builder" not in settings, (
+            "a Dockerfile build is chosen by its path (the schema's Builder has no DOCKERFILE)"
+        )
+        expected = ["/backend/worker/**"] if role == "worker-logs" else ["/backend/shop/**"]
+        assert settings["watch_patterns"] == expected, role
+    postgres = inputs(resources, "railstack-postgres-deployment")
+    assert postgres.get("source_repo") is None and postgres.get("commit_sha") is None, "stores keep their images"
+
+
+def test_a_railpack_build_names_its_builder_and_build_command() -> None:
+    app = {"repo": "acme/shop", "builder": "railpack", "build_command": "npm run build", "auto_deploy": False}
+    resources = render("staging", {"app": app}).resources
+    settings = inputs(resources, "railstack-api-settings")
+    assert (settings["builder"], settings["build_command"]) == ("RAILPACK", "npm run build")
+    assert "dockerfile_path" not in settings
+    assert inputs(resources, "railstack-api-deployment")["auto_deploy"] is False

@@ -20,10 +20,20 @@ def readme_examples() -> list[dict]:
     return [yaml.safe_load(block)["config"]["railstack:stack"] for block in blocks]
 
 
-def test_the_readme_has_the_fastapi_and_the_django_example() -> None:
+def test_the_readme_has_the_fastapi_the_repository_and_the_django_example() -> None:
     examples = readme_examples()
-    assert len(examples) == 2
-    assert examples[0]["app"]["path"] == ".." and "django_celery_beat" in examples[1]["beat"]["start_command"]
+    assert len(examples) == 3
+    assert examples[0]["app"]["path"] == ".." and examples[2]["app"]["repo"] == "acme/shop"
+    assert "django_celery_beat" in examples[1]["beat"]["start_command"]
+
+
+def test_the_repository_example_plans_on_staging_as_written() -> None:
+    config = load_stack_config("staging", readme_examples()[2])
+    assert (config.app.root_directory, config.app.role_watch_patterns) == (
+        "/backend",
+        {"worker-logs": ["/backend/worker/**"]},
+    )
+    assert [w.name for w in build_plan("staging", config).workloads][0] == "api"
 
 
 @pytest.mark.parametrize("stack", ["dev", "staging"])

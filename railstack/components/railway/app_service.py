@@ -27,19 +27,41 @@ class AppServiceArgs:
     """Rotation counter of every generated secret, by name."""
 
 
-def _source(app: AppSource) -> dict[str, str | None]:
+def _source(app: AppSource) -> dict[str, object]:
     """The release's source: the image, or the repository with its branch (Railway's CLI resolves a
-    branch before connecting a repo; without one Railway never deploys, Terraform provider PR 21)."""
+    branch before connecting a repo; without one Railway never deploys, Terraform provider PR 21), the
+    pinned commit, and what Railway's auto-deploy of the branch does (docs/railway-api.md,
+    "Auto-deploys and watch paths")."""
     if app.image:
         return {"source_image": app.image}
-    return {"source_repo": app.repo, "branch": app.branch}
+    return {
+        "source_repo": app.repo,
+        "branch": app.branch,
+        "commit_sha": app.commit,
+        "auto_deploy": app.auto_deploy,
+        "check_suites": app.wait_for_ci,
+    }
 
 
-def _build_settings(app: AppSource) -> dict[str, str]:
-    """Where Railway finds the app in a repository (instance settings; none for an image)."""
+#: Railway's builder names (the schema's `Builder`); a Dockerfile build is chosen by its path instead.
+_BUILDERS = {"railpack": "RAILPACK", "nixpacks": "NIXPACKS"}
+
+
+def _build_settings(app: AppSource, role: str) -> dict[str, object]:
+    """How Railway builds the role from a repository (instance settings; none for an image)."""
     if app.repo is None:
         return {}
-    return {"root_directory": app.root_directory, "dockerfile_path": app.dockerfile_path}
+    settings: dict[str, object] = {
+        "root_directory": app.root_directory,
+        "watch_patterns": list(app.role_watch_patterns.get(role, app.watch_patterns)),
+    }
+    if app.builder == "dockerfile":
+        settings["dockerfile_path"] = app.dockerfile_path
+    else:
+        settings["builder"] = _BUILDERS[app.builder]
+    if app.build_command is not None:
+        settings["build_command"] = app.build_command
+    return settings
 
 
 def railway_reference(plan: Plan, ref: Ref) -> str:
@@ -89,7 +111,7 @@ class AppService(pulumi.ComponentResource):
         settings: dict[str, object] = {
             "restart_policy_type": workload.restart,
             "restart_policy_max_retries": workload.restart_max_retries,
-            **_build_settings(args.app),
+            **_build_settings(args.app, workload.name),
         }
         if workload.command is not None:
             settings["start_command"] = railway_command(workload.argv)

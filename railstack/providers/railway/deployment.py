@@ -56,7 +56,9 @@ from railstack.providers.railway.client import AmbiguousWriteError, RailwayError
 from railstack.providers.railway.progress import PROGRESS
 from railstack.providers.railway.schema import Prop, map_of
 
-SOURCE_KEYS = ("source_image", "source_repo", "branch")
+SOURCE_KEYS = ("source_image", "source_repo", "branch", "commit_sha")
+#: A repo source's auto-deploy: its deployment trigger, written without deploying.
+TRIGGER_KEYS = ("auto_deploy", "check_suites")
 LIMIT_KEYS = ("vcpus", "memory_gb")
 
 #: Statuses after which a deployment changes no more (the schema's DeploymentStatus).
@@ -98,17 +100,20 @@ def _pace(props: dict[str, Any]) -> float | None:
     return None if value is None else float(value)
 
 
-def _railway_started(node: dict[str, Any]) -> bool:
-    """A deployment Railway started from the token's own writes (not a push or an image update)."""
+def _railway_started(node: dict[str, Any], repo: bool) -> bool:
+    """A deployment Railway started from the token's own writes (not a push or an image update). A
+    repo source's deployments all carry their commit, so there only the reason tells a push apart."""
     meta = node.get("meta") or {}
-    return node.get("creator") is not None and not meta.get("commitHash") and meta.get("reason") != "redeploy"
+    if node.get("creator") is None or meta.get("reason") in ("redeploy", "push"):
+        return False
+    return repo or not meta.get("commitHash")
 
 
 def _origin(node: dict[str, Any]) -> str:
     """Who started a deployment, as far as its record says."""
     meta = node.get("meta") or {}
     creator = node.get("creator") or {}
-    if meta.get("commitHash"):
+    if meta.get("commitHash") and (meta.get("reason") == "push" or not creator):
         return f"a GitHub push of commit {str(meta['commitHash'])[:12]}"
     if not creator:
         return "Railway itself, e.g. an image auto-update"
@@ -124,7 +129,11 @@ class DeploymentFailed(RailwayError):
 
 def _source(props: dict[str, Any]) -> dict[str, str | None]:
     repo = props.get("source_repo")
-    return {"image": props.get("source_image"), "repo": repo, "branch": props.get("branch") if repo else None}
+    source = {"image": props.get("source_image"), "repo": repo, "branch": props.get("branch") if repo else None}
+    if repo and props.get("commit_sha"):
+        # The CLI's ServiceSource carries the pinned commit (src/controllers/config/environment.rs).
+        source["commitSha"] = props["commit_sha"]
+    return source
 
 
 def _limits(props: dict[str, Any]) -> dict[str, Any] | None:
@@ -166,6 +175,19 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
         "source_image": Prop("string", "The image to deploy (or sourceRepo).", change="update"),
         "source_repo": Prop("string", "A GitHub repo to deploy (owner/name), with `branch`.", change="update"),
         "branch": Prop("string", "The branch of `sourceRepo`.", change="update"),
+        "commit_sha": Prop(
+            "string",
+            "Deploy this commit of `sourceRepo` (a full SHA); unset: the commit Railway associates with the service.",
+            change="update",
+        ),
+        "auto_deploy": Prop(
+            "boolean",
+            "Railway deploys pushes to `branch` by itself (the instance's deployment trigger; default true).",
+            change="update",
+        ),
+        "check_suites": Prop(
+            "boolean", "A push deploys only after the commit's GitHub checks pass (Wait for CI).", change="update"
+        ),
         "vcpus": Prop("number", "CPU limit per replica (vCPUs).", change="update"),
         "memory_gb": Prop("number", "Memory limit per replica (GB).", change="update"),
         "service_name": Prop("string", "The service's name, for messages."),
@@ -197,6 +219,10 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
             return {k: str(v) for k, v in (value or {}).items()}
         if key in LIMIT_KEYS and value is not None:
             return float(value)
+        if key == "auto_deploy":
+            return value is not False  # Railway's default: a connected branch deploys its pushes
+        if key == "check_suites":
+            return bool(value)
         if value == "":
             return None
         return value
@@ -207,6 +233,13 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
             failures.append(("source_repo", "set sourceImage or sourceRepo, not both"))
         if news.get("source_repo") and not news.get("branch"):
             failures.append(("branch", "a repo source needs a branch (Railway never deploys one without)"))
+        commit = news.get("commit_sha")
+        if commit and not news.get("source_repo"):
+            failures.append(("commit_sha", "a commit pins a repo source; set sourceRepo"))
+        if commit and not re.fullmatch(r"[0-9a-f]{40}", str(commit)):
+            failures.append(("commit_sha", f"{commit!r} is not a full 40-character commit SHA"))
+        if not news.get("source_repo") and any(news.get(k) is not None for k in TRIGGER_KEYS):
+            failures.append(("auto_deploy", "autoDeploy and checkSuites are a repo source's; set sourceRepo"))
         return failures
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -238,6 +271,8 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
         service: dict[str, Any] = {}
         if olds is None or any(self.normalize(k, olds.get(k)) != self.normalize(k, props.get(k)) for k in SOURCE_KEYS):
             service["source"] = _source(props)
+            if olds is not None and olds.get("commit_sha") and not props.get("commit_sha"):
+                service["source"]["commitSha"] = None  # unpinned: back to the branch's head
         limits = _limits(props)
         if (olds is None and limits is not None) or (olds is not None and limits != _limits(olds)):
             service["deploy"] = {"limitOverride": {"containers": limits} if limits else None}
@@ -251,7 +286,7 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
         ) or {}
         if "source" in patch:
             current = config.get("source") or {}
-            if any(current.get(k) != v for k, v in patch["source"].items()):
+            if any((current.get(k) or None) != (v or None) for k, v in patch["source"].items()):
                 return False
         if "deploy" in patch:
             current = ((config.get("deploy") or {}).get("limitOverride") or {}).get("containers")
@@ -284,6 +319,59 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
         finally:
             self.session.watch.done(key)
 
+    # -- auto-deploy: the instance's deployment trigger ---------------------------------------------
+    def _triggers(self, props: dict[str, Any]) -> list[dict[str, Any]]:
+        data = self.client.execute(
+            "DeploymentTriggers",
+            {"projectId": props["project_id"], **self._ids(props)},
+        )
+        return [edge["node"] for edge in data["deploymentTriggers"]["edges"]]
+
+    def _set_triggers(self, props: dict[str, Any]) -> None:
+        """Make the instance's deployment trigger what `autoDeploy` and `checkSuites` say: Railway may
+        have made one when the repo was connected, or not (docs/railway-api.md, "Auto-deploys and watch
+        paths"), so it is read first and only what differs is written. Writing a trigger deploys nothing."""
+        if not props.get("source_repo"):
+            return
+        wanted = props.get("auto_deploy") is not False
+        check_suites = bool(props.get("check_suites"))
+        triggers = self._triggers(props)
+
+        def delete(trigger_id: str) -> None:
+            gone = lambda: all(t["id"] != trigger_id for t in self._triggers(props))  # noqa: E731
+            self.write("DeploymentTriggerDelete", {"id": trigger_id}, verify=gone)
+
+        if not wanted:
+            for trigger in triggers:
+                delete(trigger["id"])
+            return
+        ours = [
+            t for t in triggers if t.get("branch") == props["branch"] and t.get("repository") == props["source_repo"]
+        ]
+        for trigger in triggers:
+            if trigger not in ours[:1]:
+                # A trigger of another branch or repository would deploy what railstack does not release.
+                delete(trigger["id"])
+        if not ours:
+            self.write(
+                "DeploymentTriggerCreate",
+                {
+                    "input": {
+                        "projectId": props["project_id"],
+                        **self._ids(props),
+                        "provider": "github",
+                        "repository": props["source_repo"],
+                        "branch": props["branch"],
+                        "checkSuites": check_suites,
+                    }
+                },
+                verify=lambda: any(t.get("branch") == props["branch"] for t in self._triggers(props)),
+            )
+        elif bool(ours[0].get("checkSuites")) != check_suites:
+            self.client.execute(
+                "DeploymentTriggerUpdate", {"id": ours[0]["id"], "input": {"checkSuites": check_suites}}
+            )
+
     def _release(self, props: dict[str, Any], olds: dict[str, Any] | None) -> dict[str, Any]:
         before = self._latest(props)
         patch = self._patch(props, olds)
@@ -294,6 +382,8 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
             # A committed patch deploys every service whose source or deploy settings it touches
             # (docs deployments/staged-changes.md): that deployment is the release's, once it shows.
             self._commit(props, patch)
+        self._set_triggers(props)
+        if patch:
             deployment_id = self._registered(props, before, wait)
             release.commit_pending = deployment_id is None
         if deployment_id is None:
@@ -305,7 +395,9 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
     def _deploy(self, props: dict[str, Any], before: str | None, wait: float) -> str:
         for attempt in range(CREATE_ATTEMPTS):
             try:
-                return self.client.execute("ServiceInstanceDeploy", self._ids(props))["serviceInstanceDeployV2"]
+                return self.client.execute(
+                    "ServiceInstanceDeploy", {**self._ids(props), "commitSha": props.get("commit_sha")}
+                )["serviceInstanceDeployV2"]
             except AmbiguousWriteError:
                 # The deploy may have started; if it did, its deployment shows as the instance's newest
                 # once Railway has registered it: wait for that before deploying again.
@@ -368,7 +460,8 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
         newest = newer[0]
         if newest["id"] in release.ours:
             return newest["id"]
-        if release.commit_pending and all(node["id"] in release.ours or _railway_started(node) for node in newer):
+        repo = bool(props.get("source_repo"))
+        if release.commit_pending and all(node["id"] in release.ours or _railway_started(node, repo) for node in newer):
             # The release's own commit deployed after all, later than it was waited for.
             release.commit_pending = False
             release.ours.add(newest["id"])
@@ -449,6 +542,13 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
         return CreateResult(id_=outs["deployment_id"], outs=outs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        changed = {k for k in self.UPDATE_ON if self.normalize(k, olds.get(k)) != self.normalize(k, news.get(k))}
+        if changed and changed <= set(TRIGGER_KEYS):
+            # Only auto-deploy changed: the trigger is written, nothing is deployed.
+            self._set_triggers(news)
+            return UpdateResult(
+                outs=self.outputs(news, deployment_id=olds.get("deployment_id") or id_, status=olds.get("status"))
+            )
         return UpdateResult(outs=self._release(news, olds))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -469,6 +569,20 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
             ) or {}
             if source.get("repo"):
                 current["branch"] = (service.get("source") or {}).get("branch")
+                triggers = [t for t in self._triggers(props) if t.get("branch") == current["branch"]]
+                current["auto_deploy"] = bool(triggers)
+                current["check_suites"] = bool(triggers and triggers[0].get("checkSuites"))
+                latest = instance.get("latestDeployment") or {}
+                deployed = (latest.get("meta") or {}).get("commitHash")
+                ended = ENDED_BADLY | REPLACED
+                if (
+                    props.get("commit_sha")
+                    and deployed
+                    and deployed != props["commit_sha"]
+                    and latest.get("status") not in ended
+                ):
+                    # Railway deployed another commit (a push with auto-deploy on): the pin wins at the next up.
+                    current["commit_sha"] = deployed
             containers = ((service.get("deploy") or {}).get("limitOverride") or {}).get("containers") or {}
             memory = containers.get("memoryBytes")
             remote = {"vcpus": containers.get("cpu"), "memory_gb": None if memory is None else round(memory / 1e9, 6)}

@@ -22,7 +22,10 @@ class ServiceDeploymentArgs:
                  environment_id: pulumi.Input[_builtins.str],
                  project_id: pulumi.Input[_builtins.str],
                  service_id: pulumi.Input[_builtins.str],
+                 auto_deploy: pulumi.Input[Optional[_builtins.bool]] = None,
                  branch: pulumi.Input[Optional[_builtins.str]] = None,
+                 check_suites: pulumi.Input[Optional[_builtins.bool]] = None,
+                 commit_sha: pulumi.Input[Optional[_builtins.str]] = None,
                  memory_gb: pulumi.Input[Optional[_builtins.float]] = None,
                  poll_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  register_wait_seconds: pulumi.Input[Optional[_builtins.float]] = None,
@@ -40,7 +43,10 @@ class ServiceDeploymentArgs:
         :param pulumi.Input[_builtins.str] environment_id: The environment.
         :param pulumi.Input[_builtins.str] project_id: The project.
         :param pulumi.Input[_builtins.str] service_id: The service.
+        :param pulumi.Input[_builtins.bool] auto_deploy: Railway deploys pushes to `branch` by itself (the instance's deployment trigger; default true).
         :param pulumi.Input[_builtins.str] branch: The branch of `sourceRepo`.
+        :param pulumi.Input[_builtins.bool] check_suites: A push deploys only after the commit's GitHub checks pass (Wait for CI).
+        :param pulumi.Input[_builtins.str] commit_sha: Deploy this commit of `sourceRepo` (a full SHA); unset: the commit Railway associates with the service.
         :param pulumi.Input[_builtins.float] memory_gb: Memory limit per replica (GB).
         :param pulumi.Input[_builtins.float] poll_seconds: The shortest interval between two status reads while this release waits (default 2; one watch per provider process reads every awaited deployment in one request, backing off to 30 s).
         :param pulumi.Input[_builtins.float] register_wait_seconds: How long the release waits for the deployment its commit started to show before it deploys itself (default 30; Railway registers deployments asynchronously).
@@ -56,8 +62,14 @@ class ServiceDeploymentArgs:
         pulumi.set(__self__, "environment_id", environment_id)
         pulumi.set(__self__, "project_id", project_id)
         pulumi.set(__self__, "service_id", service_id)
+        if auto_deploy is not None:
+            pulumi.set(__self__, "auto_deploy", auto_deploy)
         if branch is not None:
             pulumi.set(__self__, "branch", branch)
+        if check_suites is not None:
+            pulumi.set(__self__, "check_suites", check_suites)
+        if commit_sha is not None:
+            pulumi.set(__self__, "commit_sha", commit_sha)
         if memory_gb is not None:
             pulumi.set(__self__, "memory_gb", memory_gb)
         if poll_seconds is not None:
@@ -118,6 +130,18 @@ class ServiceDeploymentArgs:
         pulumi.set(self, "service_id", value)
 
     @_builtins.property
+    @pulumi.getter(name="autoDeploy")
+    def auto_deploy(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Railway deploys pushes to `branch` by itself (the instance's deployment trigger; default true).
+        """
+        return pulumi.get(self, "auto_deploy")
+
+    @auto_deploy.setter
+    def auto_deploy(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "auto_deploy", value)
+
+    @_builtins.property
     @pulumi.getter
     def branch(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -128,6 +152,30 @@ class ServiceDeploymentArgs:
     @branch.setter
     def branch(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "branch", value)
+
+    @_builtins.property
+    @pulumi.getter(name="checkSuites")
+    def check_suites(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        A push deploys only after the commit's GitHub checks pass (Wait for CI).
+        """
+        return pulumi.get(self, "check_suites")
+
+    @check_suites.setter
+    def check_suites(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "check_suites", value)
+
+    @_builtins.property
+    @pulumi.getter(name="commitSha")
+    def commit_sha(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Deploy this commit of `sourceRepo` (a full SHA); unset: the commit Railway associates with the service.
+        """
+        return pulumi.get(self, "commit_sha")
+
+    @commit_sha.setter
+    def commit_sha(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "commit_sha", value)
 
     @_builtins.property
     @pulumi.getter(name="memoryGb")
@@ -268,7 +316,10 @@ class ServiceDeployment(pulumi.CustomResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 auto_deploy: pulumi.Input[Optional[_builtins.bool]] = None,
                  branch: pulumi.Input[Optional[_builtins.str]] = None,
+                 check_suites: pulumi.Input[Optional[_builtins.bool]] = None,
+                 commit_sha: pulumi.Input[Optional[_builtins.str]] = None,
                  environment_id: pulumi.Input[Optional[_builtins.str]] = None,
                  memory_gb: pulumi.Input[Optional[_builtins.float]] = None,
                  poll_seconds: pulumi.Input[Optional[_builtins.float]] = None,
@@ -291,7 +342,10 @@ class ServiceDeployment(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[_builtins.bool] auto_deploy: Railway deploys pushes to `branch` by itself (the instance's deployment trigger; default true).
         :param pulumi.Input[_builtins.str] branch: The branch of `sourceRepo`.
+        :param pulumi.Input[_builtins.bool] check_suites: A push deploys only after the commit's GitHub checks pass (Wait for CI).
+        :param pulumi.Input[_builtins.str] commit_sha: Deploy this commit of `sourceRepo` (a full SHA); unset: the commit Railway associates with the service.
         :param pulumi.Input[_builtins.str] environment_id: The environment.
         :param pulumi.Input[_builtins.float] memory_gb: Memory limit per replica (GB).
         :param pulumi.Input[_builtins.float] poll_seconds: The shortest interval between two status reads while this release waits (default 2; one watch per provider process reads every awaited deployment in one request, backing off to 30 s).
@@ -333,7 +387,10 @@ class ServiceDeployment(pulumi.CustomResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 auto_deploy: pulumi.Input[Optional[_builtins.bool]] = None,
                  branch: pulumi.Input[Optional[_builtins.str]] = None,
+                 check_suites: pulumi.Input[Optional[_builtins.bool]] = None,
+                 commit_sha: pulumi.Input[Optional[_builtins.str]] = None,
                  environment_id: pulumi.Input[Optional[_builtins.str]] = None,
                  memory_gb: pulumi.Input[Optional[_builtins.float]] = None,
                  poll_seconds: pulumi.Input[Optional[_builtins.float]] = None,
@@ -357,7 +414,10 @@ class ServiceDeployment(pulumi.CustomResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = ServiceDeploymentArgs.__new__(ServiceDeploymentArgs)
 
+            __props__.__dict__["auto_deploy"] = auto_deploy
             __props__.__dict__["branch"] = branch
+            __props__.__dict__["check_suites"] = check_suites
+            __props__.__dict__["commit_sha"] = commit_sha
             if environment_id is None and not opts.urn:
                 raise TypeError("Missing required property 'environment_id'")
             __props__.__dict__["environment_id"] = environment_id
@@ -404,7 +464,10 @@ class ServiceDeployment(pulumi.CustomResource):
 
         __props__ = ServiceDeploymentArgs.__new__(ServiceDeploymentArgs)
 
+        __props__.__dict__["auto_deploy"] = None
         __props__.__dict__["branch"] = None
+        __props__.__dict__["check_suites"] = None
+        __props__.__dict__["commit_sha"] = None
         __props__.__dict__["deployment_id"] = None
         __props__.__dict__["environment_id"] = None
         __props__.__dict__["memory_gb"] = None
@@ -424,12 +487,36 @@ class ServiceDeployment(pulumi.CustomResource):
         return ServiceDeployment(resource_name, opts=opts, __props__=__props__)
 
     @_builtins.property
+    @pulumi.getter(name="autoDeploy")
+    def auto_deploy(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        Railway deploys pushes to `branch` by itself (the instance's deployment trigger; default true).
+        """
+        return pulumi.get(self, "auto_deploy")
+
+    @_builtins.property
     @pulumi.getter
     def branch(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
         The branch of `sourceRepo`.
         """
         return pulumi.get(self, "branch")
+
+    @_builtins.property
+    @pulumi.getter(name="checkSuites")
+    def check_suites(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        A push deploys only after the commit's GitHub checks pass (Wait for CI).
+        """
+        return pulumi.get(self, "check_suites")
+
+    @_builtins.property
+    @pulumi.getter(name="commitSha")
+    def commit_sha(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        Deploy this commit of `sourceRepo` (a full SHA); unset: the commit Railway associates with the service.
+        """
+        return pulumi.get(self, "commit_sha")
 
     @_builtins.property
     @pulumi.getter(name="deploymentId")
