@@ -159,7 +159,7 @@ class Emulator:
         if run_containers:
             from railway_emulator.containers import ContainerRuntime
 
-            self.runtime = ContainerRuntime(self.lock, image_map)
+            self.runtime = ContainerRuntime(self.lock, image_map, repo_map)
         self.state = State(**self._state_options)
         self.state.runtime = self.runtime
         self.faults = Faults()
