@@ -80,24 +80,20 @@ class Repos:
 
     def head(self, repo: str, branch: str) -> str:
         """The full SHA `refs/heads/<branch>` points at."""
+        folder = self.path(repo)
         try:
-            return self._git(
-                self.path(repo), "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}^{{commit}}"
-            ).strip()
+            return self._git(folder, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}^{{commit}}").strip()
         except RepoError as error:
-            if "not mapped" in str(error):
-                raise
             raise RepoError(f"branch {branch} does not exist in repository {repo}") from error
 
     def commit(self, repo: str, sha: str) -> str:
         """The full SHA of the commit `sha` (abbreviated or full) names."""
         if not COMMIT_SHA.match(sha):
             raise RepoError(f"commit {sha!r} is not a git commit SHA (7 to 40 hex digits)")
+        folder = self.path(repo)
         try:
-            return self._git(self.path(repo), "rev-parse", "--verify", "--quiet", f"{sha}^{{commit}}").strip()
+            return self._git(folder, "rev-parse", "--verify", "--quiet", f"{sha}^{{commit}}").strip()
         except RepoError as error:
-            if "not mapped" in str(error):
-                raise
             raise RepoError(f"commit {sha} does not exist in repository {repo}") from error
 
     def resolve(self, repo: str, branch: str, sha: str | None) -> str:

@@ -243,3 +243,19 @@ def test_a_push_touching_only_files_outside_the_watch_patterns_skips_without_bui
     assert deployment(emu, row["skipped"])["status"] == "SKIPPED"
     assert emu.counters()["builds"] == builds, "a skipped push builds nothing"
     assert deployment(emu, ids["deployment"])["status"] == "SUCCESS"
+
+
+def test_railway_dockerfile_path_takes_the_place_of_the_setting_and_a_leading_slash_reads_from_the_repo_root(
+    emu: EmulatorServer,
+) -> None:
+    ids = repo_service(
+        emu,
+        "variable-path",
+        variables={"RAILWAY_DOCKERFILE_PATH": "/backend/Dockerfile.railway"},
+        rootDirectory="/app",
+        dockerfilePath="Dockerfile.missing",
+        startCommand="sleep 30",
+    )
+
+    assert until_terminal(emu, ids["deployment"]) == "SUCCESS", lines(emu, ids["deployment"])
+    assert not any("marker" in line for line in lines(emu, ids["deployment"])), "backend's Dockerfile, not app's"
