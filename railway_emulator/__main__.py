@@ -1,6 +1,7 @@
 """Command line: `python -m railway_emulator [--port N] [--token T] [options]` serves the emulator until
 signalled. Options (see README "Options"): --deploy-seconds S, --strict, --workspaces N, --scoped-token T,
---[no-]source-deploys, --[no-]soft-deletes, --[no-]drop-num-replicas, --plan free|hobby|pro, --log-requests.
+--[no-]source-deploys, --[no-]soft-deletes, --[no-]drop-num-replicas, --plan free|hobby|pro, --log-requests,
+--repo-map OWNER/NAME=PATH (repeatable: a local git repository standing for a GitHub one).
 
 Prints `railway-emulator listening on http://127.0.0.1:PORT/graphql/v2` as its first stdout line once it
 accepts connections (port 0 picks a free port), and `token: ...` as the second line only when it had to
@@ -19,6 +20,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from railway_emulator.repos import parse_repo_pair
 from railway_emulator.schema import SCHEMA_PATH_ENV
 from railway_emulator.server import EmulatorServer
 
@@ -98,6 +100,13 @@ def main(argv: list[str] | None = None) -> int:
         help="container mode: run the local image DST where a deployment names SRC (repeatable)",
     )
     parser.add_argument(
+        "--repo-map",
+        action="append",
+        default=[],
+        metavar="OWNER/NAME=PATH",
+        help="the local git repository PATH stands for the GitHub repository OWNER/NAME (repeatable)",
+    )
+    parser.add_argument(
         "--edge-port",
         type=int,
         default=0,
@@ -107,28 +116,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.workspaces is not None and args.workspaces < 1:
         parser.error("--workspaces must be at least 1")
 
+    repo_map = _repo_map(parser, args.repo_map)
     token = args.token or os.environ.get(TOKEN_ENV)
     generated = not token
-    server = EmulatorServer(
-        token=token or secrets.token_urlsafe(24),
-        port=args.port,
-        schema_path=args.schema,
-        deploy_seconds=args.deploy_seconds,
-        log_requests=args.log_requests,
-        strict=args.strict,
-        workspaces=args.workspaces,
-        scoped_token=args.scoped_token,
-        source_deploys=args.source_deploys,
-        soft_deletes=args.soft_deletes,
-        drop_num_replicas=args.drop_num_replicas,
-        plan=args.plan,
-        run_containers=args.run_containers,
-        image_map=_image_map(parser, args.image_map),
-        edge_port=args.edge_port,
-        patch_deploys=args.patch_deploys,
-        register_delay=args.register_delay,
-        seed=args.seed,
-    )
+    try:
+        server = _server(args, token, repo_map, _image_map(parser, args.image_map))
+    except ValueError as error:  # a --repo-map PATH that is not a git repository
+        parser.error(str(error))
     stop = threading.Event()
 
     def request_stop(_signal: int, _frame: FrameType | None) -> None:
@@ -148,6 +142,43 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.stop()
     return 0
+
+
+def _server(
+    args: argparse.Namespace, token: str | None, repo_map: dict[str, str], image_map: dict[str, str]
+) -> EmulatorServer:
+    return EmulatorServer(
+        token=token or secrets.token_urlsafe(24),
+        port=args.port,
+        schema_path=args.schema,
+        deploy_seconds=args.deploy_seconds,
+        log_requests=args.log_requests,
+        strict=args.strict,
+        workspaces=args.workspaces,
+        scoped_token=args.scoped_token,
+        source_deploys=args.source_deploys,
+        soft_deletes=args.soft_deletes,
+        drop_num_replicas=args.drop_num_replicas,
+        plan=args.plan,
+        run_containers=args.run_containers,
+        image_map=image_map,
+        repo_map=repo_map,
+        edge_port=args.edge_port,
+        patch_deploys=args.patch_deploys,
+        register_delay=args.register_delay,
+        seed=args.seed,
+    )
+
+
+def _repo_map(parser: argparse.ArgumentParser, pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        try:
+            name, path = parse_repo_pair(pair)
+        except ValueError as error:
+            parser.error(str(error))
+        mapping[name] = path
+    return mapping
 
 
 def _delay(text: str) -> tuple[float, float]:

@@ -4,8 +4,22 @@ Docker engine, through the Docker SDK for Python (never by parsing `docker` outp
 What a deployment does here, and where Railway documents it:
 
 - **Image.** The source's image, taken from the local engine only (no pulls); `--image-map SRC=DST`
-  maps an image that exists only in a registry to a local one. A repo source is refused: builds
-  are out of scope for container mode.
+  maps an image that exists only in a registry to a local one.
+- **Repository build** (docs/railway-api.md, "Repository builds"): a repo source is built from the
+  local git repository `--repo-map OWNER/NAME=PATH` maps it to (unmapped: FAILED, saying how to map
+  it; no branch: FAILED, TF PR 21). The commit is the deployment's `meta.commitHash` (resolved when
+  the deployment was recorded: the deploy's `commitSha`, else `source.commitSha`, else the branch
+  head); its tree is exported with `git archive` into a scratch folder, never the working tree, and
+  removed afterwards. The context is the root directory; the Dockerfile is `dockerfilePath` (or the
+  service variable RAILWAY_DOCKERFILE_PATH) relative to it, or from the repository root with a
+  leading `/`, else `Dockerfile` there (docs builds/dockerfiles.md); the guides' ambiguous form and a
+  missing Dockerfile fail (the emulator never approximates Railpack or Nixpacks). Build args are the
+  rendered and Railway-provided variables the Dockerfile declares with `ARG` ("Using variables at
+  build time"). `docker build` runs through the SDK's low-level API, streamed into the build log
+  (`buildLogs`) while BUILDING; a failed build ends FAILED with its error last, nothing runs and the
+  previous deployment stays live. The image, tagged and labelled per deployment, then runs as an
+  image source does, and goes with its deployment and the runtime's cleanup. `buildCommand` is not
+  run by a Dockerfile build (a warning in the build log; the emulator's reading).
 - **Start command** (docs deployments/start-command.md): for an image it replaces the image's
   ENTRYPOINT in exec form, split like a shell would split it but with no variable expansion
   (`shlex.split`); no start command runs the image's own ENTRYPOINT and CMD.
@@ -35,9 +49,11 @@ What a deployment does here, and where Railway documents it:
   before SIGKILL (RAILWAY_DEPLOYMENT_OVERLAP_SECONDS / _DRAINING_SECONDS, docs
   variables/reference.md); it then reads REMOVED. A failed deployment leaves the old one live.
 - **Logs**: `deploymentLogs` returns the deployment's container output, the pre-deploy's included.
+- **Timings**: `timings()` (`/_emulator/runtime`) gives each deployment's duration, whether a build ran
+  (`built`) and its wall time (`build_seconds`); `builds` counts the builds run.
 
-Everything the runtime starts carries the label `railway-emulator.instance=<id>` (and the pid of the
-emulator process), so stopping the emulator removes all of it and the next start sweeps what a
+Everything the runtime starts or builds (containers, networks, volumes, images) carries the label
+`railway-emulator.instance=<id>` (and the pid of the emulator process), so stopping the emulator removes all of it and the next start sweeps what a
 crashed run left behind. Deployments of independent services run in parallel, each on its own
 thread; every change to the emulator's records happens under the emulator's lock.
 """
@@ -46,15 +62,21 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shlex
+import shutil
+import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
+
+from railway_emulator.repos import RepoError, Repos, not_mapped
 
 if TYPE_CHECKING:
     from railway_emulator.state import Deployment, State
@@ -65,6 +87,7 @@ DEPLOYMENT_LABEL = "railway-emulator.deployment"
 SERVICE_LABEL = "railway-emulator.service"
 ENVIRONMENT_LABEL = "railway-emulator.environment"
 VOLUME_LABEL = "railway-emulator.volume-instance"
+BUILD_LABEL = "railway-emulator.build"
 
 #: Railway's default healthcheck timeout when a path is set without one (docs deployments/healthchecks.md).
 DEFAULT_HEALTHCHECK_TIMEOUT = 300
@@ -76,6 +99,89 @@ PRE_DEPLOY_TIMEOUT = 900
 
 class ContainerModeError(RuntimeError):
     """Container mode cannot start (no Docker engine, or no Docker SDK)."""
+
+
+class BuildRefused(RuntimeError):
+    """A repository source the emulator cannot build; `lines` go to the build log."""
+
+    def __init__(self, *lines: str) -> None:
+        super().__init__(" ".join(lines))
+        self.lines = list(lines)
+
+
+def _inside(folder: Path, path: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def locate_dockerfile(
+    checkout: Path, root_directory: str | None, dockerfile_path: str | None, setting: str, builder: str
+) -> tuple[Path, Path]:
+    """(build context, Dockerfile) of a checked-out commit (docs/railway-api.md, "Repository builds").
+
+    The context is the root directory (leading `/` optional; default the repository root). A
+    Dockerfile path is read relative to the root directory, or from the repository root when it
+    starts with `/` (docs builds/dockerfiles.md, "Custom Dockerfile path"); unset, `Dockerfile` at the
+    root directory. A relative path that resolves only from the repository root (the guides' form,
+    `backend/Dockerfile.railway` with root `backend`) fails naming both readings: the docs do not say
+    which applies, and the stricter reading refuses. `setting` names where the path came from
+    (`dockerfilePath` or the service variable `RAILWAY_DOCKERFILE_PATH`).
+    """
+    checkout = checkout.resolve()
+    root = (root_directory or "").strip().strip("/")
+    context = (checkout / root).resolve()
+    if not _inside(checkout, context) or not context.is_dir():
+        raise BuildRefused(f"The root directory {root_directory} does not exist in the commit")
+    shown_root = f"/{root}" if root else "/"
+    if dockerfile_path:
+        if dockerfile_path.startswith("/"):
+            candidate = (checkout / dockerfile_path.lstrip("/")).resolve()
+            if _inside(checkout, candidate) and candidate.is_file():
+                return context, candidate
+            raise BuildRefused(f"{setting} {dockerfile_path}: no such file from the repository root")
+        candidate = (context / dockerfile_path).resolve()
+        if _inside(checkout, candidate) and candidate.is_file():
+            return context, candidate
+        from_repo_root = (checkout / dockerfile_path).resolve()
+        if root and _inside(checkout, from_repo_root) and from_repo_root.is_file():
+            raise BuildRefused(
+                f"{setting} {dockerfile_path} is ambiguous with the root directory {shown_root}: read relative to "
+                f"the root directory it is {shown_root.rstrip('/')}/{dockerfile_path}, which does not exist; read "
+                f"from the repository root it is /{dockerfile_path}, which exists. Railway's docs do not say "
+                "which reading applies, so the emulator takes neither: write it relative to the root directory, "
+                f"or from the repository root with a leading / (/{dockerfile_path})"
+            )
+        raise BuildRefused(f"{setting} {dockerfile_path}: no such file relative to the root directory {shown_root}")
+    candidate = context / "Dockerfile"
+    if candidate.is_file():
+        return context, candidate
+    raise BuildRefused(
+        f"No Dockerfile at the root directory {shown_root}: Railway would build it with its builder "
+        f"{builder}, which the emulator cannot run (it builds Dockerfiles only and never approximates a builder)"
+    )
+
+
+_ARG = re.compile(r"^\s*ARG\s+(.*)$", re.IGNORECASE)
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def declared_args(dockerfile: str) -> set[str]:
+    """The names a Dockerfile declares with `ARG`, in any stage (docs builds/dockerfiles.md, "Using
+    variables at build time": only those get a build-time value)."""
+    joined = re.sub(r"\\[ \t]*\r?\n", " ", dockerfile)
+    names = set()
+    for line in joined.splitlines():
+        match = _ARG.match(line)
+        if not match:
+            continue
+        try:
+            words = shlex.split(match.group(1), comments=True)
+        except ValueError:
+            words = match.group(1).split()
+        for word in words:
+            name = word.split("=", 1)[0]
+            if _NAME.match(name):
+                names.add(name)
+    return names
 
 
 def _docker() -> Any:
@@ -112,7 +218,9 @@ class _Plan:
     service_name: str
     alias: str
     image: str | None
-    refused: str | None
+    refused: list[str] | None
+    """Lines saying why the deployment cannot run (error lines of the build log for a repo source)."""
+    refused_stream: str
     entrypoint: list[str] | None
     pre_deploy: list[str] | None
     environment: dict[str, str]
@@ -126,6 +234,21 @@ class _Plan:
     overlap_seconds: float
     draining_seconds: float
     region: str
+    build: _Build | None = None
+
+
+@dataclass
+class _Build:
+    """What building a repository source needs (docs/railway-api.md, "Repository builds")."""
+
+    repo: str
+    branch: str
+    commit: str
+    root_directory: str | None
+    dockerfile_path: str | None
+    dockerfile_setting: str
+    build_command: str | None
+    builder: str
 
 
 @dataclass
@@ -138,15 +261,25 @@ class _Run:
     started: float = 0.0
     finished: float | None = None
     log_cursor: dict[str, float] = field(default_factory=dict)
+    built: bool = False
+    """Whether a build ran (a repository source), whatever its outcome."""
+    build_seconds: float | None = None
+    image: str | None = None
+    """The image this deployment built, removed with it."""
 
 
 class ContainerRuntime:
     """Runs the emulator's deployments as containers. `lock` is the emulator's lock."""
 
-    def __init__(self, lock: threading.RLock, image_map: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, lock: threading.RLock, image_map: dict[str, str] | None = None, repo_map: dict[str, str] | None = None
+    ) -> None:
+        self.repos = Repos(repo_map)
         self.client = _docker()
         self.lock = lock
         self.image_map = dict(image_map or {})
+        self.builds = 0
+        """How many builds ran (counters' `builds`)."""
         self.instance_id = uuid.uuid4().hex[:12]
         self.labels = {LABEL: self.instance_id, PID_LABEL: str(os.getpid())}
         self.runs: dict[str, _Run] = {}
@@ -180,6 +313,12 @@ class ContainerRuntime:
                 with contextlib.suppress(Exception):
                     volume.remove(force=True)
                     removed["volumes"] += 1
+        removed["images"] = 0
+        for image in self.client.images.list(filters={"label": LABEL}):
+            if not _pid_alive(int((image.labels or {}).get(PID_LABEL, "0") or 0)):
+                with contextlib.suppress(Exception):
+                    self.client.images.remove(image.id, force=True)
+                    removed["images"] += 1
         return removed
 
     def owned(self) -> dict[str, list[str]]:
@@ -189,23 +328,28 @@ class ContainerRuntime:
             "containers": [c.name for c in self.client.containers.list(all=True, filters=mine)],
             "networks": [n.name for n in self.client.networks.list(filters=mine)],
             "volumes": [v.name for v in self.client.volumes.list(filters=mine)],
+            "images": [tag for i in self.client.images.list(filters=mine) for tag in (i.tags or [i.id])],
         }
 
     def reset(self) -> None:
         """Remove everything this runtime started and forget its deployments (the emulator's reset)."""
-        self._remove({}, networks=True, volumes=True)
+        self._remove({}, networks=True, volumes=True, images=True)
         self.runs.clear()
         self.records.clear()
+        self.builds = 0
 
     def close(self) -> None:
         """Stop and remove everything this runtime started."""
         self._closed.set()
         for thread in list(self._threads):
             thread.join(timeout=5)
-        self._remove({}, networks=True, volumes=True)
+        self._remove({}, networks=True, volumes=True, images=True)
 
-    def _remove(self, labels: dict[str, str], networks: bool = False, volumes: bool = False) -> None:
-        """Remove this runtime's containers (and, if asked, networks and volumes) carrying `labels`."""
+    def _remove(
+        self, labels: dict[str, str], networks: bool = False, volumes: bool = False, images: bool = False
+    ) -> None:
+        """Remove this runtime's containers (and, if asked, networks, volumes and built images) carrying
+        `labels`."""
         selector = {"label": [f"{k}={v}" for k, v in {LABEL: self.instance_id, **labels}.items()]}
         # Containers first: a network or a volume in use cannot go. Anything gone meanwhile is fine.
         for container in self.client.containers.list(all=True, filters=selector):
@@ -217,11 +361,14 @@ class ContainerRuntime:
         for volume in self.client.volumes.list(filters=selector) if volumes else []:
             with contextlib.suppress(Exception):
                 volume.remove(force=True)
+        for image in self.client.images.list(filters=selector) if images else []:
+            with contextlib.suppress(Exception):
+                self.client.images.remove(image.id, force=True)
 
     # Called by the state's cascading deletes (under the emulator's lock): what Railway removes with
     # a service instance, a volume or an environment stops running here too.
     def instance_deleted(self, service_id: str, environment_id: str) -> None:
-        self._remove({SERVICE_LABEL: service_id, ENVIRONMENT_LABEL: environment_id})
+        self._remove({SERVICE_LABEL: service_id, ENVIRONMENT_LABEL: environment_id}, images=True)
 
     def volume_instance_deleted(self, volume_instance_id: str) -> None:
         for container in self.client.containers.list(all=True, filters={"label": [f"{LABEL}={self.instance_id}"]}):
@@ -233,7 +380,7 @@ class ContainerRuntime:
             self.client.volumes.get(self._volume_name(volume_instance_id)).remove(force=True)
 
     def environment_deleted(self, environment_id: str) -> None:
-        self._remove({ENVIRONMENT_LABEL: environment_id}, networks=True, volumes=True)
+        self._remove({ENVIRONMENT_LABEL: environment_id}, networks=True, volumes=True, images=True)
 
     # --- names -----------------------------------------------------------------------------------------
 
@@ -253,20 +400,44 @@ class ContainerRuntime:
         manifest = deployment.meta.get("serviceManifest") or {}
         source, deploy = manifest.get("source") or {}, manifest.get("deploy") or {}
         service = state.services[deployment.service_id]
-        refused = None
+        refused: list[str] | None = None
+        refused_stream = "deploy"
         image = source.get("image")
-        if source.get("repo") and not image:
-            refused = (
-                f"container mode runs images only: {service.name} has the repo source {source['repo']}, "
-                "and builds are out of scope for the emulator"
-            )
-        elif not image:
-            refused = f"{service.name} has no source image to run"
         raw = dict(state.service_variables.get((deployment.service_id, deployment.environment_id), {}))
         environment = dict(provided_variables(state, deployment.service_id, deployment.environment_id))
         for name, value in raw.items():
             environment[name] = render(state, deployment.environment_id, deployment.service_id, value)
         environment["RAILWAY_DEPLOYMENT_ID"] = deployment.id  # docs variables/reference.md, provided
+        build = None
+        repo = source.get("repo")
+        if repo and not image:
+            # A repository source is built (docs/railway-api.md, "Repository builds"); why it cannot be
+            # goes to the build log.
+            refused_stream = "build"
+            settings = manifest.get("build") or {}
+            if not source.get("branch"):
+                # TF PR 21: without a branch nothing builds; the emulator fails loudly (stricter).
+                refused = [f"No branch is connected to repo {repo}: nothing to build"]
+            elif repo not in self.repos:
+                refused = [not_mapped(repo)]
+            elif deployment.failure is not None:
+                refused = list(deployment.failure)
+            elif not deployment.meta.get("commitHash"):
+                refused = [f"Cannot build {repo}: no commit was resolved for branch {source['branch']}"]
+            else:
+                from_variable = environment.get("RAILWAY_DOCKERFILE_PATH") or None
+                build = _Build(
+                    repo=repo,
+                    branch=str(source["branch"]),
+                    commit=str(deployment.meta["commitHash"]),
+                    root_directory=settings.get("rootDirectory"),
+                    dockerfile_path=from_variable or settings.get("dockerfilePath"),
+                    dockerfile_setting="RAILWAY_DOCKERFILE_PATH" if from_variable else "dockerfilePath",
+                    build_command=settings.get("buildCommand"),
+                    builder=str(settings.get("builder") or "RAILPACK"),
+                )
+        elif not image:
+            refused = [f"{service.name} has no source image to run"]
 
         def configured(variable: str, setting: str, default: float) -> float:
             # A user-provided configuration variable the service sets takes the place of the setting.
@@ -304,6 +475,8 @@ class ContainerRuntime:
             alias=f"{dns_label(service.name)}.railway.internal",
             image=self.image_map.get(image, image) if image else None,
             refused=refused,
+            refused_stream=refused_stream,
+            build=build,
             entrypoint=shlex.split(start) if start else None,
             pre_deploy=shlex.split(pre) if pre else None,
             environment=environment,
@@ -333,10 +506,12 @@ class ContainerRuntime:
         self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
 
-    def _log(self, deployment: Deployment, message: str, severity: str = "info") -> None:
+    def _log(self, deployment: Deployment, message: str, severity: str = "info", stream: str = "deploy") -> None:
         now = time.time()
         with self.lock:
-            deployment.log_lines.append({"at": now, "ts": now, "severity": severity, "message": message})
+            deployment.log_lines.append(
+                {"at": now, "ts": now, "stream": stream, "severity": severity, "message": message}
+            )
 
     def _set(self, deployment: Deployment, status: str) -> None:
         with self.lock:
@@ -350,7 +525,11 @@ class ContainerRuntime:
         plan = run.plan
         try:
             if plan.refused:
-                self._log(deployment, plan.refused, "error")
+                for line in plan.refused:
+                    self._log(deployment, line, "error", stream=plan.refused_stream)
+                self._set(deployment, "FAILED")
+                return
+            if plan.build is not None and not self._build(deployment, run):
                 self._set(deployment, "FAILED")
                 return
             try:
@@ -383,9 +562,89 @@ class ContainerRuntime:
                 for container_id in run.containers:
                     with contextlib.suppress(Exception):
                         self.client.containers.get(container_id).remove(force=True)
+                self._drop_image(run)
         except Exception as error:  # noqa: BLE001 - a deployment that breaks the runtime fails, loudly
             self._log(deployment, f"emulator: deployment failed: {type(error).__name__}: {error}", "error")
             self._set(deployment, "FAILED")
+
+    # --- building a repository source (docs/railway-api.md, "Repository builds") ----------------------------
+
+    def _build(self, deployment: Deployment, run: _Run) -> bool:
+        """Build the deployment's commit into an image (`plan.image`); False when it fails, its output
+        and the error in the build log."""
+        plan, build = run.plan, run.plan.build
+        assert build is not None
+        started = time.time()
+        run.built = True
+        with self.lock:
+            self.builds += 1
+        scratch = Path(tempfile.mkdtemp(prefix=f"rwe-{self.instance_id}-build-"))
+        try:
+            self._log(deployment, f"Building {build.repo} at {build.commit} (branch {build.branch})", stream="build")
+            self.repos.export(build.repo, build.commit, scratch)
+            context, dockerfile = locate_dockerfile(
+                scratch, build.root_directory, build.dockerfile_path, build.dockerfile_setting, build.builder
+            )
+            # docs builds/dockerfiles.md, "How it works": Railway announces the Dockerfile it uses.
+            self._log(deployment, "Using detected Dockerfile!", stream="build")
+            if build.build_command:
+                self._log(
+                    deployment,
+                    f"Warning: the build command {build.build_command!r} is not run by a Dockerfile build "
+                    "(the emulator's reading: a Dockerfile build runs only the Dockerfile)",
+                    "error",
+                    stream="build",
+                )
+            declared = declared_args(dockerfile.read_text(errors="replace"))
+            buildargs = {name: value for name, value in plan.environment.items() if name in declared}
+            tag = f"rwe-{self.instance_id}-build:{plan.deployment_id}"
+            relative = dockerfile.relative_to(context) if _inside(context, dockerfile) else None
+            error = None
+            for chunk in self.client.api.build(
+                path=str(context),
+                # Outside the context, the SDK sends the Dockerfile's text along with the context.
+                dockerfile=str(relative) if relative is not None else str(dockerfile),
+                tag=tag,
+                buildargs=buildargs,
+                labels={**self._labels(plan), BUILD_LABEL: plan.deployment_id},
+                rm=True,
+                forcerm=True,
+                pull=False,
+                decode=True,
+            ):
+                if "stream" in chunk:
+                    for line in str(chunk["stream"]).splitlines():
+                        if line.strip():
+                            self._log(deployment, line, stream="build")
+                elif "status" in chunk:
+                    self._log(deployment, str(chunk["status"]), stream="build")
+                if chunk.get("error"):
+                    error = str(chunk["error"]).strip()
+            if error is not None:
+                self._log(deployment, error, "error", stream="build")
+                self._log(deployment, "Build Failed", "error", stream="build")
+                return False
+            run.image = tag
+            plan.image = tag
+            return True
+        except BuildRefused as refused:
+            for line in refused.lines:
+                self._log(deployment, line, "error", stream="build")
+            return False
+        except RepoError as error:
+            self._log(deployment, f"Cannot check out {build.repo} at {build.commit}: {error}", "error", stream="build")
+            return False
+        except Exception as error:  # noqa: BLE001 - docker.errors.BuildError, APIError: the build failed
+            self._log(deployment, f"Build failed: {type(error).__name__}: {error}", "error", stream="build")
+            return False
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+            run.build_seconds = round(time.time() - started, 3)
+
+    def _drop_image(self, run: _Run) -> None:
+        if run.image is not None:
+            with contextlib.suppress(Exception):
+                self.client.images.remove(run.image, force=True)
 
     def _network(self, plan: _Plan) -> str:
         name = self._network_name(plan.environment_id)
@@ -529,6 +788,8 @@ class ContainerRuntime:
                 container = self.client.containers.get(container_id)
                 container.stop(timeout=int(draining))
                 container.remove(force=True)
+        if run is not None:
+            self._drop_image(run)
         self._set(old, "REMOVED")
 
     # --- after SUCCESS --------------------------------------------------------------------------------
@@ -622,6 +883,8 @@ class ContainerRuntime:
                     "startedAt": run.started,
                     "finishedAt": run.finished,
                     "seconds": None if run.finished is None else round(run.finished - run.started, 3),
+                    "built": run.built,
+                    "build_seconds": run.build_seconds,
                     "containers": list(run.containers),
                 }
             )

@@ -119,6 +119,7 @@ class Emulator:
         plan: str = "pro",
         run_containers: bool = False,
         image_map: dict[str, str] | None = None,
+        repo_map: dict[str, str] | None = None,
         patch_deploys: bool = True,
         register_delay: float | tuple[float, float] | None = None,
         seed: int = 0,
@@ -148,6 +149,7 @@ class Emulator:
             "workspace_ids": self._workspace_ids,
             "scoped_workspace_id": self._scoped_workspace_id,
             "plan": plan,
+            "repo_map": dict(repo_map or {}),
             "soft_deletes": strict if soft_deletes is None else soft_deletes,
             "drop_num_replicas": strict if drop_num_replicas is None else drop_num_replicas,
             "register_delay": _delay_range(register_delay),
@@ -157,7 +159,7 @@ class Emulator:
         if run_containers:
             from railway_emulator.containers import ContainerRuntime
 
-            self.runtime = ContainerRuntime(self.lock, image_map)
+            self.runtime = ContainerRuntime(self.lock, image_map, repo_map)
         self.state = State(**self._state_options)
         self.state.runtime = self.runtime
         self.faults = Faults()
@@ -314,7 +316,9 @@ class Emulator:
 
     def counters(self) -> dict[str, Any]:
         with self.lock:
-            return self.journal.counters(deployments=self.state.deployments_created)
+            counts = self.journal.counters(deployments=self.state.deployments_created)
+            counts["builds"] = self.runtime.builds if self.runtime is not None else 0
+            return counts
 
     def inject(self, spec: Any) -> dict[str, Any]:
         """Arm a fault described as in `POST /_emulator/faults`; raises `FaultSpecError` when invalid."""
@@ -366,7 +370,7 @@ class Emulator:
             instance = self.state.instances[(service_id, environment_id)]
             meta = settings_snapshot(self.state, instance)
             meta["trigger"] = kind
-            if kind == "github_push":
+            if kind == "github_push" and (instance.source or {}).get("repo") not in self.state.repos:
                 meta.update(commitHash=new_id().replace("-", "")[:40], commitMessage="a push to the branch")
             found = deploy(self.state, instance, "outside", meta=meta)
             if kind == "dashboard_redeploy":
@@ -378,6 +382,21 @@ class Emulator:
                     "avatar": None,
                 }
             return found.id
+
+    def push(self, repo: str, branch: str) -> dict[str, Any]:
+        """GitHub's push webhook, after the caller committed to the mapped repository (see
+        `railway_emulator.pushes.push`); ValueError for an unmapped repository or a missing branch."""
+        from railway_emulator.pushes import push
+
+        with self.lock:
+            return push(self.state, repo, branch)
+
+    def checks(self, repo: str, sha: str, conclusion: str) -> dict[str, Any]:
+        """The check suites of commit `sha` concluded (see `railway_emulator.pushes.checks`)."""
+        from railway_emulator.pushes import checks
+
+        with self.lock:
+            return checks(self.state, repo, sha, conclusion)
 
     def script_deployments_spec(self, spec: Any) -> dict[str, Any]:
         """`script_deployments` from the JSON body of `POST /_emulator/deployments`."""

@@ -4,7 +4,10 @@ Routes:
 - `POST /graphql/v2` (any query string, e.g. `?source=railstack`): Railway's GraphQL API;
 - `GET /_emulator/state` (redacted dump), `GET /_emulator/requests`, `GET /_emulator/counters`,
   `GET|POST|DELETE /_emulator/faults`, `GET|POST|DELETE /_emulator/deployments` (scripted deployment
-  outcomes), `POST /_emulator/reset`: test controls, no token needed, answered only to loopback clients.
+  outcomes), `POST /_emulator/reset`, `POST /_emulator/push?repo=OWNER/NAME&branch=B` (GitHub's push
+  webhook), `POST /_emulator/checks?repo=OWNER/NAME&sha=S&conclusion=success|failure` (a commit's check
+  suites concluded), `GET /_emulator/runtime`: test controls, no token needed, answered only to
+  loopback clients.
 
 `EmulatorServer` runs it on a background thread for in-process tests. The stdlib `ThreadingHTTPServer`
 is enough: one thread per request, the emulator's lock serialises the state. Request lines are not
@@ -21,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from railway_emulator.core import Emulator, HttpAnswer
 from railway_emulator.edge import Edge
@@ -79,6 +82,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_json(200, self.server.emulator.script_deployments_spec(spec))
             except (json.JSONDecodeError, DeploymentScriptError) as error:
                 self._send_json(400, {"error": str(error)})
+        elif path in ("/_emulator/push", "/_emulator/checks") and self._local():
+            self._git_hook(path)
         elif path == "/_emulator/reset" and self._local():
             self.server.emulator.reset()
             self._send_json(200, {"reset": True})
@@ -118,6 +123,24 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(200, {"cleared": True})
         else:
             self._not_found()
+
+    def _git_hook(self, path: str) -> None:
+        query = {key: values[-1] for key, values in parse_qs(urlsplit(self.path).query).items()}
+        emulator = self.server.emulator
+        needed = ("repo", "branch") if path == "/_emulator/push" else ("repo", "sha", "conclusion")
+        missing = [name for name in needed if not query.get(name)]
+        if missing:
+            self._send_json(400, {"error": f"{path} needs the query parameters {', '.join(needed)}"})
+            return
+        try:
+            if path == "/_emulator/push":
+                answer = emulator.push(query["repo"], query["branch"])
+            else:
+                answer = emulator.checks(query["repo"], query["sha"], query["conclusion"])
+        except ValueError as error:
+            self._send_json(400, {"error": str(error)})
+            return
+        self._send_json(200, answer)
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.log_requests:
@@ -176,6 +199,7 @@ class EmulatorServer:
         plan: str = "pro",
         run_containers: bool = False,
         image_map: dict[str, str] | None = None,
+        repo_map: dict[str, str] | None = None,
         edge_port: int = 0,
         patch_deploys: bool = True,
         register_delay: float | tuple[float, float] | None = None,
@@ -196,6 +220,7 @@ class EmulatorServer:
             plan=plan,
             run_containers=run_containers,
             image_map=image_map,
+            repo_map=repo_map,
             patch_deploys=patch_deploys,
             register_delay=register_delay,
             seed=seed,
@@ -307,6 +332,14 @@ class EmulatorServer:
     def deploy_from_outside(self, service_id: str, environment_id: str, kind: str = "github_push") -> str:
         """A deployment railstack did not cause (see Emulator.deploy_from_outside)."""
         return self.emulator.deploy_from_outside(service_id, environment_id, kind)
+
+    def push(self, repo: str, branch: str) -> dict[str, Any]:
+        """GitHub's push webhook for a mapped repository (as `POST /_emulator/push`)."""
+        return self.emulator.push(repo, branch)
+
+    def checks(self, repo: str, sha: str, conclusion: str) -> dict[str, Any]:
+        """A commit's check suites concluded (as `POST /_emulator/checks`)."""
+        return self.emulator.checks(repo, sha, conclusion)
 
     def deployment_scripts(self) -> list[dict[str, Any]]:
         return self.emulator.deployment_scripts()

@@ -154,6 +154,12 @@ class ServiceInstance:
     updated_at: str
     source: dict[str, str | None] | None = None
     branch: str | None = None
+    commit_sha: str | None = None
+    """`source.commitSha` of a patch: the commit a repo source deploys instead of its branch's head (cli
+    src/controllers/config/environment.rs, struct ServiceSource; docs/railway-api.md, "Repository builds")."""
+    check_suites: bool | None = None
+    """`source.checkSuites` of a patch: "Wait for CI" (cli src/commands/environment/changes/source.rs);
+    a new deployment trigger takes it (docs/railway-api.md, "Auto-deploys and watch paths")."""
     build_command: str | None = None
     builder: str = PLATFORM_DEFAULTS["builder"]
     cron_schedule: str | None = None
@@ -251,11 +257,38 @@ class Deployment:
     """How long it runs once started."""
     custom_logs: list[str] | None = None
     """A script's log lines, kept to render them again when an approval starts it."""
+    skipped: str | None = None
+    """Why the deployment reads SKIPPED (a push outside the watch patterns, a failed check suite: docs
+    deployments/github-autodeploys.md); None otherwise."""
+    failure: list[str] | None = None
+    """Build-log lines of a deployment that cannot build (its repository, branch or commit does not
+    resolve); it ends FAILED with them (outcome "unbuildable")."""
+    waiting_for: tuple[str, str] | None = None
+    """(repository, commit) whose check suites a push deployment waits for in WAITING ("Wait for CI")."""
     snapshot_id: str | None = None
     static_url: str | None = None
     url: str | None = None
     instances: list[Any] = field(default_factory=list)
     sockets: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class DeploymentTrigger:
+    """A service instance's auto-deploy of a GitHub branch (schema `DeploymentTrigger`; docs
+    deployments/github-autodeploys.md; docs/railway-api.md, "Auto-deploys and watch paths")."""
+
+    id: str
+    project_id: str
+    environment_id: str
+    service_id: str
+    repository: str
+    branch: str
+    provider: str = "github"
+    check_suites: bool = False
+    root_directory: str | None = None
+    """`DeploymentTriggerCreateInput.rootDirectory`, kept as given (not read by any field)."""
+    base_environment_override_id: str | None = None
+    valid_check_suites: int = 0
 
 
 @dataclass
@@ -344,6 +377,7 @@ class State:
         workspace_ids: list[str] | None = None,
         scoped_workspace_id: str | None = None,
         plan: str = "pro",
+        repo_map: dict[str, str] | None = None,
         soft_deletes: bool = False,
         drop_num_replicas: bool = False,
         register_delay: tuple[float, float] = (0.0, 0.0),
@@ -371,6 +405,13 @@ class State:
         if scoped_workspace_id is not None:
             self.workspace_names[scoped_workspace_id] = "Scoped Workspace"
         self.plan = PLANS[plan]
+        from railway_emulator.repos import Repos  # state is imported by everything; repos by little
+
+        self.repos = Repos(repo_map)
+        """The local git repositories standing for GitHub ones (`--repo-map`, railway_emulator/repos.py)."""
+        self.branch_heads: dict[tuple[str, str], str] = {}
+        """(repository, branch) -> the head the emulator last saw there, by a deployment or a push."""
+        self.deployment_triggers: dict[str, DeploymentTrigger] = {}
         self.soft_deletes = soft_deletes
         self.drop_num_replicas = drop_num_replicas
         self.scope: frozenset[str] | None = None
@@ -552,6 +593,13 @@ class State:
         low, high = self.register_delay
         return low if high <= low else self.random.uniform(low, high)
 
+    def triggers_of(self, service_id: str, environment_id: str) -> list[DeploymentTrigger]:
+        return [
+            t
+            for t in self.deployment_triggers.values()
+            if (t.service_id, t.environment_id) == (service_id, environment_id)
+        ]
+
     def service_domains_of(self, service_id: str, environment_id: str) -> list[ServiceDomain]:
         return [
             d for d in self.service_domains.values() if (d.service_id, d.environment_id) == (service_id, environment_id)
@@ -578,6 +626,7 @@ class State:
         _drop(self.service_domains, lambda d: (d.service_id, d.environment_id) == (service_id, environment_id))
         _drop(self.custom_domains, lambda d: (d.service_id, d.environment_id) == (service_id, environment_id))
         _drop(self.tcp_proxies, lambda p: (p.service_id, p.environment_id) == (service_id, environment_id))
+        _drop(self.deployment_triggers, lambda t: (t.service_id, t.environment_id) == (service_id, environment_id))
 
     def delete_environment(self, environment_id: str) -> None:
         for instance in self.instances_in(environment_id):
@@ -651,6 +700,7 @@ class State:
             "volumes": _rows(self.volumes.values()),
             "volumeInstances": _rows(self.volume_instances.values()),
             "tcpProxies": _rows(self.tcp_proxies.values()),
+            "deploymentTriggers": _rows(self.deployment_triggers.values()),
         }
 
 

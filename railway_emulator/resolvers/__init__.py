@@ -11,6 +11,7 @@ from railway_emulator.resolvers import (  # noqa: F401
     projects,
     services,
     tcp_proxies,
+    triggers,
     variables,
     volumes,
 )

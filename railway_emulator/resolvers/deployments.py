@@ -62,9 +62,10 @@ TERMINAL_STATUS = {
     "crashed": "CRASHED",
     "no_branch": "FAILED",
     "build_failed": "FAILED",
+    "unbuildable": "FAILED",
 }
 
-BUILD_FAILURES = frozenset({"build_failed", "no_branch"})
+BUILD_FAILURES = frozenset({"build_failed", "no_branch", "unbuildable"})
 """Outcomes that end before DEPLOYING: BUILDING all along, then FAILED, every line a build line."""
 
 REMOVING_SECONDS = 1.0
@@ -72,7 +73,7 @@ REMOVING_SECONDS = 1.0
 documented)."""
 
 IMPLICIT_REASONS = frozenset(
-    {"patch_commit", "variable_change", "service_create", "source_change", "environment_create", "outside"}
+    {"patch_commit", "variable_change", "service_create", "source_change", "environment_create", "outside", "push"}
 )
 """Deployments Railway starts by itself: they come into being only after the registration delay."""
 
@@ -136,11 +137,21 @@ def _take_script(state: State, service_name: str) -> dict[str, Any] | None:
     return None
 
 
-def deploy(state: State, instance: ServiceInstance, reason: str, meta: dict[str, Any] | None = None) -> Deployment:
+def deploy(
+    state: State,
+    instance: ServiceInstance,
+    reason: str,
+    meta: dict[str, Any] | None = None,
+    *,
+    hold: str | None = None,
+    skipped: str | None = None,
+) -> Deployment:
     """Record a new deployment of `instance`, built from its current settings unless `meta` is given.
 
     One Railway starts by itself (`IMPLICIT_REASONS`) comes into being after the registration delay;
-    an explicit one now, listed after the delay.
+    an explicit one now, listed after the delay. `hold` (WAITING) keeps it from starting until
+    `approve`; `skipped` records it as SKIPPED for that reason, never run. A push deployment (reason
+    "push") has no creator: GitHub started it, not a token's user.
     """
     service = state.services[instance.service_id]
     delay = state.registration_delay()
@@ -155,10 +166,16 @@ def deploy(state: State, instance: ServiceInstance, reason: str, meta: dict[str,
     outcome = script["outcome"] if script else "success"
     seconds = script["seconds"] if script and script["seconds"] is not None else state.deploy_seconds
     source = snapshot.get("serviceManifest", {}).get("source", {})
+    failure = None
     if source.get("repo") and not source.get("branch"):
         # TF PR 21: a repo source without a branch "fails silently"; the emulator fails loudly (stricter).
         outcome = "no_branch"
+    elif source.get("repo") and source["repo"] in state.repos:
+        failure = _resolve_commit(state, snapshot, source)
+        if failure is not None:
+            outcome = "unbuildable"
     approval = script.get("approval") if script else None
+    approval = hold or approval
     deployment = Deployment(
         id=new_id(),
         project_id=service.project_id,
@@ -173,14 +190,21 @@ def deploy(state: State, instance: ServiceInstance, reason: str, meta: dict[str,
         static_url=_static_url(state, instance),
         listed_ts=max(now, state.now() + delay),
         start_ts=None if approval else now,
-        creator=None if reason == "outside" else dict(state.user),
+        creator=None if reason in ("outside", "push") else dict(state.user),
     )
     deployment.approval = approval
+    deployment.skipped = skipped
+    deployment.failure = failure
     deployment.seconds = seconds
     deployment.custom_logs = script["logs"] if script else None
     state.deployments[deployment.id] = deployment
     state.deployments_created += 1
-    if state.runtime is not None:
+    if skipped is not None:
+        deployment.start_ts = None
+        deployment.log_lines = [
+            {"at": now, "ts": now, "stream": "build", "severity": "info", "message": f"Deployment skipped: {skipped}"}
+        ]
+    elif state.runtime is not None and hold is None:
         # Container mode: the deployment really runs, and its status and logs are what happens.
         state.runtime.start(state, deployment)
     else:
@@ -188,14 +212,47 @@ def deploy(state: State, instance: ServiceInstance, reason: str, meta: dict[str,
     return deployment
 
 
+def _resolve_commit(state: State, snapshot: dict[str, Any], source: dict[str, Any]) -> list[str] | None:
+    """Record in `meta` the commit a mapped repo source builds (docs/railway-api.md, "Repository builds"):
+    the deploy's `commitSha` (already `meta.commitHash`), else the instance's `source.commitSha`, else
+    the branch's head, which the emulator then remembers as last seen. The failure's build-log lines
+    when it does not resolve."""
+    from railway_emulator.repos import RepoError
+
+    repo, branch = source["repo"], source["branch"]
+    pinned = snapshot.get("commitHash") or source.get("commitSha")
+    try:
+        sha = state.repos.resolve(repo, branch, pinned)
+    except RepoError as error:
+        return [f"Cannot build {repo}: {error}", "Nothing was built: fix the source and deploy again"]
+    if not pinned:
+        state.branch_heads[(repo, branch)] = sha
+    snapshot.update(commitHash=sha, branch=branch, repo=repo)
+    return None
+
+
 def approve(state: State, deployment: Deployment) -> None:
-    """Release a deployment waiting for approval: its build starts now."""
+    """Release a deployment waiting for approval (or for check suites): its build starts now."""
     now = state.now()
     deployment.start_ts = now
     deployment.ready_ts = now + deployment.seconds
     deployment.updated_at = iso(now)
+    deployment.waiting_for = None
     if state.runtime is None:
         deployment.log_lines = _log_lines(state, deployment, deployment.custom_logs)
+    elif deployment.id not in state.runtime.runs:
+        state.runtime.start(state, deployment)
+
+
+def skip(state: State, deployment: Deployment, why: str) -> None:
+    """A deployment that will never run reads SKIPPED (docs deployments/github-autodeploys.md)."""
+    now = state.now()
+    deployment.skipped = why
+    deployment.waiting_for = None
+    deployment.updated_at = iso(now)
+    deployment.log_lines.append(
+        {"at": now, "ts": now, "stream": "build", "severity": "info", "message": f"Deployment skipped: {why}"}
+    )
 
 
 def _log_lines(state: State, deployment: Deployment, custom: list[str] | None) -> list[dict[str, Any]]:
@@ -227,6 +284,9 @@ def _log_lines(state: State, deployment: Deployment, custom: list[str] | None) -
         ]
     elif outcome == "build_failed" and custom is not None:
         lines = [("build", "info", line) for line in custom[:-1]] + [("end", "error", line) for line in custom[-1:]]
+    elif outcome == "unbuildable":
+        failure = deployment.failure or ["Cannot build the source"]
+        lines = [("build", "error", line) for line in failure[:-1]] + [("end", "error", line) for line in failure[-1:]]
     elif outcome == "no_branch":
         repo = manifest.get("source", {}).get("repo")
         lines = [
@@ -305,7 +365,13 @@ def settings_snapshot(state: State, instance: ServiceInstance) -> dict[str, Any]
         "branch": instance.branch,
         "volumeMounts": [volume.mount_path] if volume else [],
         "serviceManifest": {
-            "source": {"image": source.get("image"), "repo": source.get("repo"), "branch": instance.branch},
+            "source": {
+                "image": source.get("image"),
+                "repo": source.get("repo"),
+                "branch": instance.branch,
+                "commitSha": instance.commit_sha,
+                "checkSuites": instance.check_suites,
+            },
             "build": {
                 "builder": instance.builder,
                 "buildCommand": instance.build_command,
@@ -334,6 +400,8 @@ def settings_snapshot(state: State, instance: ServiceInstance) -> dict[str, Any]
 
 
 def status_of(state: State, deployment: Deployment) -> str:
+    if deployment.skipped is not None:
+        return "SKIPPED"
     now = state.now()
     replaced = _replaced_at(state, deployment, now)
     if replaced is not None:
@@ -363,7 +431,12 @@ def _replaced_at(state: State, deployment: Deployment, now: float) -> float | No
     times = [
         other.created_ts
         for other in state.deployments_of(deployment.service_id, deployment.environment_id, pending=True)
-        if other.created_ts > deployment.created_ts and other.created_ts <= now and other.created_ts < ends
+        if other.created_ts > deployment.created_ts
+        and other.created_ts <= now
+        and other.created_ts < ends
+        # A skipped deployment, or one still waiting for its check suites, replaces nothing (yet).
+        and other.skipped is None
+        and not (other.waiting_for is not None and other.start_ts is None)
     ]
     return min(times) if times else None
 

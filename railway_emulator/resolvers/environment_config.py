@@ -8,7 +8,8 @@ Only this subset of a patch is modelled; any other key anywhere answers
 "environmentPatchCommit patch.<dotted path> is not implemented by the railway emulator":
 
     {"services": {"<serviceId>": {
-        "source": {"image": str|null, "repo": str|null, "branch": str|null} | null,
+        "source": {"image": str|null, "repo": str|null, "branch": str|null,
+                   "commitSha": str|null, "checkSuites": bool|null} | null,
         "deploy": {"limitOverride": {"containers": {"cpu": number|null, "memoryBytes": int|null} | null} | null,
                    "multiRegionConfig": {"<region>": {"numReplicas": int} | null} | null}}}}
 
@@ -16,7 +17,11 @@ Objects merge key by key; an explicit null removes that key. The whole patch is 
 is written (a refused patch changes nothing). Storage is shared with the older mutations: limits live in
 the instance's `limit_override` as `{"vCPUs": cpu, "memoryGB": memoryBytes / 1e9}` (what
 `serviceInstanceLimitsUpdate` writes), the source in `source`/`branch`, placement in
-`multi_region_config`.
+`multi_region_config`; `commitSha` and `checkSuites` (cli src/controllers/config/environment.rs, struct
+ServiceSource; src/commands/environment/changes/source.rs writes `source.checkSuites`) in `commit_sha` and
+`check_suites` (docs/railway-api.md, "Repository builds", "Auto-deploys and watch paths"). A commit that
+connects, changes or removes a repo source creates, updates or deletes the instance's deployment trigger
+(resolvers/triggers.py).
 """
 
 from __future__ import annotations
@@ -27,11 +32,13 @@ from typing import Any
 
 from railway_emulator.errors import NOT_AUTHORIZED, RailwayError
 from railway_emulator.registry import Context, field, mutation
+from railway_emulator.repos import COMMIT_SHA
 from railway_emulator.resolvers.deployments import deploy
 from railway_emulator.resolvers.services import check_capacity, check_limit, check_multi_region_config
+from railway_emulator.resolvers.triggers import connected, sync_triggers
 from railway_emulator.state import PLATFORM_DEFAULTS, Environment, ServiceInstance, State, new_id
 
-_SOURCE_KEYS = ("image", "repo", "branch")
+_SOURCE_KEYS = ("image", "repo", "branch", "commitSha", "checkSuites")
 
 
 def _unsupported(path: str) -> RailwayError:
@@ -62,10 +69,12 @@ def _patched_instance(state: State, instance: ServiceInstance, patch: Any, path:
 
     if "source" in patch:
         source_path = f"{path}.source"
-        merged: dict[str, str | None] = {
+        merged: dict[str, Any] = {
             "image": (instance.source or {}).get("image"),
             "repo": (instance.source or {}).get("repo"),
             "branch": instance.branch,
+            "commitSha": instance.commit_sha,
+            "checkSuites": instance.check_suites,
         }
         if patch["source"] is None:
             merged = {key: None for key in _SOURCE_KEYS}
@@ -73,14 +82,28 @@ def _patched_instance(state: State, instance: ServiceInstance, patch: Any, path:
             source = _object(patch["source"], source_path)
             _keys(source, _SOURCE_KEYS, source_path)
             for key, value in source.items():
+                if key == "checkSuites":
+                    if value is not None and not isinstance(value, bool):
+                        raise RailwayError(
+                            f"environmentPatchCommit {source_path}.checkSuites must be a boolean or null"
+                        )
+                    merged[key] = value
+                    continue
                 if value is not None and not isinstance(value, str):
                     raise RailwayError(f"environmentPatchCommit {source_path}.{key} must be a string or null")
+                if key == "commitSha" and value is not None and not COMMIT_SHA.match(value):
+                    raise RailwayError(
+                        f"environmentPatchCommit {source_path}.commitSha {value!r} is not a git commit SHA "
+                        "(7 to 40 hex digits)"
+                    )
                 merged[key] = value or None
         if merged["image"] and merged["repo"]:
             raise RailwayError("A service source is either an image or a repo, not both")
         has_source = merged["image"] or merged["repo"]
         proposed.source = {"image": merged["image"], "repo": merged["repo"]} if has_source else None
         proposed.branch = merged["branch"]
+        proposed.commit_sha = merged["commitSha"]
+        proposed.check_suites = merged["checkSuites"]
 
     if "deploy" in patch:
         deploy_path = f"{path}.deploy"
@@ -174,8 +197,12 @@ def environment_patch_commit(
         proposals.append((instance, proposed, touched))
     now = state.now_iso()
     for instance, proposed, _touched in proposals:
+        before = connected(instance)
         instance.source = proposed.source
         instance.branch = proposed.branch
+        instance.commit_sha = proposed.commit_sha
+        instance.check_suites = proposed.check_suites
+        sync_triggers(state, instance, before)
         instance.limit_override = proposed.limit_override
         instance.multi_region_config = proposed.multi_region_config
         instance.updated_at = now
@@ -196,6 +223,8 @@ def instance_config(state: State, instance: ServiceInstance) -> dict[str, Any]:
         "image": (instance.source or {}).get("image"),
         "repo": (instance.source or {}).get("repo"),
         "branch": instance.branch,
+        "commitSha": instance.commit_sha,
+        "checkSuites": instance.check_suites,
     }
     source = {key: value for key, value in source.items() if value is not None}
     if source:

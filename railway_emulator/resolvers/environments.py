@@ -162,8 +162,3 @@ def environment_source(ctx: Context, parent: Environment) -> Environment | None:
     if parent.source_environment_id is None:
         return None
     return ctx.state.environments.get(parent.source_environment_id)
-
-
-@field("Environment", "deploymentTriggers")
-def environment_deployment_triggers(ctx: Context, parent: Environment, **paging: Any) -> dict[str, Any]:
-    return connection([], **paging)

@@ -18,6 +18,7 @@ from railway_emulator.errors import NotImplementedByEmulator, RailwayError
 from railway_emulator.registry import Context, field, mutation, query, snake
 from railway_emulator.resolvers.common import connection, generated_name, require_name, variable_map
 from railway_emulator.resolvers.deployments import deploy
+from railway_emulator.resolvers.triggers import connected, sync_triggers
 from railway_emulator.state import (
     DEFAULT_REGION,
     INSTANCE_SETTINGS,
@@ -48,6 +49,8 @@ def create_instance(state: State, service: Service, environment_id: str) -> Serv
         registry_credentials=dict(service.registry_credentials) if service.registry_credentials else None,
     )
     state.instances[(service.id, environment_id)] = instance
+    # A repo source with a branch connects the instance to the branch: its deployment trigger.
+    sync_triggers(state, instance, before=None)
     return instance
 
 
@@ -193,10 +196,30 @@ def service_connect(ctx: Context, id: str, input: dict[str, Any]) -> Service:
     target.branch = input.get("branch")
     target.updated_at = state.now_iso()
     for instance in state.instances_of(target.id):
+        before = connected(instance)
         instance.source = dict(source)
         instance.branch = target.branch
         instance.updated_at = target.updated_at
+        sync_triggers(state, instance, before)
         deploy(state, instance, "source_change")
+    return target
+
+
+@mutation("serviceDisconnect")
+def service_disconnect(ctx: Context, id: str) -> Service:
+    """The service loses its source in every environment, and with it its deployment triggers
+    (docs/railway-api.md, "Auto-deploys and watch paths"); nothing deploys."""
+    state = ctx.state
+    target = state.service(id)
+    target.source = None
+    target.branch = None
+    target.updated_at = state.now_iso()
+    for instance in state.instances_of(target.id):
+        instance.source = None
+        instance.branch = None
+        instance.commit_sha = None
+        instance.updated_at = target.updated_at
+        sync_triggers(state, instance, before=None)
     return target
 
 
@@ -221,11 +244,6 @@ def service_project(ctx: Context, parent: Service) -> Project:
 def service_instances(ctx: Context, parent: Service, **paging: Any) -> dict[str, Any]:
     ctx.state.service(parent.id)  # a deleted service's children answer "Not Authorized"
     return connection(ctx.state.instances_of(parent.id), **paging)
-
-
-@field("Service", "repoTriggers")
-def service_repo_triggers(ctx: Context, parent: Service, **paging: Any) -> dict[str, Any]:
-    return connection([], **paging)
 
 
 # --- service instances ----------------------------------------------------------------------------------
@@ -272,9 +290,12 @@ def service_instance_update(
         check_capacity(state, proposed)
     now = state.now_iso()
     for instance in targets:
+        before = connected(instance)
         for attribute, value in updates.items():
             setattr(instance, attribute, copy.deepcopy(value))
         instance.updated_at = now
+        if "source" in updates:
+            sync_triggers(state, instance, before)
     # docs/railway-api.md, "Source may deploy (observed once)": with `source_deploys`, a non-null source
     # deploys each targeted instance at once, even when it did not change (stricter).
     if ctx.source_deploys and updates.get("source"):

@@ -8,6 +8,7 @@ import signal
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
@@ -93,3 +94,15 @@ def test_a_malformed_image_map_is_refused_with_the_expected_form() -> None:
     with _launched("--run-containers", "--image-map", "redis7") as process:
         assert process.wait(timeout=30) == 2
         assert process.stderr is not None and "expected SRC=DST" in process.stderr.read()
+
+
+def test_a_malformed_repo_map_is_refused_with_the_expected_form() -> None:
+    with _launched("--repo-map", "acme-app=/tmp") as process:
+        assert process.wait(timeout=30) == 2
+        assert process.stderr is not None and "expected OWNER/NAME=PATH" in process.stderr.read()
+
+
+def test_a_repo_map_path_that_is_not_a_git_repository_is_refused(tmp_path: Path) -> None:
+    with _launched("--repo-map", f"acme/app={tmp_path}") as process:
+        assert process.wait(timeout=30) == 2
+        assert process.stderr is not None and "not a git repository" in process.stderr.read()

@@ -235,7 +235,8 @@ def test_an_image_not_on_the_engine_and_a_repo_source_are_refused_clearly(emu: E
     )
     deployment = deploy(emu, repo)
     assert status(emu, deployment) == "FAILED"
-    assert any("builds are out of scope" in line or "No branch" in line for line in logs(emu, deployment))
+    build = gql(emu, "query($id: String!) { buildLogs(deploymentId: $id) { message } }", id=deployment)["buildLogs"]
+    assert any("No branch is connected to repo acme/app" in line["message"] for line in build), build
 
 
 def test_deleting_a_service_removes_its_containers_and_stopping_removes_everything(engine: docker.DockerClient) -> None:

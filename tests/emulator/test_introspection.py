@@ -120,6 +120,7 @@ def test_counters_count_requests_writes_deployments_and_fields(
         "deployments": 1,
         "by_field": {"projectCreate": 1, "serviceCreate": 1, "variableCollectionUpsert": 1, "variables": 1},
         "by_operation": {"CreateProject": 1, "CreateService": 1, "Upsert": 1, "Vars": 1},
+        "builds": 0,
     }
 
 
@@ -133,7 +134,14 @@ def test_reset_forgets_objects_requests_faults_and_counts(
 
     assert all(rows == [] for rows in emulator.state_json().values())
     assert emulator.requests() == []
-    assert emulator.counters() == {"requests": 0, "writes": 0, "deployments": 0, "by_field": {}, "by_operation": {}}
+    assert emulator.counters() == {
+        "requests": 0,
+        "writes": 0,
+        "deployments": 0,
+        "by_field": {},
+        "by_operation": {},
+        "builds": 0,
+    }
     assert railway.post("{ projects { edges { node { id } } } }").status_code == 200
 
 

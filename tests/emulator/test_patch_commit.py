@@ -186,7 +186,7 @@ def test_a_source_patch_merges_key_by_key(railway: RailwayClient) -> None:
         ({"sharedVariables": {}}, "patch.sharedVariables"),
         ({"services": {"SID": {"variables": {"K": {"value": "v"}}}}}, "patch.services.SID.variables"),
         ({"services": {"SID": {"deploy": {"startCommand": "x"}}}}, "patch.services.SID.deploy.startCommand"),
-        ({"services": {"SID": {"source": {"commitSha": "abc"}}}}, "patch.services.SID.source.commitSha"),
+        ({"services": {"SID": {"source": {"rootDirectory": "/app"}}}}, "patch.services.SID.source.rootDirectory"),
         (
             {"services": {"SID": {"deploy": {"limitOverride": {"containers": {"diskBytes": 1}}}}}},
             "patch.services.SID.deploy.limitOverride.containers.diskBytes",
