@@ -174,6 +174,10 @@ def deploy(
         failure = _resolve_commit(state, snapshot, source)
         if failure is not None:
             outcome = "unbuildable"
+    elif source.get("repo") and (snapshot.get("commitHash") or source.get("commitSha")):
+        # An unmapped repo in bookkeeping mode: the commit it was asked to deploy is what its meta records
+        # (docs/railway-api.md, "Repository builds"); without a pin the emulator cannot know the head.
+        snapshot.update(commitHash=snapshot.get("commitHash") or source["commitSha"], branch=source["branch"])
     approval = script.get("approval") if script else None
     approval = hold or approval
     deployment = Deployment(

@@ -24,11 +24,19 @@ import pytest
 
 from railway_emulator import EmulatorServer
 from support.pulumi_cli import ROOT, PulumiWorkspace, copy_project, edit_stack_config
-from tests.e2e.test_staging_on_emulated_railway import IMAGE_MAP, edge_get, edge_post, graphql, outputs, wait_for
+from tests.e2e.test_staging_on_emulated_railway import (
+    IMAGE_MAP,
+    TOKEN,
+    edge_get,
+    edge_post,
+    graphql,
+    outputs,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator, pytest.mark.docker, pytest.mark.usefixtures("pulumi_cli")]
 
-TOKEN = "repo-builds-token"
+# The shared helpers (graphql) speak with the staging test's token.
 REPO = "acme/shop"
 APP_ROLES = ("api", "worker-logs", "worker-content-generation", "beat", "flower")
 WORKERS = ("worker-logs", "worker-content-generation")
@@ -140,6 +148,18 @@ def push(emulator: EmulatorServer, branch: str = "main") -> dict:
     return answer.json()
 
 
+def settled(emulator: EmulatorServer, answer: dict) -> bool:
+    """Whether every deployment a push started is live."""
+    ids = [s["deployed"] for s in answer["services"] if "deployed" in s]
+
+    def status(deployment_id: str) -> str:
+        return graphql(emulator, "query($id: String!) { deployment(id: $id) { status } }", {"id": deployment_id})[
+            "deployment"
+        ]["status"]
+
+    return bool(wait_for(lambda: all(status(i) == "SUCCESS" for i in ids), 300, 1))
+
+
 def test_every_role_is_built_from_the_repository_and_runs(
     staging: PulumiWorkspace, emulator: EmulatorServer, shop_repo: Path
 ) -> None:
@@ -167,10 +187,8 @@ def test_a_push_deploys_only_the_roles_whose_watch_paths_match_and_the_preview_s
     pushed = commit(shop_repo, "Worker notes")
     answer = push(emulator)
     print(f"\npush answer: {answer}")
-    finished = wait_for(
-        lambda: all(deployments(emulator, staging)[w][0]["status"] == "SUCCESS" for w in WORKERS), 300, 2
-    )
-    assert finished, deployments(emulator, staging)
+    assert sorted(s["serviceName"] for s in answer["services"] if "deployed" in s) == sorted(WORKERS), answer
+    assert settled(emulator, answer), deployments(emulator, staging)
     after = deployments(emulator, staging)
     new = {role: [d for d in after[role] if d["id"] not in {b["id"] for b in before[role]}] for role in APP_ROLES}
     for worker in WORKERS:
@@ -226,8 +244,7 @@ def test_a_push_after_a_pin_is_drift_the_pin_wins(
     (shop_repo / "backend" / "worker" / "NOTES.md").write_text("Queues: logs, content, orders.\n")
     pinned = live_commits(emulator, staging)["api"]
     commit(shop_repo, "More worker notes")
-    push(emulator)
-    assert wait_for(lambda: all(deployments(emulator, staging)[w][0]["status"] == "SUCCESS" for w in WORKERS), 300, 2)
+    assert settled(emulator, push(emulator)), deployments(emulator, staging)
     preview = staging.run("preview", "--refresh", "--diff").stdout
     assert "commitSha" in preview, f"with a pin, Railway deploying another commit shows as a change: {preview[-3000:]}"
     before = deployments(emulator, staging)

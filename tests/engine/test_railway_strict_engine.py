@@ -224,5 +224,21 @@ def test_a_repo_source_deploys_with_its_branch(tmp_path: Path, emulator: Emulato
     }
     statuses = {status_of(emulator, d["id"]) for d in state["deployments"] if d["serviceId"] in app_ids}
     assert statuses == {"SUCCESS"}, "a repo with its branch builds and deploys"
+    triggers = [t for t in state["deploymentTriggers"] if t["serviceId"] in app_ids]
+    assert sorted((t["branch"], t["checkSuites"]) for t in triggers) == [("release", False)] * 3, triggers
     ws.run("preview", "--expect-no-changes")
+    ws.run("preview", "--refresh", "--expect-no-changes")
+
+    # Auto-deploy off: the triggers go, and nothing is deployed for it.
+    deployments = len(emulator.state_json()["deployments"])
+    edit_stack_config(
+        ws.project_dir,
+        "demo",
+        {"app": {"repo": "acme/app", "branch": "release", "root_directory": "/svc", "auto_deploy": False}},
+    )
+    ws.run("up", "--yes", "--skip-preview")
+    state = emulator.state_json()
+    assert [t for t in state["deploymentTriggers"] if t["serviceId"] in app_ids] == []
+    assert len(state["deployments"]) == deployments, "writing auto-deploy deploys nothing"
+    ws.run("preview", "--refresh", "--expect-no-changes")
     ws.run("destroy", "--yes", "--skip-preview")

@@ -420,8 +420,9 @@ def test_a_pinned_release_deploys_its_commit_and_a_read_reports_another_commit_d
         timeout=30,
     ).json()
     assert not answer.get("errors"), answer
-    time.sleep(0.5)
-    read = outs(provider.read(created.id, outs(created)))
+    deadline = time.monotonic() + 10  # Railway lists a new deployment a moment later (registers late)
+    while (read := outs(provider.read(created.id, outs(created))))["commit_sha"] == pin and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert read["commit_sha"] == other and provider.diff(created.id, read, props).changed == ["commit_sha"]
     provider.update(created.id, read, props)
     deployed = [d["meta"].get("commitHash") for d in state(emulator, "deployments") if d["serviceId"] == service["id"]]
