@@ -1,7 +1,17 @@
-"""Fixtures shared by all test suites: the bootstrap's Pulumi CLI and the Railway API emulator."""
+"""Fixtures shared by all test suites: the bootstrap's Pulumi CLI and the Railway API emulator, and
+the markers every test gets from what it uses.
+
+Markers follow use, so `-m "not emulator"` leaves out every test that starts an emulator: a test
+using the `emulator`/`emulator_factory` fixtures, or in a module that imports the emulator, is
+marked `emulator`; one using `pulumi_cli` is marked `engine`. In the fast tier (`scripts/test --fast`
+sets RAILSTACK_TEST_TIER=fast) starting an emulator, the Pulumi CLI or a Docker client fails the
+test, so a slow test that escaped its marker shows instead of slowing the fast loop down.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -35,3 +45,43 @@ def emulator(emulator_factory: Callable[..., EmulatorServer]) -> Iterator[Emulat
     overrides it with a fresh one per test."""
     with emulator_factory() as emu:
         yield emu
+
+
+_EMULATOR_FIXTURES = {"emulator", "emulator_factory"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        module = getattr(item, "module", None)
+        imports_emulator = module is not None and any(
+            str(value.__name__ if isinstance(value, type(os)) else getattr(value, "__module__", "")).startswith(
+                "railway_emulator"
+            )
+            for value in vars(module).values()
+        )
+        if fixtures & _EMULATOR_FIXTURES or imports_emulator:
+            item.add_marker(pytest.mark.emulator)
+        if "pulumi_cli" in fixtures:
+            item.add_marker(pytest.mark.engine)
+
+
+class _SlowInFastTier(RuntimeError):
+    """A test of the fast tier reached for something slow."""
+
+
+@pytest.fixture(autouse=True)
+def _fast_tier_guard(monkeypatch: pytest.MonkeyPatch) -> None:
+    if os.environ.get("RAILSTACK_TEST_TIER") != "fast":
+        return
+
+    def refuse(what: str) -> Callable[..., object]:
+        def refused(*_args: object, **_kwargs: object) -> object:
+            raise _SlowInFastTier(f"{what} in the fast tier: mark the test (engine, emulator or docker)")
+
+        return refused
+
+    monkeypatch.setattr(EmulatorServer, "start", refuse("an emulator"))
+    if "docker" in sys.modules:
+        monkeypatch.setattr(sys.modules["docker"], "from_env", refuse("a Docker client"))
+    monkeypatch.setattr("support.pulumi_cli.PulumiWorkspace.run", refuse("the Pulumi CLI"))
