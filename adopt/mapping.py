@@ -53,6 +53,7 @@ from railstack.components.plan import (
     build_plan,
     default_variables,
 )
+from railstack.redaction import names_secret
 from railstack.stacks.load import ConfigError, load_stack_config
 from railstack.stacks.model import DEFAULT_REGION, NAME, SERVICE_NAME, Region, StackConfig
 
@@ -77,7 +78,6 @@ STACK_RESOURCE = "railstack"
 
 REGIONS: tuple[str, ...] = get_args(Region)
 _SERVERS = ("uvicorn", "gunicorn", "hypercorn", "daphne")
-_SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|KEY|PASS|PWD", re.IGNORECASE)
 
 
 def default_workers() -> tuple[str, ...]:
@@ -354,7 +354,7 @@ def _secret_values(inventory: Inventory, kept: Iterable[str]) -> list[str]:
     found = [v for v in kept if v]
     for scope in (inventory.shared_variables, *(s.variables for s in inventory.services)):
         for name, value in scope.items():
-            if _SECRET_NAME.search(name) and literal(value) and len(value) >= 8:
+            if names_secret(name) and literal(value) and len(value) >= 8:
                 found.append(value)
     return found
 

@@ -90,18 +90,8 @@ def is_secret(value: Any) -> bool:
 
 
 # -- recognising secrets and connection strings --------------------------------------------------
-#: Names that hold a password, key or token.
-SECRET_NAME = re.compile(
-    r"(?i)(passw(or)?d|secret|token|api_?key|private_?key|access_?key|credential|(^|_)key$|basic_auth)"
-)
 #: A Railway reference: ${{Service.VARIABLE}}, ${{shared.VARIABLE}}, ${{VARIABLE}}.
 REFERENCE = re.compile(r"\$\{\{\s*[A-Za-z0-9_.-]+\s*\}\}")
-#: A name that can be a variable or property name (deployment trigger keys such as `secret:x` are not).
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def names_secret(name: str) -> bool:
-    return bool(IDENTIFIER.match(name) and SECRET_NAME.search(name))
 
 
 def has_reference(value: Any) -> bool:

@@ -9,7 +9,8 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
-from policy.values import UNKNOWN, SecretText, get, has_reference, is_secret, names_secret, url_password, urls_in
+from policy.values import UNKNOWN, SecretText, get, has_reference, is_secret, url_password, urls_in
+from railstack.redaction import names_secret
 
 
 def _shell_reference(text: str) -> bool:

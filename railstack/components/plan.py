@@ -22,10 +22,10 @@ import re
 import shlex
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import Literal, TypeVar, get_args
 
 from railstack.components.commands import needs_shell, shell_exec
-from railstack.stacks.model import Liveness, LivenessKind, Sizing, StackConfig
+from railstack.stacks.model import Liveness, LivenessKind, SecretName, Sizing, StackConfig
 
 RoleKind = Literal["api", "worker", "beat", "flower"]
 StoreName = Literal["postgres", "redis"]
@@ -36,10 +36,11 @@ REFERENCE = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_]*)\
 #: Railway's own reference syntax, which only one target understands.
 RAILWAY_REFERENCE = re.compile(r"\$\{\{")
 
-#: Secrets every stack generates (lowercase; the shared variable is the uppercase name); Flower's
-#: password only when Flower runs.
-GENERATED_SECRETS = ("secret_key", "jwt_secret_key", "admin_password", "postgres_password", "redis_password")
-FLOWER_SECRET = "flower_password"
+#: Flower's password, generated only when Flower runs.
+FLOWER_SECRET: SecretName = "flower_password"
+#: Secrets every stack generates (lowercase; the shared variable is the uppercase name): the model's
+#: list (`SecretName`, what `secrets.rotation` accepts) is the only spelling of them.
+GENERATED_SECRETS: tuple[SecretName, ...] = tuple(n for n in get_args(SecretName) if n != FLOWER_SECRET)
 #: Flower's basic-auth user; the password is the generated flower_password.
 FLOWER_USER = "admin"
 

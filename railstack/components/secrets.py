@@ -12,10 +12,6 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_random as random
 
-#: Secrets every stack has; Flower's only when Flower is enabled.
-SECRET_NAMES = ("secret_key", "jwt_secret_key", "admin_password", "postgres_password", "redis_password")
-FLOWER_SECRET = "flower_password"
-
 
 @dataclass(frozen=True)
 class SecretSetArgs:

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from railstack.redaction import URL_PASSWORD, names_secret
 from railstack.stacks.model import StackConfig
 from railstack.stacks.secret_values import check_plain_variables
 
@@ -28,8 +29,6 @@ ENVIRONMENT_OF_STACK = {"dev": "development", "demo": "demo", "staging": "stagin
 
 #: The Pulumi config key holding a stack's overrides (structured YAML under `config:`).
 CONFIG_KEY = "railstack:stack"
-
-_SECRET_WORDS = ("password", "secret", "token", "key")
 
 
 class ConfigError(ValueError):
@@ -214,7 +213,8 @@ def _describe(stack: str, error: ErrorDetails) -> str:
     value = error.get("input")
     if isinstance(value, (dict, list)) or not loc:
         return f"{stack}: {path}: {message}"
-    shown = "<redacted>" if any(w in path.lower() for w in _SECRET_WORDS) else repr(value)
+    secret = any(names_secret(str(part)) for part in loc) or bool(URL_PASSWORD.search(str(value)))
+    shown = "<redacted>" if secret else repr(value)
     return f"{stack}: {path} = {shown}: {message}"
 
 

@@ -7,6 +7,8 @@ from typing import Any, ClassVar
 
 from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider, UpdateResult
 
+from railstack.redaction import redact
+
 #: Values shorter than this are not redacted (ports, flags, "1"): they would blank out ordinary words.
 MIN_REDACTED = 6
 
@@ -18,13 +20,9 @@ def engine() -> Any:
     return docker.from_env(timeout=120)
 
 
-def redact(text: str, environment: Iterable[str]) -> str:
+def redact_environment(text: str, environment: Iterable[str]) -> str:
     """`text` with the value of every `NAME=value` of the container's environment hidden."""
-    for entry in environment:
-        _, _, value = str(entry).partition("=")
-        if len(value) >= MIN_REDACTED:
-            text = text.replace(value, "[redacted]")
-    return text
+    return redact(text, (str(entry).partition("=")[2] for entry in environment), MIN_REDACTED)
 
 
 def tail(text: str, lines: int = 20) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pulumi
 
-from railstack.providers.docker._engine import RunOnChange, engine, redact, tail
+from railstack.providers.docker._engine import RunOnChange, engine, redact_environment, tail
 
 #: How long a container without a check must keep running to count as started.
 SETTLE_SECONDS = 3.0
@@ -59,7 +59,7 @@ class HealthProvider(RunOnChange):
         if checks:
             last = checks[-1]
             said = f"; its last check exited {last.get('ExitCode')}"
-            output = redact(tail(str(last.get("Output") or ""), 5), environment).strip()
+            output = redact_environment(tail(str(last.get("Output") or ""), 5), environment).strip()
             if output and props.get("show_check_output", True):
                 said += f" saying: {output}"
         restarts = attrs.get("RestartCount") or 0

@@ -16,7 +16,7 @@ from typing import Any
 
 import pulumi
 
-from railstack.providers.docker._engine import RunOnChange, engine, redact, tail
+from railstack.providers.docker._engine import RunOnChange, engine, redact_environment, tail
 
 
 class OneOffProvider(RunOnChange):
@@ -55,7 +55,7 @@ class OneOffProvider(RunOnChange):
             ) from None
         output = container.logs().decode(errors="replace")
         if code != 0:
-            lines = redact(tail(output), props.get("env") or [])
+            lines = redact_environment(tail(output), props.get("env") or [])
             raise Exception(
                 f"{props['stack']}: {props['role']}'s pre-deploy command exited {code}, so {props['role']} was not "
                 f"started; see `docker logs {name}`. Its last lines:\n{lines}"

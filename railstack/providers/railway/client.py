@@ -22,6 +22,8 @@ from typing import Any, Literal
 import httpx
 from graphql import OperationDefinitionNode, parse, print_ast
 
+from railstack.redaction import redact
+
 DEFAULT_API_URL = "https://backboard.railway.com/graphql/v2"
 SOURCE = "railstack"
 DOCUMENTS_DIR = Path(__file__).parent / "graphql"
@@ -153,9 +155,7 @@ def _secret_strings(value: Any, secret: bool = False) -> list[str]:
 
 
 def _scrub(message: str, secrets: list[str]) -> str:
-    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
-        message = message.replace(secret, "***")
-    return message
+    return redact(message, secrets)
 
 
 class RailwayClient:

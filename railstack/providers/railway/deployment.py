@@ -55,6 +55,7 @@ from railstack.providers.railway._base import (
 from railstack.providers.railway.client import AmbiguousWriteError, RailwayError
 from railstack.providers.railway.progress import PROGRESS
 from railstack.providers.railway.schema import Prop, map_of
+from railstack.redaction import URL_PASSWORD, names_secret, redact
 
 SOURCE_KEYS = ("source_image", "source_repo", "branch", "commit_sha")
 #: A repo source's auto-deploy: its deployment trigger, written without deploying.
@@ -74,11 +75,6 @@ REGISTER_WAIT_SECONDS = 30.0
 
 #: Log lines quoted in a failure message.
 LOG_LINES = 20
-
-#: Variable names whose values are secret even when they are not a shared secret themselves.
-_SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|KEY|AUTH|CREDENTIAL|_URL$|^DATABASE_URL$", re.IGNORECASE)
-#: `scheme://user:password@host`: the password part.
-_URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)(?P<password>[^@\s]+)(?P<tail>@)", re.IGNORECASE)
 
 
 @dataclass
@@ -147,13 +143,6 @@ def _limits(props: dict[str, Any]) -> dict[str, Any] | None:
         # Railway counts memory in bytes, GB as 10^9 (the CLI's example: 2 GB = 2_000_000_000).
         containers["memoryBytes"] = int(round(float(memory) * 1e9))
     return containers
-
-
-def redact(text: str, secrets: list[str]) -> str:
-    """`text` with every secret value, and every password inside a URL, replaced by `***`."""
-    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return _URL_PASSWORD.sub(lambda m: f"{m['head']}***{m['tail']}", text)
 
 
 class ServiceDeploymentProvider(RailwayResourceProvider):
@@ -529,10 +518,10 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
         found += [str(v) for v in shared.values()]
         for name, value in rendered.items():
             value = str(value)
-            url = _URL_PASSWORD.search(value)
+            url = URL_PASSWORD.search(value)
             if url:
                 found.append(url["password"])  # the host and user of a URL help to debug; its password never shows
-            elif _SECRET_NAME.search(name) or any(s and s in value for s in found):
+            elif names_secret(name) or any(s and s in value for s in found):
                 found.append(value)
         return found
 
