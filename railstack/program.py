@@ -99,7 +99,6 @@ def deploy(
         return railway_stack.AppStack(
             "railstack",
             railway_stack.AppStackArgs(
-                config=model,
                 plan=plan,
                 project_name=prefix,
                 extra_secrets=extra_secrets,
@@ -113,7 +112,6 @@ def deploy(
     return docker_stack.AppStack(
         "railstack",
         docker_stack.AppStackArgs(
-            config=model,
             plan=plan,
             stack=stack,
             prefix=prefix,

@@ -25,7 +25,18 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeVar, get_args
 
 from railstack.components.commands import needs_shell, shell_exec
-from railstack.stacks.model import Liveness, LivenessKind, SecretName, Sizing, StackConfig
+from railstack.stacks.model import (
+    DEFAULT_REGION,
+    AppSource,
+    Deployments,
+    Liveness,
+    LivenessKind,
+    LocalDocker,
+    Region,
+    SecretName,
+    Sizing,
+    StackConfig,
+)
 
 RoleKind = Literal["api", "worker", "beat", "flower"]
 StoreName = Literal["postgres", "redis"]
@@ -198,7 +209,18 @@ class Workload:
 
 
 @dataclass(frozen=True)
+class SecretSettings:
+    """How the generated secrets are made."""
+
+    length: int = 48
+    rotation: Mapping[str, int] = field(default_factory=dict)
+    """Rotation counter per secret name: bumping one regenerates only that secret."""
+
+
+@dataclass(frozen=True)
 class Plan:
+    """Everything a renderer needs: neither renderer reads the model (`railstack.stacks`)."""
+
     stack: str
     target: Literal["railway", "docker"]
     stores: dict[str, DataStore]
@@ -208,6 +230,29 @@ class Plan:
     shared_secrets: tuple[str, ...]
     """Secret variables the stack reads from its secret config (by variable name)."""
     external_redis: bool = False
+    environment: str = "development"
+    """The stack's environment (development, demo, staging, production)."""
+    source: AppSource | None = None
+    """Where the one app image comes from (image, repository, or a local directory)."""
+    secrets: SecretSettings = field(default_factory=SecretSettings)
+    region: Region = DEFAULT_REGION
+    """Railway region of every workload whose sizing names none."""
+    deployments: Deployments = field(default_factory=Deployments)
+    """How Railway releases wait for their deployment."""
+    local: LocalDocker | None = None
+    """The local engine's settings (target docker)."""
+
+    @property
+    def protected(self) -> bool:
+        """Production's project and data are protected from deletion."""
+        return self.environment == "production"
+
+    @property
+    def host_ports(self) -> dict[str, int]:
+        """Loopback ports the local engine publishes, by workload (target docker): the API and Flower."""
+        if self.local is None:
+            return {}
+        return {"api": self.local.api_port, "flower": self.local.flower_port}
 
     def workload(self, name: str) -> Workload:
         return next(w for w in self.workloads if w.name == name)
@@ -664,4 +709,18 @@ def build_plan(stack: str, config: StackConfig, *, shared_secrets: Iterable[str]
         )
     if problems:
         raise PlanError(sorted(dict.fromkeys(problems)))
-    return Plan(stack, target, stores, workloads, generated, shared, external)
+    return Plan(
+        stack,
+        target,
+        stores,
+        workloads,
+        generated,
+        shared,
+        external,
+        environment=config.environment,
+        source=config.app,
+        secrets=SecretSettings(config.secrets.length, {str(k): v for k, v in config.secrets.rotation.items()}),
+        region=config.region,
+        deployments=config.deployments,
+        local=config.docker if target == "docker" else None,
+    )

@@ -38,14 +38,12 @@ def render(stack: str) -> dict[str, dict[str, Any]]:
         if config.target == "railway":
             from railstack.components.railway.app_stack import AppStack, AppStackArgs
 
-            AppStack("railstack", AppStackArgs(config=config, plan=plan, project_name="shop", extra_secrets={}))
+            AppStack("railstack", AppStackArgs(plan=plan, project_name="shop", extra_secrets={}))
         else:
             from railstack.components.docker.app_stack import AppStack as DockerStack
             from railstack.components.docker.app_stack import AppStackArgs as DockerArgs
 
-            DockerStack(
-                "railstack", DockerArgs(config=config, plan=plan, stack=stack, prefix="shop-dev", extra_secrets={})
-            )
+            DockerStack("railstack", DockerArgs(plan=plan, stack=stack, prefix="shop-dev", extra_secrets={}))
 
     program()
     return mocks.resources

@@ -33,9 +33,7 @@ def render(overrides: dict[str, Any]) -> RecordingMocks:
     def program() -> None:
         AppStack(
             "railstack",
-            AppStackArgs(
-                config=config, plan=build_plan("dev", config), stack="dev", prefix="railstack-dev", extra_secrets={}
-            ),
+            AppStackArgs(plan=build_plan("dev", config), stack="dev", prefix="railstack-dev", extra_secrets={}),
         )
 
     program()

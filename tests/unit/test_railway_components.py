@@ -28,9 +28,7 @@ def render(stack: str, overrides: dict[str, Any]) -> RecordingMocks:
     def program() -> None:
         AppStack(
             "railstack",
-            AppStackArgs(
-                config=config, plan=build_plan(stack, config), project_name=f"railstack-{stack}", extra_secrets={}
-            ),
+            AppStackArgs(plan=build_plan(stack, config), project_name=f"railstack-{stack}", extra_secrets={}),
         )
 
     program()  # returns once every registration has reached the mocks
@@ -180,7 +178,6 @@ def test_an_import_naming_no_resource_fails_before_any_resource_is_registered() 
         AppStack(
             "railstack",
             AppStackArgs(
-                config=config,
                 plan=build_plan("staging", config),
                 project_name="railstack-staging",
                 extra_secrets={},

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_docker as docker
 
-from railstack.stacks.model import AppSource
+from railstack.components.plan import AppSource
 
 
 @dataclass(frozen=True)

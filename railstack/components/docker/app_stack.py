@@ -20,14 +20,12 @@ from railstack.components.docker.container import LocalPlacement, label_args
 from railstack.components.docker.values import docker_parts
 from railstack.components.plan import Plan, Value
 from railstack.components.secrets import SecretSet, SecretSetArgs
-from railstack.stacks.model import StackConfig
 
 
 @dataclass(frozen=True)
 class AppStackArgs:
-    config: StackConfig
     plan: Plan
-    """What runs (components/plan.py); `config` only adds the image source and the local settings."""
+    """What runs and how (components/plan.py): the renderer's only view of the model."""
     stack: str
     prefix: str
     """Prefix of every Docker name of the stack, e.g. railstack-dev."""
@@ -57,15 +55,17 @@ class AppStack(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: AppStackArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("railstack:docker:AppStack", name, None, opts)
-        config, plan = args.config, args.plan
-        local = config.docker
+        plan = args.plan
+        local, source = plan.local, plan.source
+        if local is None or source is None:
+            raise ValueError(f"the plan of {plan.stack} is not one for the local engine (target {plan.target})")
         child = pulumi.ResourceOptions(parent=self)
         secrets = SecretSet(
             f"{name}-secrets",
             SecretSetArgs(
                 names=plan.generated_secrets,
-                length=config.secrets.length,
-                rotation={**config.secrets.rotation},
+                length=plan.secrets.length,
+                rotation={**plan.secrets.rotation},
                 provided=args.provided_secrets,
             ),
             opts=child,
@@ -122,8 +122,8 @@ class AppStack(pulumi.ComponentResource):
             if redis.volume_name is not None:
                 self.volume_names.append(redis.volume_name)
 
-        image = AppImage(f"{name}-app-image", AppImageArgs(config.app, f"{args.prefix}-app:latest"), opts=child)
-        host_ports = {"api": local.api_port, "flower": local.flower_port}
+        image = AppImage(f"{name}-app-image", AppImageArgs(source, f"{args.prefix}-app:latest"), opts=child)
+        host_ports = plan.host_ports
 
         def secret(name: str) -> pulumi.Input[str]:
             if name in secrets.values:

@@ -12,16 +12,14 @@ from dataclasses import dataclass
 import pulumi
 
 from railstack.components.commands import as_text
-from railstack.components.plan import WORKLOAD_OFFERS, Plan, Ref, Workload
+from railstack.components.plan import WORKLOAD_OFFERS, AppSource, Plan, Ref, Workload
 from railstack.components.railway.service import Placement, ServiceSpec, build_service
-from railstack.stacks.model import AppSource
 
 
 @dataclass(frozen=True)
 class AppServiceArgs:
     workload: Workload
     plan: Plan
-    app: AppSource
     placement: Placement
     secret_rotations: dict[str, str]
     """Rotation counter of every generated secret, by name."""
@@ -107,11 +105,14 @@ class AppService(pulumi.ComponentResource):
     def __init__(self, name: str, args: AppServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("railstack:railway:AppService", name, None, opts)
         workload = args.workload
+        source = args.plan.source
+        if source is None:
+            raise ValueError(f"the plan of {args.plan.stack} has no app source")
         variables = railway_variables(args.plan, workload)
         settings: dict[str, object] = {
             "restart_policy_type": workload.restart,
             "restart_policy_max_retries": workload.restart_max_retries,
-            **_build_settings(args.app, workload.name),
+            **_build_settings(source, workload.name),
         }
         if workload.command is not None:
             settings["start_command"] = railway_command(workload.argv)
@@ -131,7 +132,7 @@ class AppService(pulumi.ComponentResource):
         spec = ServiceSpec(
             service_name=workload.service_name,
             role=workload.kind,
-            source=_source(args.app),
+            source=_source(source),
             sizing=workload.sizing,
             variables=variables,
             settings=settings,

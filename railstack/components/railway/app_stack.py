@@ -14,14 +14,12 @@ from railstack.components.railway.redis import RedisCache, RedisCacheArgs
 from railstack.components.railway.service import Imports, Placement, service_parts
 from railstack.components.railway.variables import variable_collection
 from railstack.components.secrets import SecretSet, SecretSetArgs
-from railstack.stacks.model import StackConfig
 
 
 @dataclass(frozen=True)
 class AppStackArgs:
-    config: StackConfig
     plan: Plan
-    """What runs (components/plan.py); `config` only adds the project, source and deployment policy."""
+    """What runs and how (components/plan.py): the renderer's only view of the model."""
     project_name: str
     extra_secrets: dict[str, pulumi.Output[str]]
     """Values of the stack's extra secret variables (from secret stack config), by variable name."""
@@ -56,15 +54,15 @@ class AppStack(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: AppStackArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("railstack:railway:AppStack", name, None, opts)
-        config, plan = args.config, args.plan
-        protect = config.environment == "production"
+        plan = args.plan
+        protect = plan.protected
         imports = Imports(args.imports)
         imports.check(args.stack, railway_resource_names(name, plan))
         project = Project(
             f"{name}-project",
             name=args.project_name,
-            description=f"railstack {config.environment} stack",
-            default_environment_name=config.environment,
+            description=f"railstack {plan.environment} stack",
+            default_environment_name=plan.environment,
             workspace_id=args.workspace_id,
             opts=imports.options(f"{name}-project", pulumi.ResourceOptions(parent=self, protect=protect)),
         )
@@ -74,8 +72,8 @@ class AppStack(pulumi.ComponentResource):
             f"{name}-secrets",
             SecretSetArgs(
                 names=plan.generated_secrets,
-                length=config.secrets.length,
-                rotation={**config.secrets.rotation},
+                length=plan.secrets.length,
+                rotation={**plan.secrets.rotation},
                 fingerprint_key=True,
                 provided=args.provided_secrets,
             ),
@@ -101,8 +99,8 @@ class AppStack(pulumi.ComponentResource):
                 deploy_after,
                 secrets.fingerprint_key,
                 stack=args.stack,
-                region=config.region,
-                deployments=config.deployments,
+                region=plan.region,
+                deployments=plan.deployments,
                 imports=imports,
             )
 
@@ -135,7 +133,6 @@ class AppStack(pulumi.ComponentResource):
                 AppServiceArgs(
                     workload=workload,
                     plan=plan,
-                    app=config.app,
                     placement=place([shared, *(live[after] for after in workload.deploy_after)]),
                     secret_rotations=secrets.rotations,
                 ),
