@@ -18,7 +18,7 @@ from adopt.stack_file import IMPORT_KEY, StackFileError, secret_key, stack_file,
 from railstack.providers.railway.client import RailwayError, client_from_settings
 from railstack.stacks.load import CONFIG_KEY, ConfigError, load_stack_config, profile
 
-#: The railstack environments (stacks/profiles/) a Railway stack can have.
+#: The railstack environments (railstack/stacks/profiles/) a Railway stack can have.
 ENVIRONMENTS = ("demo", "staging", "production")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except ConfigError as err:
         print(
-            f"adopt: the {CONFIG_KEY} adopt made for {inventory.label} does not validate against stacks/model.py "
+            f"adopt: the {CONFIG_KEY} adopt made for {inventory.label} does not validate against railstack/stacks/model.py "
             f"(nothing was written):\n{err}",
             file=sys.stderr,
         )

@@ -63,14 +63,14 @@ _TYPE_ROLES: dict[str, AppRole] = {"api": "api", "beat": "beat", "flower": "flow
 #: The environment profile of each stack name adopt accepts (Railway stacks only).
 ENVIRONMENT_OF_STACK = {"demo": "demo", "staging": "staging", "prod": "production", "production": "production"}
 
-#: The API's start command in the model (stacks/model.py ApiRole); written only when it differs.
+#: The API's start command in the model (railstack/stacks/model.py ApiRole); written only when it differs.
 DEFAULT_API_COMMAND = "/app/entrypoint api"
-#: What railstack's Postgres runs (components/railway/postgres.py, components/plan.py).
+#: What railstack's Postgres runs (railstack/components/railway/postgres.py, railstack/components/plan.py).
 PG_MOUNT = "/var/lib/postgresql/data"
 PG_DATA = f"{PG_MOUNT}/pgdata"
 PG_USER = "postgres"
 PG_DATABASE = "railway"
-#: Where railstack's Redis keeps its data (components/plan.py).
+#: Where railstack's Redis keeps its data (railstack/components/plan.py).
 REDIS_MOUNT = "/data"
 
 #: The AppStack's name in __main__.py: every resource name starts with it.
@@ -364,7 +364,7 @@ def plan_adoption(
 ) -> Adoption:
     """The stack configuration and import IDs that adopt `inventory` as `stack`, or Unmappable.
 
-    `profile` is the environment's profile (stacks/profiles/<environment>.yaml): replicas are written
+    `profile` is the environment's profile (railstack/stacks/profiles/<environment>.yaml): replicas are written
     only where they differ from it, and notes say what it will change. The app services' variables are
     carried once the roles map (`carry_variables`): they need the stack's model, so a configuration
     the model refuses raises its ConfigError.
@@ -700,7 +700,7 @@ def plan_adoption(
     if provided:
         config["secrets"] = {"provided": provided}
 
-    # Import IDs, by the resource names railstack's components give (components/railway/).
+    # Import IDs, by the resource names railstack's components give (railstack/components/railway/).
     imports: dict[str, str] = {
         f"{STACK_RESOURCE}-project": inventory.project_id,
         f"{STACK_RESOURCE}-shared-variables": f"{env_id}:shared",

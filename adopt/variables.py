@@ -27,11 +27,11 @@ from railstack.stacks.secret_values import secret_reason
 
 #: A literal value under such a name is a secret, whatever it looks like.
 SECRET_VARIABLE_NAME = re.compile(r"KEY|SECRET|TOKEN|PASSWORD|DSN", re.IGNORECASE)
-#: The shared variables of the secrets railstack generates (components/railway/app_stack.py): a secret
+#: The shared variables of the secrets railstack generates (railstack/components/railway/app_stack.py): a secret
 #: carried under one of these names would take its place.
 GENERATED_SHARED = tuple(name.upper() for name in (*GENERATED_SECRETS, FLOWER_SECRET))
 #: Variables railstack's own Postgres and Redis set to one of their offers' values, besides the offers'
-#: own (components/railway/postgres.py, redis.py): `${{Postgres.POSTGRES_PASSWORD}}` is `${postgres.password}`.
+#: own (railstack/components/railway/postgres.py, redis.py): `${{Postgres.POSTGRES_PASSWORD}}` is `${postgres.password}`.
 STORE_ALIASES: dict[str, dict[str, str]] = {
     "postgres": {
         "POSTGRES_USER": "user",
@@ -75,7 +75,7 @@ class _App:
     """Its settings' key path: api, workers.<name>, beat, flower."""
     workload: Workload
     defaults: Mapping[str, str]
-    """railstack's default variables of its role (components/plan.py default_variables), in railstack's syntax."""
+    """railstack's default variables of its role (railstack/components/plan.py default_variables), in railstack's syntax."""
 
     @property
     def service(self) -> ServiceInfo:

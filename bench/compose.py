@@ -1,7 +1,7 @@
 """The local stack against Docker Compose, the tool users would otherwise pick.
 
 The Compose file is generated from the same model and the same container specs the dev stack uses
-(`components/docker/*.container_spec`, `components/plan.py`): same images, variables, healthcheck
+(`railstack/components/docker/*.container_spec`, `railstack/components/plan.py`): same images, variables, healthcheck
 commands, limits, loopback ports and start order (`depends_on: condition: service_healthy`). Both
 run on the same engine in the same run: `pulumi up -s dev` cold (no container, no app image,
 each builder's layer cache warm) and no-op, against `docker-compose up -d` cold and no-op. `pulumi up` returns once every

@@ -9,7 +9,7 @@
 
 The code lives in its subpackages `railstack.components` (the plan and the renderers), `railstack.stacks`
 (the model and the environment profiles) and `railstack.providers` (the Railway plugin, the Docker
-actions); the repository's top-level `components/`, `stacks/` and `providers/` are links to them. The Railway
+actions). The Railway
 resources come from the generated SDK `railstack_railway` (sdk/python), served by the plugin
 `pulumi-resource-railway`.
 """

@@ -33,7 +33,7 @@ def write_program(directory: Path, program: str, name: str = "tiny") -> Path:
 
 
 #: What the railstack program is made of (copied, never modified in place, by tests).
-PROJECT_FILES = ("Pulumi.yaml", "__main__.py", "railstack", "components", "stacks", "providers", "app", "policy")
+PROJECT_FILES = ("Pulumi.yaml", "__main__.py", "railstack", "app", "policy")
 
 
 def copy_project(dest: Path, stack: str) -> Path:
@@ -41,9 +41,7 @@ def copy_project(dest: Path, stack: str) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_FILES:
         source = ROOT / name
-        if source.is_symlink():  # components -> railstack/components: the same layout in the copy
-            (dest / name).symlink_to(source.readlink())
-        elif source.is_dir():
+        if source.is_dir():
             shutil.copytree(source, dest / name, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy(source, dest / name)

@@ -35,7 +35,7 @@ def _exec_form(args: ResourceValidationArgs, report: ReportViolation) -> None:
             report(
                 f"{args.name}: {key} uses a variable ($...) but runs in exec form, where nothing expands it, "
                 f"so the program receives the literal text. Fix: wrap it in a shell, "
-                f'/bin/sh -c "exec <command>" (components/commands.shell_exec).',
+                f'/bin/sh -c "exec <command>" (railstack/components/commands.shell_exec).',
                 None,
             )
 

@@ -3,7 +3,7 @@
 `build_plan(stack, config)` turns the validated model into plain data: for each workload its
 command, pre-deploy command, liveness probe, exposure, restart and draining, replicas and limits,
 variables and what it deploys after; for each data store its image, mount, port, password and the
-values it offers. The targets (`components/railway`, `components/docker`), the Compose twin in
+values it offers. The targets (`railstack/components/railway`, `railstack/components/docker`), the Compose twin in
 `bench/compose.py` and the policy pack render or read only this; none of them branches on the
 model again.
 

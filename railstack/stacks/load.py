@@ -41,7 +41,7 @@ class ConfigError(ValueError):
 
 
 def profile(environment: str) -> dict[str, Any]:
-    """The defaults of an environment, as written in stacks/profiles/<environment>.yaml."""
+    """The defaults of an environment, as written in railstack/stacks/profiles/<environment>.yaml."""
     return yaml.safe_load((PROFILES_DIR / f"{environment}.yaml").read_text())
 
 

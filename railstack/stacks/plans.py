@@ -4,7 +4,7 @@ A stack the workspace's plan cannot hold fails half-way through a real `pulumi u
 after the services exist, backups answered "Not Authorized"). `railway:plan` in the stack's config
 names the plan (default pro); `check_plan` lists every problem at once, in the same
 `<stack>: <key path> = <value>: <reason>` form as the configuration errors, and
-`check_request_budget` holds an `up`'s estimated API requests (components/railway/requests.py)
+`check_request_budget` holds an `up`'s estimated API requests (railstack/components/railway/requests.py)
 against the plan's hourly budget.
 
 Sources: Railway docs pricing/plans.md ("Default plan resources", per service, "include replica

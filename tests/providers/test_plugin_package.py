@@ -1,6 +1,6 @@
 """The Railway provider as a package: its schema, the SDK generated from it, and the installed plugin.
 
-The schema is built from the handlers' declarations (providers/railway/schema.py); the committed SDK
+The schema is built from the handlers' declarations (railstack/providers/railway/schema.py); the committed SDK
 (sdk/python) must be exactly what `pulumi package gen-sdk` makes of it today, and the plugin the
 engine runs must print the same schema at the SDK's version.
 """

@@ -1,6 +1,6 @@
 """Each Railway provider's create, read, update and delete against the Railway API emulator.
 
-The handlers are called directly (as the provider plugin, providers/railway/plugin.py, calls them), so every
+The handlers are called directly (as the provider plugin, railstack/providers/railway/plugin.py, calls them), so every
 operation's effect can be checked in the emulator right after it. Whole-program behaviour under the
 real engine is in tests/engine/test_railway_provider_engine.py.
 """

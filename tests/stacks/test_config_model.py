@@ -232,8 +232,10 @@ def test_committed_json_schema_matches_the_model() -> None:
     import json
     from pathlib import Path
 
-    committed = json.loads((Path(__file__).resolve().parents[2] / "stacks" / "stack-config.schema.json").read_text())
-    assert committed == json_schema(), "stacks/stack-config.schema.json is stale: run scripts/config-schema"
+    committed = json.loads(
+        (Path(__file__).resolve().parents[2] / "railstack" / "stacks" / "stack-config.schema.json").read_text()
+    )
+    assert committed == json_schema(), "railstack/stacks/stack-config.schema.json is stale: run scripts/config-schema"
 
 
 def test_only_the_dev_stack_file_carries_a_committed_salt() -> None:

@@ -1,4 +1,4 @@
-"""What a Railway plan can hold is checked before anything is touched (stacks/plans.py)."""
+"""What a Railway plan can hold is checked before anything is touched (railstack/stacks/plans.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A plain value is refused when the value itself looks like a secret (stacks/secret_values.py).
+"""A plain value is refused when the value itself looks like a secret (railstack/stacks/secret_values.py).
 
 Secret-looking fixtures are generated at test time with `secrets`, so no credential-shaped literal is
 committed. Entropy fixtures draw distinct characters (`SystemRandom().sample`), so their entropy is

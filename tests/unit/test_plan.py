@@ -1,4 +1,4 @@
-"""The plan (components/plan.py): what every target renders, built from the model alone."""
+"""The plan (railstack/components/plan.py): what every target renders, built from the model alone."""
 
 from __future__ import annotations
 

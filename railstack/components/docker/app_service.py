@@ -34,7 +34,7 @@ class AppServiceArgs:
     workload: Workload
     image: pulumi.Input[str]
     environment: dict[str, pulumi.Input[str]]
-    """The workload's variables as values (components/docker/app_stack.py resolves the plan's)."""
+    """The workload's variables as values (railstack/components/docker/app_stack.py resolves the plan's)."""
     placement: LocalPlacement
     host_port: int | None = None
     """Publish the workload's port on 127.0.0.1 at this host port (the API, Flower)."""

@@ -25,7 +25,7 @@ from railstack.components.secrets import SecretSet, SecretSetArgs
 @dataclass(frozen=True)
 class AppStackArgs:
     plan: Plan
-    """What runs and how (components/plan.py): the renderer's only view of the model."""
+    """What runs and how (railstack/components/plan.py): the renderer's only view of the model."""
     stack: str
     prefix: str
     """Prefix of every Docker name of the stack, e.g. railstack-dev."""

@@ -4,7 +4,7 @@ A secret is the value itself (the caller says where secrets come from: pulumi-ra
 the dev stack, plain test values in the bench's Compose twin); a data store's offer is its Docker
 value (`postgres`, `5432`, a URL built from the password); a role's address is its network alias,
 its port, or for the public domain the loopback port it is published on. Used by the dev stack
-(components/docker/app_stack.py) and the Compose twin (bench/compose.py), so both mean the same.
+(railstack/components/docker/app_stack.py) and the Compose twin (bench/compose.py), so both mean the same.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from railstack.components.secrets import SecretSet, SecretSetArgs
 @dataclass(frozen=True)
 class AppStackArgs:
     plan: Plan
-    """What runs and how (components/plan.py): the renderer's only view of the model."""
+    """What runs and how (railstack/components/plan.py): the renderer's only view of the model."""
     project_name: str
     extra_secrets: dict[str, pulumi.Output[str]]
     """Values of the stack's extra secret variables (from secret stack config), by variable name."""

@@ -29,7 +29,7 @@ class RedisCache(pulumi.ComponentResource):
     def __init__(self, name: str, args: RedisCacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("railstack:railway:RedisCache", name, None, opts)
         redis = args.store
-        # The variables the plan's offers name (components/plan.py: ${redis.url} is REDIS_URL, ...).
+        # The variables the plan's offers name (railstack/components/plan.py: ${redis.url} is REDIS_URL, ...).
         spec = ServiceSpec(
             service_name=redis.service_name,
             role=redis.name,
@@ -47,7 +47,7 @@ class RedisCache(pulumi.ComponentResource):
             },
             # A password is mandatory: Redis must never accept unauthenticated clients. Railway runs
             # the start command in exec form without expanding variables, so a shell expands the
-            # password (components/commands.py).
+            # password (railstack/components/commands.py).
             settings={
                 "start_command": as_text(
                     shell_exec('redis-server --requirepass "$REDIS_PASSWORD" --appendonly yes --dir /data')

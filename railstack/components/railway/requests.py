@@ -2,12 +2,12 @@
 
 Railway's public API allows 100 (Free), 1,000 (Hobby) and 10,000 (Pro) requests an hour
 (docs/railway-api.md, "Request budget"). An `up` that cannot fit its plan's hour fails half-way, so
-the plan check (stacks/plans.py) holds this estimate against the budget before anything is touched.
+the plan check (railstack/stacks/plans.py) holds this estimate against the budget before anything is touched.
 
 The estimate has two parts:
 - the requests each object's create makes (per Railway object railstack makes, counted from what the
   provider's handlers send: `PER_OBJECT`);
-- the status reads of the deployment watch (providers/railway/watch.py), one request per tick for
+- the status reads of the deployment watch (railstack/providers/railway/watch.py), one request per tick for
   every awaited deployment at once: per *wave* of deployments that run together (the stores; the API;
   the roles that deploy after it), the ticks a wait of `expected_seconds` takes, the interval growing
   from 2 s to a quarter of the wait, up to 30 s.

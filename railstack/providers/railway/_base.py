@@ -1,7 +1,7 @@
 """Plumbing shared by every Railway resource handler: configuration, the client, diffing, lookups.
 
 A handler is the create/read/update/delete of one Railway object, served by the provider plugin
-(`providers/railway/plugin.py`, `pulumi-resource-railway`). It runs in the plugin's process, not in
+(`railstack/providers/railway/plugin.py`, `pulumi-resource-railway`). It runs in the plugin's process, not in
 the program: it gets the Railway token from the provider's configuration (`railway:token`, a secret)
 or from the environment, so the token is never an input and never reaches the state.
 """

@@ -1,6 +1,6 @@
 """The Railway GraphQL client: transport, authentication, retries and errors.
 
-Every request is one named operation from `providers/railway/graphql/*.graphql` (a test validates
+Every request is one named operation from `railstack/providers/railway/graphql/*.graphql` (a test validates
 all of them against Railway's schema), or the deployment watch's aliased status read (watch.py, which
 a test validates too). The client never logs or raises with a token or a variable
 value in the message: errors carry the operation name and Railway's own message only.
