@@ -48,7 +48,7 @@ from adopt.common import (
 )
 from adopt.inventory import Inventory, ServiceInfo
 from adopt.variables import GENERATED_SHARED, _App, carry_variables
-from railstack.components.plan import (
+from railstack.plan import (
     PlanError,
     build_plan,
     default_variables,
@@ -65,12 +65,12 @@ ENVIRONMENT_OF_STACK = {"demo": "demo", "staging": "staging", "prod": "productio
 
 #: The API's start command in the model (railstack/stacks/model.py ApiRole); written only when it differs.
 DEFAULT_API_COMMAND = "/app/entrypoint api"
-#: What railstack's Postgres runs (railstack/components/railway/postgres.py, railstack/components/plan.py).
+#: What railstack's Postgres runs (railstack/components/railway/postgres.py, railstack/plan.py).
 PG_MOUNT = "/var/lib/postgresql/data"
 PG_DATA = f"{PG_MOUNT}/pgdata"
 PG_USER = "postgres"
 PG_DATABASE = "railway"
-#: Where railstack's Redis keeps its data (railstack/components/plan.py).
+#: Where railstack's Redis keeps its data (railstack/plan.py).
 REDIS_MOUNT = "/data"
 
 #: The AppStack's name in __main__.py: every resource name starts with it.

@@ -11,7 +11,7 @@ from typing import Literal
 
 from adopt.common import _REFERENCE, CarriedVariables, Placed, Problem
 from adopt.inventory import PROVIDED_PREFIX, Inventory, ServiceInfo
-from railstack.components.plan import (
+from railstack.plan import (
     FLOWER_SECRET,
     GENERATED_SECRETS,
     WORKLOAD_OFFERS,
@@ -75,7 +75,7 @@ class _App:
     """Its settings' key path: api, workers.<name>, beat, flower."""
     workload: Workload
     defaults: Mapping[str, str]
-    """railstack's default variables of its role (railstack/components/plan.py default_variables), in railstack's syntax."""
+    """railstack's default variables of its role (railstack/plan.py default_variables), in railstack's syntax."""
 
     @property
     def service(self) -> ServiceInfo:

@@ -1,7 +1,7 @@
 """The local stack against Docker Compose, the tool users would otherwise pick.
 
 The Compose file is generated from the same model and the same container specs the dev stack uses
-(`railstack/components/docker/*.container_spec`, `railstack/components/plan.py`): same images, variables, healthcheck
+(`railstack/components/docker/*.container_spec`, `railstack/plan.py`): same images, variables, healthcheck
 commands, limits, loopback ports and start order (`depends_on: condition: service_healthy`). Both
 run on the same engine in the same run: `pulumi up -s dev` cold (no container, no app image,
 each builder's layer cache warm) and no-op, against `docker-compose up -d` cold and no-op. `pulumi up` returns once every
@@ -27,7 +27,7 @@ from bench.stats import Samples, timed
 from railstack.components.docker import app_service, postgres, redis
 from railstack.components.docker.container import LOG_OPTIONS, LOOPBACK, ContainerSpec, cpus_text
 from railstack.components.docker.values import docker_parts
-from railstack.components.plan import Value, build_plan
+from railstack.plan import Value, build_plan
 from railstack.stacks.load import load_stack_config
 from support.ports import free_port
 from support.pulumi_cli import ROOT, PulumiWorkspace, copy_project, edit_stack_config

@@ -264,8 +264,8 @@ def _estimate(ws: PulumiWorkspace) -> int:
     """The plan check's estimate of an up from empty, for the stack as `ws` holds it."""
     import yaml
 
-    from railstack.components.plan import build_plan
     from railstack.components.railway.requests import estimate_up
+    from railstack.plan import build_plan
     from railstack.stacks.load import load_stack_config
 
     document = yaml.safe_load((ws.project_dir / f"Pulumi.{STACK}.yaml").read_text()) or {}

@@ -8,7 +8,7 @@ unknown, so the link is taken from the engine's property dependencies (which res
 `serviceId` input came from), and from the id itself once it is known.
 
 A role is what the service runs (api, worker, beat, flower, postgres, redis), as the components
-record it from the plan (railstack/components/plan.py): the Railway service's `role` input, the Docker
+record it from the plan (railstack/plan.py): the Railway service's `role` input, the Docker
 container's `railstack.kind` label. Nothing is inferred from names or from an app's variables, so
 every rule holds for any app, whatever it calls its services or variables.
 """

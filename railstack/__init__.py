@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 from railstack.providers.railway.schema import VERSION
 
 if TYPE_CHECKING:
-    from railstack.components.plan import Plan, PlanError, build_plan
     from railstack.components.railway.app_stack import AppStack, AppStackArgs
+    from railstack.plan import Plan, PlanError, build_plan
     from railstack.program import deploy, export_outputs
     from railstack.stacks.load import ConfigError, load_stack_config
     from railstack.stacks.model import AppSource, StackConfig
@@ -37,10 +37,10 @@ _EXPORTS = {
     "AppStack": "railstack.components.railway.app_stack",
     "AppStackArgs": "railstack.components.railway.app_stack",
     "ConfigError": "railstack.stacks.load",
-    "Plan": "railstack.components.plan",
-    "PlanError": "railstack.components.plan",
+    "Plan": "railstack.plan",
+    "PlanError": "railstack.plan",
     "StackConfig": "railstack.stacks.model",
-    "build_plan": "railstack.components.plan",
+    "build_plan": "railstack.plan",
     "deploy": "railstack.program",
     "export_outputs": "railstack.program",
     "load_stack_config": "railstack.stacks.load",

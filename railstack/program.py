@@ -17,9 +17,9 @@ import pulumi
 import pulumi.runtime.config
 
 from railstack.components.docker import app_stack as docker_stack
-from railstack.components.plan import Plan, PlanError, build_plan
 from railstack.components.railway import app_stack as railway_stack
 from railstack.components.railway.requests import estimate_up
+from railstack.plan import Plan, PlanError, build_plan
 from railstack.stacks.config_keys import key_problems, read_keys, token_problem
 from railstack.stacks.load import ConfigError, load_stack_config, near_miss_workers, overrides_of
 from railstack.stacks.model import StackConfig

@@ -1,4 +1,4 @@
-"""The role variable contract (see `default_variables` in railstack/components/plan.py), read from the environment.
+"""The role variable contract (see `default_variables` in railstack/plan.py), read from the environment.
 
 Every role gets the connection strings and the app secrets; a role also needs the plain variables
 it uses (the API its port and process counts, a worker its concurrency, Flower its port and basic

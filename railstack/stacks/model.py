@@ -43,7 +43,7 @@ class Model(BaseModel):
 
 
 #: A role's variables: plain text, or text with railstack references such as `${postgres.host}`,
-#: `${redis.url}/1`, `${secrets.secret_key}` or `https://${api.public_domain}` (railstack/components/plan.py
+#: `${redis.url}/1`, `${secrets.secret_key}` or `https://${api.public_domain}` (railstack/plan.py
 #: lists them). Numbers are written as text; `null` removes a variable the defaults would set.
 Variables = dict[Annotated[str, Field(pattern=ENV_VAR)], Annotated[str | None, Field(coerce_numbers_to_str=True)]]
 
@@ -579,7 +579,7 @@ class StackConfig(Model):
     variables: Variables = Field(
         default_factory=dict,
         description=(
-            "Variables of every app role, over the defaults (railstack/components/plan.py): plain text or references such as "
+            "Variables of every app role, over the defaults (railstack/plan.py): plain text or references such as "
             "`${postgres.host}`; a value that looks like a credential is refused (use sensitive_variables)."
         ),
     )

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from railstack.components.plan import build_plan
+from railstack.plan import build_plan
 from railstack.stacks.load import load_stack_config
 from railway_emulator import EmulatorServer
 from support.pulumi_cli import ROOT, PulumiWorkspace, copy_project

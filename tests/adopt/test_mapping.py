@@ -15,7 +15,7 @@ from adopt.inventory import DomainInfo, EnvironmentInfo, Inventory, InventoryErr
 from adopt.inventory import choose_environment as choose
 from adopt.mapping import command_role, environment_of_stack, plan_adoption
 from adopt.stack_file import render
-from railstack.components.plan import build_plan
+from railstack.plan import build_plan
 from railstack.stacks.load import load_stack_config, profile
 
 ENV = EnvironmentInfo("env-1", "production")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from railstack.components.plan import build_plan
+from railstack.plan import build_plan
 from railstack.stacks.load import load_stack_config
 from railstack_app.roles import command_for, role_kind
 from railstack_app.settings import COMMON, SettingsError, load_settings
@@ -91,7 +91,7 @@ def test_heartbeat_defaults_to_ten_seconds() -> None:
 
 @pytest.mark.parametrize("stack", ["demo", "staging", "prod"])
 def test_every_role_a_stack_defines_starts_with_the_variables_the_stack_gives_it(stack: str) -> None:
-    """The plan (railstack/components/plan.py) and the app agree on role names and on each role's plain variables."""
+    """The plan (railstack/plan.py) and the app agree on role names and on each role's plain variables."""
     config = load_stack_config(stack, {"app": {"image": "ghcr.io/acme/app:1"}})
     for workload in build_plan(stack, config).workloads:
         env = dict(VALID)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import yaml
 
 from bench.compose import compose_file
-from railstack.components.plan import build_plan
+from railstack.plan import build_plan
 from railstack.stacks.load import load_stack_config
 from support.pulumi_cli import ROOT
 

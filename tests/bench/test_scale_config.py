@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bench.railway import workers_config
-from railstack.components.plan import build_plan
+from railstack.plan import build_plan
 from railstack.stacks.load import load_stack_config
 
 

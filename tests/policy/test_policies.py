@@ -468,7 +468,7 @@ def test_a_docker_command_list_with_an_unexpanded_variable_is_a_violation() -> N
 
 def test_the_docker_redis_command_is_shell_wrapped() -> None:
     from railstack.components.docker.redis import container_spec
-    from railstack.components.plan import build_plan
+    from railstack.plan import build_plan
     from railstack.stacks.load import load_stack_config
 
     store = build_plan("dev", load_stack_config("dev", {"app": {"path": "app"}})).stores["redis"]

@@ -10,7 +10,7 @@ import pulumi
 import pulumi.runtime.config
 import pytest
 
-from railstack.components.plan import build_plan
+from railstack.plan import build_plan
 from railstack.stacks.config_keys import key_problems, token_problem
 from railstack.stacks.load import load_code_config, load_stack_config, near_miss_workers
 from railstack.stacks.model import AppSource, StackConfig, WorkerRole

@@ -50,8 +50,8 @@ def test_every_railstack_stack_fits_the_pro_plan_and_an_unknown_plan_is_named() 
 
 
 def _estimate(stack: str, **overrides):
-    from railstack.components.plan import build_plan
     from railstack.components.railway.requests import estimate_up
+    from railstack.plan import build_plan
 
     model = config(stack, **overrides)
     return estimate_up(build_plan(stack, model), model.deployments.expected_seconds)

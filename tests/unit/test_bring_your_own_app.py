@@ -14,7 +14,7 @@ import pulumi
 import pytest
 import yaml
 
-from railstack.components.plan import build_plan
+from railstack.plan import build_plan
 from railstack.stacks.load import load_stack_config
 from support.pulumi_cli import ROOT
 from tests.unit.mocks import RecordingMocks

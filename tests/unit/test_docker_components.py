@@ -12,7 +12,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from railstack.components.plan import build_plan
+from railstack.plan import build_plan
 from railstack.stacks.load import load_stack_config
 from tests.unit import test_railway_components as railway
 from tests.unit.mocks import RecordingMocks

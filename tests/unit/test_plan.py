@@ -1,4 +1,4 @@
-"""The plan (railstack/components/plan.py): what every target renders, built from the model alone."""
+"""The plan (railstack/plan.py): what every target renders, built from the model alone."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from railstack.components.plan import PlanError, Ref, build_plan
 from railstack.components.railway.app_service import railway_variables
+from railstack.plan import PlanError, Ref, build_plan
 from railstack.stacks.load import ConfigError, load_stack_config
 
 IMAGE = {"app": {"image": "ghcr.io/acme/app:1"}}

@@ -9,7 +9,7 @@ import re
 import pytest
 import yaml
 
-from railstack.components.plan import build_plan
+from railstack.plan import build_plan
 from railstack.stacks.load import load_stack_config
 from support.pulumi_cli import ROOT
 

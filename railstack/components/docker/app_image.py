@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_docker as docker
 
-from railstack.components.plan import AppSource
+from railstack.plan import AppSource
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from railstack.components.docker.container import (
     container_name,
     environment_list,
 )
-from railstack.components.plan import Probe, Workload
+from railstack.plan import Probe, Workload
 from railstack.providers.docker import ContainerHealthy, OneOffContainer
 
 

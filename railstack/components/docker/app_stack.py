@@ -18,14 +18,14 @@ from railstack.components.docker.app_image import AppImage, AppImageArgs
 from railstack.components.docker.app_service import AppService, AppServiceArgs
 from railstack.components.docker.container import LocalPlacement, label_args
 from railstack.components.docker.values import docker_parts
-from railstack.components.plan import Plan, Value
 from railstack.components.secrets import SecretSet, SecretSetArgs
+from railstack.plan import Plan, Value
 
 
 @dataclass(frozen=True)
 class AppStackArgs:
     plan: Plan
-    """What runs and how (railstack/components/plan.py): the renderer's only view of the model."""
+    """What runs and how (railstack/plan.py): the renderer's only view of the model."""
     stack: str
     prefix: str
     """Prefix of every Docker name of the stack, e.g. railstack-dev."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_docker as docker
 
-from railstack.components.plan import Sizing
+from railstack.plan import Sizing
 
 #: Every published port binds here: a development stack is never reachable from the network.
 LOOPBACK = "127.0.0.1"

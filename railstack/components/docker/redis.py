@@ -17,7 +17,7 @@ from railstack.components.docker.container import (
     build_container,
     data_volume,
 )
-from railstack.components.plan import DataStore
+from railstack.plan import DataStore
 
 ROLE = "redis"
 

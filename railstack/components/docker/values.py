@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from railstack.components.docker.container import LOOPBACK
-from railstack.components.plan import Plan, Ref, Value
+from railstack.plan import Plan, Ref, Value
 
 V = TypeVar("V")
 

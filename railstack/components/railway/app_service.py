@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import pulumi
 
 from railstack.components.commands import as_text
-from railstack.components.plan import WORKLOAD_OFFERS, AppSource, Plan, Ref, Workload
 from railstack.components.railway.service import Placement, ServiceSpec, build_service
+from railstack.plan import WORKLOAD_OFFERS, AppSource, Plan, Ref, Workload
 
 
 @dataclass(frozen=True)

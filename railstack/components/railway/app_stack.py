@@ -7,19 +7,19 @@ from dataclasses import dataclass, field
 import pulumi
 from railstack_railway import Project
 
-from railstack.components.plan import Plan
 from railstack.components.railway.app_service import AppService, AppServiceArgs
 from railstack.components.railway.postgres import PostgresDatabase, PostgresDatabaseArgs
 from railstack.components.railway.redis import RedisCache, RedisCacheArgs
 from railstack.components.railway.service import Imports, Placement, service_parts
 from railstack.components.railway.variables import variable_collection
 from railstack.components.secrets import SecretSet, SecretSetArgs
+from railstack.plan import Plan
 
 
 @dataclass(frozen=True)
 class AppStackArgs:
     plan: Plan
-    """What runs and how (railstack/components/plan.py): the renderer's only view of the model."""
+    """What runs and how (railstack/plan.py): the renderer's only view of the model."""
     project_name: str
     extra_secrets: dict[str, pulumi.Output[str]]
     """Values of the stack's extra secret variables (from secret stack config), by variable name."""

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pulumi
 
-from railstack.components.plan import DataStore
 from railstack.components.railway.service import Placement, ServiceSpec, build_service
+from railstack.plan import DataStore
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class PostgresDatabase(pulumi.ComponentResource):
         super().__init__("railstack:railway:PostgresDatabase", name, None, opts)
         pg = args.store
         mount = pg.mount or "/var/lib/postgresql/data"
-        # The variables the plan's offers name (railstack/components/plan.py: ${postgres.host} is PGHOST, ...).
+        # The variables the plan's offers name (railstack/plan.py: ${postgres.host} is PGHOST, ...).
         spec = ServiceSpec(
             service_name=pg.service_name,
             role=pg.name,

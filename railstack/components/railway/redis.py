@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pulumi
 
 from railstack.components.commands import as_text, shell_exec
-from railstack.components.plan import DataStore
 from railstack.components.railway.service import Placement, ServiceSpec, build_service
+from railstack.plan import DataStore
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class RedisCache(pulumi.ComponentResource):
     def __init__(self, name: str, args: RedisCacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("railstack:railway:RedisCache", name, None, opts)
         redis = args.store
-        # The variables the plan's offers name (railstack/components/plan.py: ${redis.url} is REDIS_URL, ...).
+        # The variables the plan's offers name (railstack/plan.py: ${redis.url} is REDIS_URL, ...).
         spec = ServiceSpec(
             service_name=redis.service_name,
             role=redis.name,

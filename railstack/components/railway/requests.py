@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from railstack.components.plan import Plan
+from railstack.plan import Plan
 
 #: Requests of one create, by object (measured against the emulator: tests/bench, section 6).
 PER_OBJECT = {

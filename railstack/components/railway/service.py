@@ -24,8 +24,8 @@ from railstack_railway import (
     Volume,
 )
 
-from railstack.components.plan import DEFAULT_REGION, Deployments, Sizing
 from railstack.components.railway.variables import variable_collection
+from railstack.plan import DEFAULT_REGION, Deployments, Sizing
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ def container(role: str, service_type: str, ports: list | None = None, healthche
         memory=512,
         cpus="0.5",
         ports=ports or [],
-        # The kind is what railstack's components record (railstack/components/plan.py), not read from the name.
+        # The kind is what railstack's components record (railstack/plan.py), not read from the name.
         labels=[
             docker.ContainerLabelArgs(label="railstack.role", value=role),
             docker.ContainerLabelArgs(label="railstack.kind", value=role.split("-")[0]),

@@ -39,7 +39,7 @@ variable_collection(
 
 
 def service(name: str, variables: dict, protect: bool = False, source_image: str | None = None, **settings) -> Service:
-    # The role is what railstack's components record (railstack/components/plan.py), not read from the name.
+    # The role is what railstack's components record (railstack/plan.py), not read from the name.
     role = "worker" if name.startswith("worker") else name.lower()
     svc = Service(name, project_id=project_id, name=name, role=role, opts=pulumi.ResourceOptions(protect=protect))
     service_id = assigned(svc.service_id)
