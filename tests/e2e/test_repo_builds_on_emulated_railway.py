@@ -13,7 +13,6 @@ watch paths match, a pinned commit whose Dockerfile is broken, then a pinned fix
 from __future__ import annotations
 
 import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +32,8 @@ from tests.e2e.test_staging_on_emulated_railway import (
     outputs,
     wait_for,
 )
+from tests.emulator.git_repos import commit as commit_files
+from tests.emulator.git_repos import git
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator, pytest.mark.docker, pytest.mark.usefixtures("pulumi_cli")]
 
@@ -44,22 +45,9 @@ WORKERS = ("worker-logs", "worker-content-generation")
 APP_WATCH = ["/backend/railstack_app/**", "/backend/Dockerfile.railway", "/backend/requirements.txt"]
 
 
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(repo), *args],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={"GIT_AUTHOR_NAME": "Shop Dev", "GIT_AUTHOR_EMAIL": "dev@shop.example", "GIT_COMMITTER_NAME": "Shop Dev",
-             "GIT_COMMITTER_EMAIL": "dev@shop.example", "PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
-    return done.stdout.strip()
-
-
 def commit(repo: Path, message: str) -> str:
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", message)
-    return git(repo, "rev-parse", "HEAD")
+    """Commit the working tree of `repo` as it is now: the new head's full SHA."""
+    return commit_files(repo, {}, message)
 
 
 @pytest.fixture(scope="module")
@@ -71,9 +59,7 @@ def shop_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy(ROOT / "app" / "Dockerfile", backend / "Dockerfile.railway")
     (backend / "worker").mkdir()
     (backend / "worker" / "NOTES.md").write_text("Queues: logs, content.\n")
-    (repo / "README.md").write_text("The shop.\n")
-    git(repo, "init", "-q", "-b", "main")
-    commit(repo, "The shop")
+    commit_files(repo, {"README.md": "The shop.\n"}, "The shop")
     return repo
 
 
