@@ -37,6 +37,7 @@ from railstack.stacks.model import (
     Sizing,
     StackConfig,
 )
+from railstack.stores import POSTGRES, REDIS, StoreSpec
 
 RoleKind = Literal["api", "worker", "beat", "flower"]
 StoreName = Literal["postgres", "redis"]
@@ -139,6 +140,8 @@ class DataStore:
     protect: bool = False
     backups: tuple[str, ...] = ()
     offers: dict[str, Offer] = field(default_factory=dict)
+    spec: StoreSpec = POSTGRES
+    """The store's one definition (railstack/stores.py): its data directory, command, Railway variables."""
 
 
 @dataclass(frozen=True)
@@ -305,44 +308,11 @@ def _secrets_of(value: Value, stores: dict[str, DataStore]) -> set[str]:
     return found
 
 
-def _postgres_offers(user: str, database: str, port: int) -> dict[str, Offer]:
-    password = Ref("secrets", "postgres_password")
-    host = "postgres"  # its network alias on Docker
+def _offers(store: StoreSpec) -> dict[str, Offer]:
+    """The store's offers (railstack/stores.py) as the plan resolves them."""
     return {
-        o.name: o
-        for o in (
-            Offer("host", "PGHOST", lit(host), "host name on the private network"),
-            Offer("port", "PGPORT", lit(str(port)), "port"),
-            Offer("user", "PGUSER", lit(user), "user"),
-            Offer("password", "PGPASSWORD", Value((password,), True), "the generated password"),
-            Offer("database", "PGDATABASE", lit(database), "database name"),
-            Offer(
-                "url",
-                "DATABASE_URL",
-                Value((f"postgresql://{user}:", password, f"@{host}:{port}/{database}"), True),
-                "postgresql:// URL with the password",
-            ),
-        )
-    }
-
-
-def _redis_offers(user: str, port: int) -> dict[str, Offer]:
-    password = Ref("secrets", "redis_password")
-    host = "redis"  # its network alias on Docker
-    return {
-        o.name: o
-        for o in (
-            Offer("host", "REDISHOST", lit(host), "host name on the private network"),
-            Offer("port", "REDISPORT", lit(str(port)), "port"),
-            Offer("user", "REDISUSER", lit(user), "user"),
-            Offer("password", "REDISPASSWORD", Value((password,), True), "the generated password"),
-            Offer(
-                "url",
-                "REDIS_URL",
-                Value((f"redis://{user}:", password, f"@{host}:{port}"), True),
-                "redis:// URL with the password",
-            ),
-        )
+        o.name: Offer(o.name, o.railway_variable, Value(parse(o.docker_value).parts, o.secret), o.description)
+        for o in store.offers
     }
 
 
@@ -615,8 +585,6 @@ def build_plan(stack: str, config: StackConfig, *, shared_secrets: Iterable[str]
     # Railway service names, the defaults and those configured, from one place (the model).
     service_names = config.railway_service_names()
     pg = config.postgres
-    # Railway's Postgres template's user and database, on both targets: one DATABASE_URL shape.
-    pg_user, pg_database, pg_port = "postgres", "railway", 5432
     stores["postgres"] = DataStore(
         name="postgres",
         service_name=service_names["postgres"],
@@ -626,30 +594,30 @@ def build_plan(stack: str, config: StackConfig, *, shared_secrets: Iterable[str]
             if target == "railway"
             else f"postgres:{pg.version}"
         ),
-        port=pg_port,
-        mount="/var/lib/postgresql/data" if pg.volume else None,
-        password_secret="postgres_password",
-        user=pg_user,
-        database=pg_database,
+        port=POSTGRES.port,
+        mount=POSTGRES.data_dir if pg.volume else None,
+        password_secret=POSTGRES.password_secret,
+        user=POSTGRES.user,
+        database=POSTGRES.database,
         sizing=pg.sizing,
         protect=pg.protect,
         backups=tuple(pg.backups),
-        offers=_postgres_offers(pg_user, pg_database, pg_port),
+        offers=_offers(POSTGRES),
+        spec=POSTGRES,
     )
     if not external:
         rd = config.redis
-        # Redis's ACL user that a plain requirepass password belongs to.
-        rd_user, rd_port = "default", 6379
         stores["redis"] = DataStore(
             name="redis",
             service_name=service_names["redis"],
             image=rd.image or f"redis:{rd.version}",
-            port=rd_port,
-            mount="/data" if rd.volume else None,
-            password_secret="redis_password",
-            user=rd_user,
+            port=REDIS.port,
+            mount=REDIS.data_dir if rd.volume else None,
+            password_secret=REDIS.password_secret,
+            user=REDIS.user,
             sizing=rd.sizing,
-            offers=_redis_offers(rd_user, rd_port),
+            offers=_offers(REDIS),
+            spec=REDIS,
         )
     generated = GENERATED_SECRETS + ((FLOWER_SECRET,) if config.flower.enabled else ())
     shared = tuple(sorted(shared_secrets if shared_secrets is not None else config.sensitive_variables))

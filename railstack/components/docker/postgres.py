@@ -65,7 +65,7 @@ def container_spec(
             "POSTGRES_PASSWORD": password,
             "POSTGRES_DB": config.database or config.user,
             # A subdirectory: the volume's root may hold lost+found, which initdb refuses.
-            "PGDATA": f"{config.mount or '/var/lib/postgresql/data'}/pgdata",
+            "PGDATA": f"{config.spec.data_dir}/pgdata",
         },
         healthcheck=Healthcheck(
             test=["CMD-SHELL", healthcheck(config.user, config.database or config.user)],

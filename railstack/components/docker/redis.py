@@ -9,7 +9,6 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_docker as docker
 
-from railstack.components.commands import shell_exec
 from railstack.components.docker.container import (
     ContainerSpec,
     Healthcheck,
@@ -18,6 +17,7 @@ from railstack.components.docker.container import (
     data_volume,
 )
 from railstack.plan import DataStore
+from railstack.stores import server_argv
 
 ROLE = "redis"
 
@@ -47,9 +47,9 @@ def container_spec(
         image=image,
         sizing=config.sizing,
         environment={"REDIS_PASSWORD": password},
-        # The shell expands the password inside the container, so it is in no container config;
-        # a password is mandatory: Redis must never accept unauthenticated clients.
-        command=shell_exec('redis-server --requirepass "$REDIS_PASSWORD" --appendonly yes --dir /data --bind 0.0.0.0'),
+        # The store's command (railstack/stores.py): the shell expands the password inside the container,
+        # so it is in no container config. Listening on every interface of the stack's network.
+        command=server_argv(config.spec, "--bind", "0.0.0.0"),
         # The official image and railstack/redis both have the redis user owning /data.
         user="redis",
         healthcheck=Healthcheck(

@@ -29,8 +29,7 @@ class PostgresDatabase(pulumi.ComponentResource):
     def __init__(self, name: str, args: PostgresDatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("railstack:railway:PostgresDatabase", name, None, opts)
         pg = args.store
-        mount = pg.mount or "/var/lib/postgresql/data"
-        # The variables the plan's offers name (railstack/plan.py: ${postgres.host} is PGHOST, ...).
+        # Its offers as the store defines them (railstack/stores.py: ${postgres.host} is PGHOST, ...).
         spec = ServiceSpec(
             service_name=pg.service_name,
             role=pg.name,
@@ -40,15 +39,9 @@ class PostgresDatabase(pulumi.ComponentResource):
                 "POSTGRES_USER": pg.user,
                 "POSTGRES_DB": pg.database or pg.user,
                 "POSTGRES_PASSWORD": "${{shared.POSTGRES_PASSWORD}}",
-                "PGDATA": f"{mount}/pgdata",
-                "PGUSER": "${{POSTGRES_USER}}",
-                "PGPASSWORD": "${{POSTGRES_PASSWORD}}",
-                "PGDATABASE": "${{POSTGRES_DB}}",
-                "PGHOST": "${{RAILWAY_PRIVATE_DOMAIN}}",
-                "PGPORT": str(pg.port),
-                "DATABASE_URL": "postgresql://${{PGUSER}}:${{POSTGRES_PASSWORD}}@${{RAILWAY_PRIVATE_DOMAIN}}:"
-                + str(pg.port)
-                + "/${{PGDATABASE}}",
+                # A subdirectory: the volume's root may hold lost+found, which initdb refuses.
+                "PGDATA": f"{pg.spec.data_dir}/pgdata",
+                **{offer.railway_variable: offer.railway_value for offer in pg.spec.offers},
             },
             settings={"restart_policy_type": "ALWAYS"},
             secrets_used={"postgres_password": args.password_rotation},

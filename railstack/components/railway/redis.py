@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 import pulumi
 
-from railstack.components.commands import as_text, shell_exec
+from railstack.components.commands import as_text
 from railstack.components.railway.service import Placement, ServiceSpec, build_service
 from railstack.plan import DataStore
+from railstack.stores import server_argv
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class RedisCache(pulumi.ComponentResource):
     def __init__(self, name: str, args: RedisCacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("railstack:railway:RedisCache", name, None, opts)
         redis = args.store
-        # The variables the plan's offers name (railstack/plan.py: ${redis.url} is REDIS_URL, ...).
+        # Its offers as the store defines them (railstack/stores.py: ${redis.url} is REDIS_URL, ...).
         spec = ServiceSpec(
             service_name=redis.service_name,
             role=redis.name,
@@ -37,23 +38,10 @@ class RedisCache(pulumi.ComponentResource):
             sizing=redis.sizing,
             variables={
                 "REDIS_PASSWORD": "${{shared.REDIS_PASSWORD}}",
-                "REDISUSER": redis.user,
-                "REDISPASSWORD": "${{REDIS_PASSWORD}}",
-                "REDISHOST": "${{RAILWAY_PRIVATE_DOMAIN}}",
-                "REDISPORT": str(redis.port),
-                "REDIS_URL": f"redis://{redis.user}:"
-                + "${{REDIS_PASSWORD}}@${{RAILWAY_PRIVATE_DOMAIN}}:"
-                + str(redis.port),
+                **{offer.railway_variable: offer.railway_value for offer in redis.spec.offers},
             },
-            # A password is mandatory: Redis must never accept unauthenticated clients. Railway runs
-            # the start command in exec form without expanding variables, so a shell expands the
-            # password (railstack/components/commands.py).
-            settings={
-                "start_command": as_text(
-                    shell_exec('redis-server --requirepass "$REDIS_PASSWORD" --appendonly yes --dir /data')
-                ),
-                "restart_policy_type": "ALWAYS",
-            },
+            # The store's command, shell-wrapped (railstack/stores.py): the password is mandatory.
+            settings={"start_command": as_text(server_argv(redis.spec) or []), "restart_policy_type": "ALWAYS"},
             secrets_used={"redis_password": args.password_rotation},
             volume_mount=redis.mount,
         )
