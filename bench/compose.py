@@ -85,7 +85,7 @@ def compose_file(overrides: dict[str, Any], api_port: int) -> dict[str, Any]:
         pg_store.image,
         secret_values[pg_store.password_secret],
         None,
-        {pg_store.mount or "/var/lib/postgresql/data": "postgres-data"},
+        {pg_store.spec.data_dir: "postgres-data"},
     )
     redis_spec = redis.container_spec(
         rd_store,
