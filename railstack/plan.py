@@ -27,19 +27,21 @@ from typing import Literal, TypeVar, get_args
 from railstack.components.commands import needs_shell, shell_exec
 from railstack.stacks.model import (
     DEFAULT_REGION,
+    ApiRole,
     AppSource,
     Deployments,
     Liveness,
     LivenessKind,
     LocalDocker,
     Region,
+    RoleEntry,
+    RoleKind,
     SecretName,
     Sizing,
     StackConfig,
 )
 from railstack.stores import POSTGRES, REDIS, StoreSpec
 
-RoleKind = Literal["api", "worker", "beat", "flower"]
 StoreName = Literal["postgres", "redis"]
 V = TypeVar("V")
 
@@ -513,68 +515,33 @@ class _Role:
     healthcheck_timeout: int | None = None
 
 
+def _role(entry: RoleEntry) -> _Role:
+    """One role of the model as the plan takes it: what every role has, and what its kind may add."""
+    role = entry.role
+    api = role if isinstance(role, ApiRole) else None
+    return _Role(
+        name=entry.name,
+        kind=entry.kind,
+        key=entry.key,
+        command=role.start_command,
+        liveness=role.liveness,
+        sizing=role.sizing,
+        own=role.variables,
+        worker=entry.worker,
+        pre_deploy=api.pre_deploy_command if api else None,
+        port=role.listens_on(),
+        public=role.is_public(),
+        custom_domains=tuple(api.custom_domains) if api else (),
+        draining_seconds=role.grace_seconds(),
+        # Beat overlaps nothing: never two schedulers, not even while a deployment replaces another.
+        overlap_seconds=0 if entry.kind == "beat" else None,
+        healthcheck_timeout=api.healthcheck_timeout if api else None,
+    )
+
+
 def _roles(config: StackConfig) -> list[_Role]:
     """The API, the enabled workers, beat and Flower (when enabled), in deployment order."""
-    api, beat, flower = config.api, config.beat, config.flower
-    roles = [
-        _Role(
-            name="api",
-            kind="api",
-            key="api",
-            command=api.start_command,
-            liveness=api.liveness,
-            sizing=api.sizing,
-            own=api.variables,
-            pre_deploy=api.pre_deploy_command,
-            port=api.port,
-            public=api.public_domain,
-            custom_domains=tuple(api.custom_domains),
-            draining_seconds=api.draining_seconds,
-            healthcheck_timeout=api.healthcheck_timeout,
-        )
-    ]
-    for name, worker in config.enabled_workers().items():
-        roles.append(
-            _Role(
-                name=f"worker-{name.replace('_', '-')}",
-                kind="worker",
-                key=f"workers.{name}",
-                command=worker.start_command,
-                liveness=worker.liveness,
-                sizing=worker.sizing,
-                own=worker.variables,
-                worker=name,
-                draining_seconds=worker.draining_seconds,
-            )
-        )
-    # Beat overlaps nothing: never two schedulers, not even while a deployment replaces another.
-    roles.append(
-        _Role(
-            name="beat",
-            kind="beat",
-            key="beat",
-            command=beat.start_command,
-            liveness=beat.liveness,
-            sizing=beat.sizing,
-            own=beat.variables,
-            draining_seconds=beat.draining_seconds,
-            overlap_seconds=0,
-        )
-    )
-    if flower.enabled:
-        roles.append(
-            _Role(
-                name="flower",
-                kind="flower",
-                key="flower",
-                command=flower.start_command,
-                liveness=flower.liveness,
-                sizing=flower.sizing,
-                own=flower.variables,
-                port=flower.port,
-            )
-        )
-    return roles  # fmt: skip
+    return [_role(entry) for entry in config.roles()]
 
 
 def build_plan(stack: str, config: StackConfig, *, shared_secrets: Iterable[str] | None = None) -> Plan:

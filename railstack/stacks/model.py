@@ -9,7 +9,8 @@ under the stack's own config.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -233,9 +234,40 @@ class AppSource(Model):
         return self
 
 
-class ApiRole(Model):
+RoleKind = Literal["api", "worker", "beat", "flower"]
+
+
+class Role(Model):
+    """What every app role has: a Railway service name, a command, a liveness check, its own variables
+    and its sizing. The kinds below differ only by what they may have besides (a port, a
+    public domain, queues) and by their defaults; `StackConfig.roles()` is the one list of them."""
+
+    kind: ClassVar[RoleKind]
+    service_name: str | None = _service_name("the role's name")
+    start_command: CommandText = Field(
+        default=None, description="Command that starts the role; null: the image's own ENTRYPOINT/CMD."
+    )
+    liveness: Liveness = Field(default_factory=lambda: _liveness(kind="none"), description="How the role is checked.")
+    variables: Variables = Field(default_factory=dict, description="Variables of this role only, over the stack's.")
+    sizing: Sizing = Field(default_factory=Sizing, description="Replicas and limits of the role.")
+
+    def grace_seconds(self) -> int | None:
+        """Seconds between SIGTERM and SIGKILL when a deployment is replaced; None: the platform's default."""
+        return getattr(self, "draining_seconds", None)
+
+    def listens_on(self) -> int | None:
+        """The port the role listens on (PORT); None: it serves nothing over the network."""
+        return None
+
+    def is_public(self) -> bool:
+        """Whether it gets a public domain (Railway) / a published loopback port (Docker)."""
+        return False
+
+
+class ApiRole(Role):
     """The HTTP API: the only role with a public domain."""
 
+    kind: ClassVar[RoleKind] = "api"
     service_name: str | None = _service_name("api")
     start_command: CommandText = Field(
         default="/app/entrypoint api",
@@ -277,6 +309,12 @@ class ApiRole(Model):
     ] = 15
     sizing: Sizing = Field(default_factory=Sizing, description="Replicas and limits of the API.")
 
+    def listens_on(self) -> int | None:
+        return self.port
+
+    def is_public(self) -> bool:
+        return self.public_domain
+
     @model_validator(mode="after")
     def _probe(self) -> ApiRole:
         if self.liveness.kind == "none":
@@ -297,13 +335,14 @@ class ApiRole(Model):
 Pool = Literal["prefork", "threads", "gevent", "solo"]
 
 
-class WorkerRole(Model):
+class WorkerRole(Role):
     """A Celery worker service consuming one or more queues. Workers have no domain and no public port.
 
     The queues, pool and concurrency reach the app as CELERY_QUEUES (comma-separated), CELERY_POOL and
     CELERY_CONCURRENCY, so a start command can use them: `celery -A shop worker -Q $CELERY_QUEUES ...`.
     """
 
+    kind: ClassVar[RoleKind] = "worker"
     enabled: bool = Field(
         default=True, description="Run this worker; false removes a worker the profile or the defaults define."
     )
@@ -345,9 +384,10 @@ class WorkerRole(Model):
         return value
 
 
-class BeatRole(Model):
+class BeatRole(Role):
     """Celery beat, the scheduler: exactly one instance, or scheduled tasks run twice."""
 
+    kind: ClassVar[RoleKind] = "beat"
     service_name: str | None = _service_name("beat")
     start_command: CommandText = Field(
         default=None,
@@ -377,9 +417,10 @@ class BeatRole(Model):
         return self
 
 
-class FlowerRole(Model):
+class FlowerRole(Role):
     """Flower, the Celery monitor: private, behind a generated basic-auth password."""
 
+    kind: ClassVar[RoleKind] = "flower"
     enabled: bool = Field(default=False, description="Run Flower.")
     service_name: str | None = _service_name("flower")
     start_command: CommandText = Field(
@@ -393,6 +434,9 @@ class FlowerRole(Model):
     variables: Variables = Field(default_factory=dict, description="Variables of Flower only, over the stack's.")
     port: Annotated[int, Field(ge=1, le=65535, description="Port Flower listens on (private network only).")] = 5555
     sizing: Sizing = Field(default_factory=Sizing, description="Replicas and limits of Flower.")
+
+    def listens_on(self) -> int | None:
+        return self.port
 
 
 class Deployments(Model):
@@ -617,15 +661,24 @@ class StackConfig(Model):
 
     def railway_service_names(self) -> dict[str, str]:
         """The Railway service name of every service the stack runs, by key path (api, workers.<name>, ...)."""
-        names = {"postgres": self.postgres.service_name or "Postgres", "api": self.api.service_name or "api"}
+        names = {"postgres": self.postgres.service_name or "Postgres"}
         if self.redis.mode == "service":
             names["redis"] = self.redis.service_name or "Redis"
-        for name, worker in self.enabled_workers().items():
-            names[f"workers.{name}"] = worker.service_name or f"worker-{name.replace('_', '-')}"
-        names["beat"] = self.beat.service_name or "beat"
-        if self.flower.enabled:
-            names["flower"] = self.flower.service_name or "flower"
+        names.update({entry.key: entry.role.service_name or entry.name for entry in self.roles()})
         return names
+
+    def roles(self) -> list[RoleEntry]:
+        """Every app role the stack runs, in deployment order (the API, the enabled workers, beat,
+        Flower when enabled): the one list every other list of roles comes from."""
+        found = [RoleEntry("api", "api", self.api)]
+        found += [
+            RoleEntry(f"worker-{name.replace('_', '-')}", f"workers.{name}", worker, worker=name)
+            for name, worker in self.enabled_workers().items()
+        ]
+        found.append(RoleEntry("beat", "beat", self.beat))
+        if self.flower.enabled:
+            found.append(RoleEntry("flower", "flower", self.flower))
+        return found
 
     def enabled_workers(self) -> dict[str, WorkerRole]:
         """The workers the stack runs (`enabled: false` removes one)."""
@@ -676,7 +729,7 @@ class StackConfig(Model):
             if self.redis.mode == "external" and self.docker.redis_port is not None:
                 raise ValueError("docker.redis_port: there is no local Redis to publish when redis.mode is external")
         else:
-            roles = {"api", "beat", "flower", *(f"worker-{n.replace('_', '-')}" for n in self.enabled_workers())}
+            roles = {entry.name for entry in self.roles()} | {"flower"}
             unknown = sorted(set(self.app.role_watch_patterns) - roles)
             if unknown:
                 raise ValueError(
@@ -689,6 +742,22 @@ class StackConfig(Model):
             if "docker" in self.model_fields_set:
                 raise ValueError("docker: these settings are for target docker only")
         return self
+
+
+@dataclass(frozen=True)
+class RoleEntry:
+    """One app role the stack runs: its name (api, worker-<name>, beat, flower), its key path in the
+    config (api, workers.<name>, beat, flower) and its settings."""
+
+    name: str
+    key: str
+    role: Role
+    worker: str | None = None
+    """The worker's name in `workers` (kind worker)."""
+
+    @property
+    def kind(self) -> RoleKind:
+        return self.role.kind
 
 
 #: Variables the platform side sets from the model (the port a role's healthcheck and domain use);
