@@ -288,7 +288,7 @@ def test_destroy_leaves_no_container_network_or_volume(
         "volumes": len(app_engine.volumes.list(filters={"label": LABEL})),
     }
     print(f"\nafter destroy: {labelled}")
-    assert owned == {"containers": [], "networks": [], "volumes": []} and labelled == {
+    assert owned == {"containers": [], "networks": [], "volumes": [], "images": []} and labelled == {
         "containers": 0,
         "networks": 0,
         "volumes": 0,
