@@ -157,7 +157,7 @@ class Emulator:
         }
         self.runtime = None
         if run_containers:
-            from railway_emulator.containers import ContainerRuntime
+            from railway_emulator.runtime import ContainerRuntime
 
             self.runtime = ContainerRuntime(self.lock, image_map, repo_map)
         self.state = State(**self._state_options)

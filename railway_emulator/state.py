@@ -240,7 +240,7 @@ class Deployment:
     """"success", or the failure it ends in: "pre_deploy_failed", "healthcheck_failed", "crashed",
     "no_branch" (see resolvers/deployments.py)."""
     live_status: str | None = None
-    """In container mode, the status the running deployment has reached (railway_emulator/containers.py);
+    """In container mode, the status the running deployment has reached (railway_emulator/runtime/);
     None otherwise, when the status follows `ready_ts` and `outcome`."""
     log_lines: list[dict[str, Any]] = field(default_factory=list)
     """`{"at": when it appears, "ts": its timestamp, "severity", "message"}`, `{{NAME}}` rendered with
@@ -420,7 +420,7 @@ class State:
         self.deployment_scripts: list[dict[str, Any]] = []
         """Armed scripted outcomes (`Emulator.script_deployments`), first armed first used."""
         self.runtime: Any = None
-        """Container mode's ContainerRuntime (railway_emulator/containers.py), which runs deployments
+        """Container mode's ContainerRuntime (railway_emulator/runtime/), which runs deployments
         and removes what cascading deletes remove; None when the emulator runs nothing."""
         self.projects: dict[str, Project] = {}
         self.environments: dict[str, Environment] = {}

@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 from railway_emulator import EmulatorServer
-from railway_emulator.containers import LABEL, SERVICE_LABEL
+from railway_emulator.runtime.resources import LABEL, SERVICE_LABEL
 from support.pulumi_cli import ROOT, PulumiWorkspace, copy_project
 from tests.e2e.test_staging_on_emulated_railway import APP_IMAGE, IMAGE_MAP, TOKEN
 from tests.hand_made import Dashboard, project_objects

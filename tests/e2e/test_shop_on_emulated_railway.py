@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from railway_emulator import EmulatorServer
-from railway_emulator.containers import LABEL
+from railway_emulator.runtime.resources import LABEL
 from support.pulumi_cli import ROOT, PulumiWorkspace, copy_project, edit_stack_config
 from tests.e2e.test_staging_on_emulated_railway import IMAGE_MAP, TOKEN, edge_get, edge_post, outputs, rendered
 

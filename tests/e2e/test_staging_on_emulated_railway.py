@@ -1,5 +1,5 @@
 """`pulumi up -s staging` against the emulator in container mode: every deployment runs for real on
-the local Docker engine with Railway's semantics (railway_emulator/containers.py), so the stack is
+the local Docker engine with Railway's semantics (railway_emulator/runtime/), so the stack is
 proven to work, not only to be booked.
 
 Real engine, real Docker, the reference app's image built locally (`app.image` overridden to it),
@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from railway_emulator import EmulatorServer
-from railway_emulator.containers import LABEL
+from railway_emulator.runtime.resources import LABEL
 from support.pulumi_cli import PulumiWorkspace, copy_project, edit_stack_config
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulator, pytest.mark.docker, pytest.mark.usefixtures("pulumi_cli")]
@@ -288,7 +288,7 @@ def test_destroy_leaves_no_container_network_or_volume(
         "volumes": len(app_engine.volumes.list(filters={"label": LABEL})),
     }
     print(f"\nafter destroy: {labelled}")
-    assert owned == {"containers": [], "networks": [], "volumes": []} and labelled == {
+    assert owned == {"containers": [], "networks": [], "volumes": [], "images": []} and labelled == {
         "containers": 0,
         "networks": 0,
         "volumes": 0,

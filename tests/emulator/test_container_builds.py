@@ -1,4 +1,4 @@
-"""Container mode builds repository sources (railway_emulator/containers.py; docs/railway-api.md,
+"""Container mode builds repository sources (railway_emulator/runtime/build.py; docs/railway-api.md,
 "Repository builds", "Auto-deploys and watch paths"): a small local git repository whose Dockerfile
 starts from a base image built locally (no pulls)."""
 

@@ -1,4 +1,4 @@
-"""Container mode's semantics one by one, with small Debian containers (railway_emulator/containers.py).
+"""Container mode's semantics one by one, with small Debian containers (railway_emulator/runtime/).
 
 Each test drives the emulator through Railway's GraphQL API, as a client would, and reads the
 result from the Docker engine.
@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from railway_emulator import EmulatorServer
-from railway_emulator.containers import LABEL, PID_LABEL
+from railway_emulator.runtime.resources import LABEL, PID_LABEL
 
 pytestmark = [pytest.mark.emulator, pytest.mark.docker]
 

@@ -1,5 +1,5 @@
 """Where a repository build finds its Dockerfile and which build arguments it declares
-(railway_emulator/containers.py; docs/railway-api.md, "Repository builds"), without an engine."""
+(railway_emulator/runtime/build.py; docs/railway-api.md, "Repository builds"), without an engine."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from railway_emulator.containers import BuildRefused, declared_args, locate_dockerfile
+from railway_emulator.runtime.build import BuildRefused, declared_args, locate_dockerfile
 
 
 @pytest.fixture
