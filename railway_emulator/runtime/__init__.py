@@ -4,7 +4,7 @@ Docker engine, through the Docker SDK for Python (never by parsing `docker` outp
 `ContainerRuntime` is what the rest of the emulator sees; each concern, with the Railway semantics
 it implements and their sources, has its module:
 
-- `plan.py`: what a deployment runs (`LaunchSpec`): image or repository source, start and pre-deploy
+- `launch_spec.py`: what a deployment runs (`LaunchSpec`): image or repository source, start and pre-deploy
   commands, variables, volume, replicas, healthcheck, restart policy, overlap and draining;
 - `build.py`: repository builds (docs/railway-api.md, "Repository builds");
 - `launch.py`: pre-deploy, containers, replicas, and the retirement of a replaced deployment;
@@ -33,8 +33,8 @@ from railway_emulator.repos import Repos
 from railway_emulator.runtime.build import RepositoryBuilder
 from railway_emulator.runtime.health import CrashWatch, HealthCheck
 from railway_emulator.runtime.launch import Launcher
+from railway_emulator.runtime.launch_spec import LaunchSpec, launch_spec
 from railway_emulator.runtime.logs import LogCapture
-from railway_emulator.runtime.plan import LaunchSpec, launch_spec
 from railway_emulator.runtime.resources import LABEL, PID_LABEL, EngineResources, docker_client
 from railway_emulator.runtime.runs import RunBook
 

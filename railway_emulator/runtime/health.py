@@ -20,7 +20,7 @@ from railway_emulator.runtime.resources import EngineResources
 from railway_emulator.runtime.runs import DeploymentRun, RunBook
 
 if TYPE_CHECKING:
-    from railway_emulator.runtime.plan import LaunchSpec
+    from railway_emulator.runtime.launch_spec import LaunchSpec
     from railway_emulator.state import Deployment
 
 #: A role without a healthcheck is live once it has kept running this long.

@@ -4,7 +4,7 @@ build, its pre-deploy command, its replicas, and the retirement of the deploymen
 Where Railway documents it:
 
 - **Image.** Taken from the local engine only (no pulls): an image that is not there fails the
-  deployment, saying to build it or map it (`--image-map`, read in `plan.py`).
+  deployment, saying to build it or map it (`--image-map`, read in `launch_spec.py`).
 - **Pre-deploy command** (docs deployments/pre-deploy-command.md): runs first, in a one-off container
   with the same image, variables, network and volume; a non-zero exit fails the deployment and
   nothing else starts.
@@ -34,7 +34,7 @@ from railway_emulator.runtime.resources import EngineResources
 from railway_emulator.runtime.runs import DeploymentRun, RunBook
 
 if TYPE_CHECKING:
-    from railway_emulator.runtime.plan import LaunchSpec
+    from railway_emulator.runtime.launch_spec import LaunchSpec
     from railway_emulator.state import Deployment, State
 
 #: A pre-deploy command may run this long before it counts as failed.

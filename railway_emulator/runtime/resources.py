@@ -22,7 +22,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from railway_emulator.runtime.plan import LaunchSpec
+    from railway_emulator.runtime.launch_spec import LaunchSpec
 
 LABEL = "railway-emulator.instance"
 PID_LABEL = "railway-emulator.pid"

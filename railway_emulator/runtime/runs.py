@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from railway_emulator.runtime.plan import LaunchSpec
+    from railway_emulator.runtime.launch_spec import LaunchSpec
     from railway_emulator.state import Deployment
 
 #: Statuses after which a deployment run has finished (its `finished` time is set once).
