@@ -50,7 +50,20 @@ def emulator(emulator_factory: Callable[..., EmulatorServer]) -> Iterator[Emulat
 _EMULATOR_FIXTURES = {"emulator", "emulator_factory"}
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--reverse-order",
+        action="store_true",
+        help="run the tests of each module in reverse order: a test that leans on an earlier one fails",
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--reverse-order"):
+        modules: dict[str, list[pytest.Item]] = {}
+        for item in items:
+            modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+        items[:] = [item for group in modules.values() for item in reversed(group)]
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         module = getattr(item, "module", None)
