@@ -12,6 +12,7 @@ from adopt.inventory import Inventory, ServiceInfo
 
 Role = Literal["postgres", "redis", "api", "worker", "beat", "flower"]
 AppRole = Literal["api", "worker", "beat", "flower"]
+STORE_ROLES: tuple[Role, ...] = ("postgres", "redis")
 _REFERENCE = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 
 
@@ -27,6 +28,23 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.subject}: {self.why}"
+
+
+@dataclass
+class Findings:
+    """What adoption's steps found, in the order found: problems (any one and nothing is written) and
+    notes on what the next `pulumi up` changes or leaves alone."""
+
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def problem(self, subject: str, why: str) -> None:
+        self.problems.append(Problem(subject, why))
+
+
+def project_subject(inventory: Inventory) -> str:
+    """How a problem of the project itself names it."""
+    return f'project "{inventory.project_name}" ({inventory.project_id})'
 
 
 HINT = (

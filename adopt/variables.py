@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
-from adopt.common import _REFERENCE, CarriedVariables, Placed, Problem
+from adopt.checks import check_commands, long_secrets
+from adopt.common import _REFERENCE, STORE_ROLES, CarriedVariables, Findings, Placed, Problem
 from adopt.inventory import PROVIDED_PREFIX, Inventory, ServiceInfo
 from railstack.plan import (
     FLOWER_SECRET,
@@ -18,9 +19,12 @@ from railstack.plan import (
     Plan,
     Ref,
     Workload,
+    build_plan,
+    default_variables,
     parse,
 )
-from railstack.stacks.model import ENV_VAR
+from railstack.stacks.load import load_stack_config
+from railstack.stacks.model import ENV_VAR, StackConfig
 from railstack.stacks.secret_values import secret_reason
 
 # --- the app services' variables -----------------------------------------------------------------
@@ -67,7 +71,7 @@ class _Carried:
 
 
 @dataclass(frozen=True)
-class _App:
+class AppService:
     """A placed app service with what railstack gives its role."""
 
     placed: Placed
@@ -108,9 +112,9 @@ class _Translator:
         self,
         inventory: Inventory,
         plan: Plan,
-        apps: Iterable[_App],
+        apps: Iterable[AppService],
         stores: Mapping[str, ServiceInfo],
-        kept: Mapping[str, str],
+        passwords: Mapping[str, str],
     ) -> None:
         self.inventory = inventory
         self.apps = {app.service.id: app for app in apps}
@@ -121,10 +125,10 @@ class _Translator:
             by_variable = {offer.railway_variable: offer.name for offer in offers.values()}
             by_variable.update({v: o for v, o in STORE_ALIASES.get(name, {}).items() if o in offers})
             self.offers[name] = by_variable
-        self.kept = kept
+        self.passwords = passwords
         self._done: dict[tuple[str, str], _Carried | _NoEquivalent] = {}
 
-    def carry(self, app: _App, name: str, seen: frozenset[tuple[str, str]] = frozenset()) -> _Carried:
+    def carry(self, app: AppService, name: str, seen: frozenset[tuple[str, str]] = frozenset()) -> _Carried:
         """What `name` of `app` is carried as; _NoEquivalent when it cannot be."""
         marker = (app.service.id, name)
         done = self._done.get(marker)
@@ -225,7 +229,7 @@ class _Translator:
             if text and (SECRET_VARIABLE_NAME.search(name) or secret_reason(text) is not None):
                 if name in GENERATED_SHARED:
                     store = name.removesuffix("_PASSWORD").lower()
-                    if store in self.offers and self.kept.get(f"{store}_password") == text:
+                    if store in self.offers and self.passwords.get(f"{store}_password") == text:
                         return _Carried("translated", ((True, f"${{{store}.password}}"),))
                     raise _NoEquivalent(
                         f"a secret named {name} would take the place of the one railstack generates "
@@ -243,7 +247,7 @@ class _Translator:
 
 
 @dataclass
-class _Carry:
+class Carry:
     """The result of `carry_variables`."""
 
     common: dict[str, str] = field(default_factory=dict)
@@ -256,62 +260,73 @@ class _Carry:
     problems: list[Problem] = field(default_factory=list)
 
 
+#: What each app service's variables are carried as, by service id, then by name.
+_CarriedOf = dict[str, dict[str, _Carried]]
+
+
 def carry_variables(
     inventory: Inventory,
     plan: Plan,
-    apps: Sequence[_App],
+    apps: Sequence[AppService],
     stores: Mapping[str, ServiceInfo],
-    kept: Mapping[str, str],
+    passwords: Mapping[str, str],
     defaults_anywhere: Iterable[str] = (),
-) -> _Carry:
+) -> Carry:
     """Every variable of the app services that railstack does not set itself, in the stack's terms.
 
     `defaults_anywhere`: the default variables of every role the stack runs (a role railstack creates
     too): a value the app roles share goes to the stack-wide `variables` only when it overrides none.
     """
-    defaults_anywhere = set(defaults_anywhere)
-    translator = _Translator(inventory, plan, apps, stores, kept)
-    result = _Carry()
-    carried: dict[str, dict[str, _Carried]] = {}
-    holders: dict[str, dict[str, list[_App]]] = {}
-    for app in apps:
-        found: dict[str, _Carried] = {}
-        replaced: list[str] = []
-        for name in sorted(app.service.variables):
-            if name.startswith(PROVIDED_PREFIX):
-                continue
-            if app.replaces(name):
-                replaced.append(name)
-                continue
-            try:
-                found[name] = translator.carry(app, name)
-            except _NoEquivalent as err:
-                result.problems.append(Problem(app.service.label, f"its variable {name} cannot be carried: {err.why}"))
-                continue
-            if found[name].kind == "secret":
-                holders.setdefault(name, {}).setdefault(found[name].text, []).append(app)
-        carried[app.service.id] = found
-        result.own[app.key] = {}
-        result.summary.append(CarriedVariables(app.service.name, app.key, replaced=tuple(replaced)))
+    result = Carry()
+    translator = _Translator(inventory, plan, apps, stores, passwords)
+    carried = {app.service.id: _carry_each(app, translator, result) for app in apps}
+    _keep_one_value_per_secret(apps, carried, result)
+    _place_values(apps, carried, set(defaults_anywhere), result)
+    _give_secrets_to_every_role(apps, carried, result)
+    result.summary[:] = [_summary(app, carried[app.service.id], set(result.secrets)) for app in apps]
+    return result
 
-    for name, by_value in holders.items():
-        if len(by_value) > 1:
-            services = [app for held in by_value.values() for app in held]
-            for app in services:
-                others = ", ".join(f'"{o.service.name}"' for o in services if o is not app)
-                result.problems.append(
-                    Problem(
-                        app.service.label,
-                        f"its variable {name} is a secret with another value than on {others}: railstack keeps one "
-                        f"value per secret (sensitive_variables, railstack:{name}); make them equal or rename one",
-                    )
-                )
+
+def _carry_each(app: AppService, translator: _Translator, result: Carry) -> dict[str, _Carried]:
+    """What each of `app`'s variables is carried as; one that cannot be is a problem."""
+    found: dict[str, _Carried] = {}
+    for name in sorted(app.service.variables):
+        if name.startswith(PROVIDED_PREFIX) or app.replaces(name):
             continue
-        result.secrets[name] = next(iter(by_value))
-    sensitive = set(result.secrets)
+        try:
+            found[name] = translator.carry(app, name)
+        except _NoEquivalent as err:
+            result.problems.append(Problem(app.service.label, f"its variable {name} cannot be carried: {err.why}"))
+    result.own[app.key] = {}
+    return found
 
-    # Plain and translated values: once for the whole stack when every app role has the same.
-    names = sorted({n for found in carried.values() for n in found} - sensitive)
+
+def _keep_one_value_per_secret(apps: Sequence[AppService], carried: _CarriedOf, result: Carry) -> None:
+    """Each secret name keeps one value (`railstack:<NAME>`); two values under one name is a problem."""
+    holders: dict[str, dict[str, list[AppService]]] = {}
+    for app in apps:
+        for name, held in carried[app.service.id].items():
+            if held.kind == "secret":
+                holders.setdefault(name, {}).setdefault(held.text, []).append(app)
+    for name, by_value in holders.items():
+        if len(by_value) == 1:
+            result.secrets[name] = next(iter(by_value))
+            continue
+        services = [app for held in by_value.values() for app in held]
+        for app in services:
+            others = ", ".join(f'"{o.service.name}"' for o in services if o is not app)
+            result.problems.append(
+                Problem(
+                    app.service.label,
+                    f"its variable {name} is a secret with another value than on {others}: railstack keeps one "
+                    f"value per secret (sensitive_variables, railstack:{name}); make them equal or rename one",
+                )
+            )
+
+
+def _place_values(apps: Sequence[AppService], carried: _CarriedOf, defaults_anywhere: set[str], result: Carry) -> None:
+    """Plain and translated values: once for the whole stack when every app role has the same."""
+    names = sorted({n for found in carried.values() for n in found} - set(result.secrets))
     for name in names:
         texts = [carried[app.service.id][name].text if name in carried[app.service.id] else None for app in apps]
         if len(apps) > 1 and len(set(texts)) == 1 and texts[0] is not None and name not in defaults_anywhere:
@@ -320,9 +335,12 @@ def carry_variables(
         for app, text in zip(apps, texts, strict=True):
             if text is not None:
                 result.own[app.key][name] = text
-    # Secrets reach every role as `${secrets.<NAME>}`: a service that held another value keeps it, one
-    # that did not hold the variable does not get it (null removes it).
-    for name in sorted(sensitive):
+
+
+def _give_secrets_to_every_role(apps: Sequence[AppService], carried: _CarriedOf, result: Carry) -> None:
+    """Secrets reach every role as `${secrets.<NAME>}`: a service that held another value keeps it, one
+    that did not hold the variable does not get it (null removes it)."""
+    for name in sorted(result.secrets):
         for app in apps:
             held = carried[app.service.id].get(name)
             if held is None:
@@ -331,20 +349,96 @@ def carry_variables(
             elif held.kind != "secret" and held.text != f"${{secrets.{name}}}":
                 result.own[app.key][name] = held.text
 
-    for index, app in enumerate(apps):
-        found = carried[app.service.id]
-        groups: dict[str, list[str]] = {"plain": [], "secret": [], "translated": []}
-        for name, held in found.items():
-            if name in sensitive and (held.kind == "secret" or held.text == f"${{secrets.{name}}}"):
-                groups["secret"].append(name)
-            elif _REFERENCE.search(app.service.variables[name]):
-                groups["translated"].append(name)
-            else:
-                groups["plain"].append(name)
-        result.summary[index] = replace(
-            result.summary[index],
-            plain=tuple(groups["plain"]),
-            secret=tuple(groups["secret"]),
-            translated=tuple(groups["translated"]),
+
+def _summary(app: AppService, found: Mapping[str, _Carried], sensitive: set[str]) -> CarriedVariables:
+    """What became of `app`'s variables, by name."""
+    groups: dict[str, list[str]] = {"plain": [], "secret": [], "translated": []}
+    for name, held in found.items():
+        if name in sensitive and (held.kind == "secret" or held.text == f"${{secrets.{name}}}"):
+            groups["secret"].append(name)
+        elif _REFERENCE.search(app.service.variables[name]):
+            groups["translated"].append(name)
+        else:
+            groups["plain"].append(name)
+    replaced = [n for n in sorted(app.service.variables) if not n.startswith(PROVIDED_PREFIX) and app.replaces(n)]
+    return CarriedVariables(
+        app.service.name,
+        app.key,
+        plain=tuple(groups["plain"]),
+        secret=tuple(groups["secret"]),
+        translated=tuple(groups["translated"]),
+        replaced=tuple(replaced),
+    )
+
+
+# --- the step ------------------------------------------------------------------------------------
+
+
+def app_services(placed: Iterable[Placed], plan: Plan, model: StackConfig) -> list[AppService]:
+    """The placed app services, each with its workload in `plan` and its role's default variables."""
+    apps: list[AppService] = []
+    for item in placed:
+        if item.role not in STORE_ROLES:
+            workload = plan.workload(item.component)
+            apps.append(AppService(item, workload.key, workload, default_variables(workload.kind, model, item.worker)))
+    return apps
+
+
+def defaults_of_every_role(plan: Plan, model: StackConfig) -> set[str]:
+    """The default variables of every role the stack runs, found or created by railstack."""
+    return {
+        name
+        for w in plan.workloads
+        for name in default_variables(w.kind, model, w.key.removeprefix("workers.") if w.kind == "worker" else None)
+    }
+
+
+def carry_app_variables(
+    stack: str,
+    inventory: Inventory,
+    config: dict[str, Any],
+    placed: Sequence[Placed],
+    passwords: Mapping[str, str],
+    findings: Findings,
+) -> Carry:
+    """The step: the app services' variables, carried in the terms of the stack `config` makes
+    (`pulumi up` removes every variable the stack does not produce). A configuration the model
+    refuses raises its ConfigError."""
+    model = load_stack_config(stack, config)
+    plan = build_plan(stack, model)
+    apps = app_services(placed, plan, model)
+    stores = {item.role: item.service for item in placed if item.role in STORE_ROLES}
+    carried = carry_variables(inventory, plan, apps, stores, passwords, defaults_of_every_role(plan, model))
+    findings.problems += carried.problems
+    check_commands([app.service for app in apps], long_secrets(carried.secrets.values()), findings)
+    return carried
+
+
+def write_variables(config: dict[str, Any], carried: Carry) -> None:
+    """Puts what was carried into `config`: each role's `variables`, the stack-wide `variables` and
+    `sensitive_variables`."""
+    roles: dict[str, dict[str, Any]] = {key: config[key] for key in ("api", "beat", "flower") if key in config}
+    roles.update({f"workers.{name}": spec for name, spec in (config.get("workers") or {}).items() if spec})
+    for key, own in carried.own.items():
+        if own:
+            roles[key]["variables"] = own
+    if carried.common:
+        config["variables"] = carried.common
+    if carried.secrets:
+        config["sensitive_variables"] = sorted(carried.secrets)
+
+
+def shared_variable_notes(inventory: Inventory, carried: Carry, findings: Findings) -> None:
+    """What `pulumi up` does to the environment's hand-made shared variables."""
+    leftover = sorted(set(inventory.shared_variables) - set(GENERATED_SHARED) - set(carried.secrets))
+    if leftover:
+        findings.notes.append(
+            f"the environment's shared variables {', '.join(leftover)} are not railstack's: `pulumi up` removes them "
+            "from the shared scope (the app services that referenced them keep their values, as carried)"
         )
-    return result
+    generated = sorted(set(inventory.shared_variables) & set(GENERATED_SHARED))
+    if generated:
+        findings.notes.append(
+            f"the environment's shared variables {', '.join(generated)} are railstack's generated secrets: `pulumi up` "
+            "replaces them (except the stores' passwords kept in secrets.provided)"
+        )

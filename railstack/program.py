@@ -27,6 +27,9 @@ from railstack.stacks.plans import check_plan, check_request_budget, plan_named
 
 AppStack = railway_stack.AppStack | docker_stack.AppStack
 
+#: The AppStack's resource name: every resource name starts with it (what `railstack:import` names).
+APP_STACK_NAME = "railstack"
+
 
 def _check_requests(stack: str, plan: Plan, model: StackConfig, plan_name: str | None) -> None:
     """An up whose Railway API requests cannot fit the plan's hour fails here; above half, a warning."""
@@ -97,7 +100,7 @@ def deploy(
     prefix = model.project_name or f"railstack-{stack}"
     if model.target == "railway":
         return railway_stack.AppStack(
-            "railstack",
+            APP_STACK_NAME,
             railway_stack.AppStackArgs(
                 plan=plan,
                 project_name=prefix,
@@ -110,7 +113,7 @@ def deploy(
             ),
         )
     return docker_stack.AppStack(
-        "railstack",
+        APP_STACK_NAME,
         docker_stack.AppStackArgs(
             plan=plan,
             stack=stack,

@@ -58,13 +58,14 @@ class AppStack(pulumi.ComponentResource):
         protect = plan.protected
         imports = Imports(args.imports)
         imports.check(args.stack, railway_resource_names(name, plan))
+        project_name, shared_name = stack_resource_names(name)
         project = Project(
-            f"{name}-project",
+            project_name,
             name=args.project_name,
             description=f"railstack {plan.environment} stack",
             default_environment_name=plan.environment,
             workspace_id=args.workspace_id,
-            opts=imports.options(f"{name}-project", pulumi.ResourceOptions(parent=self, protect=protect)),
+            opts=imports.options(project_name, pulumi.ResourceOptions(parent=self, protect=protect)),
         )
         project_id = project.project_id
         environment_id = project.default_environment_id
@@ -84,12 +85,12 @@ class AppStack(pulumi.ComponentResource):
         if args.external_redis_url is not None:
             shared_values["REDIS_URL"] = args.external_redis_url
         shared = variable_collection(
-            f"{name}-shared-variables",
+            shared_name,
             project_id=project_id,
             environment_id=environment_id,
             variables=shared_values,
             fingerprint_key=secrets.fingerprint_key,
-            opts=imports.options(f"{name}-shared-variables", pulumi.ResourceOptions(parent=self)),
+            opts=imports.options(shared_name, pulumi.ResourceOptions(parent=self)),
         )
 
         def place(deploy_after: list[pulumi.Resource]) -> Placement:
@@ -159,13 +160,24 @@ class AppStack(pulumi.ComponentResource):
         )
 
 
+def stack_resource_names(name: str) -> tuple[str, str]:
+    """The resource names of the stack's project and of its environment's shared variables."""
+    return f"{name}-project", f"{name}-shared-variables"
+
+
 def railway_resource_names(name: str, plan: Plan) -> set[str]:
     """Every Railway resource the stack named `name` makes for `plan` (what `railstack:import` may name)."""
-    names = {f"{name}-project", f"{name}-shared-variables"}
+    names = set(stack_resource_names(name))
     for store in plan.stores.values():
-        names |= {f"{name}-{store.name}-{part}" for part in service_parts(volume=store.mount is not None, public=False)}
+        parts = service_parts(volume=store.mount is not None, public=False)
+        names |= {service_resource_name(name, store.name, part) for part in parts}
     for workload in plan.workloads:
         public = workload.public and workload.port is not None
         parts = service_parts(volume=False, public=public, custom_domains=workload.custom_domains)
-        names |= {f"{name}-{workload.name}-{part}" for part in parts}
+        names |= {service_resource_name(name, workload.name, part) for part in parts}
     return names
+
+
+def service_resource_name(name: str, component: str, part: str) -> str:
+    """The resource name of one part (`service_parts`) of a component's service: `railstack-api-settings`."""
+    return f"{name}-{component}-{part}"
