@@ -37,8 +37,8 @@ What a deployment does here, and where Railway documents it:
 - **Pre-deploy command** (docs deployments/pre-deploy-command.md): runs first, in a one-off container
   with the same image, variables, network and volume; a non-zero exit fails the deployment and
   nothing else starts.
-- **Healthcheck** (docs deployments/healthchecks.md): `GET healthcheckPath` on `PORT` until it
-  answers 200 within `healthcheckTimeout` (Railway's default 300 s) → SUCCESS, else FAILED; without a
+- **Healthcheck** (docs deployments/healthchecks.md): `GET healthcheckPath` on `PORT`, with
+  `Host: healthcheck.railway.app` (an app restricting hosts must allow it), until it answers 200 within `healthcheckTimeout` (Railway's default 300 s) → SUCCESS, else FAILED; without a
   healthcheck path, still running after a short settle time → SUCCESS. A container that exits later
   makes the deployment CRASHED; Docker restarts it per the restart policy (docs
   deployments/restart-policy.md: ON_FAILURE with its max retries, ALWAYS, NEVER).
@@ -89,6 +89,8 @@ ENVIRONMENT_LABEL = "railway-emulator.environment"
 VOLUME_LABEL = "railway-emulator.volume-instance"
 BUILD_LABEL = "railway-emulator.build"
 
+#: The Host Railway's healthchecks are sent with (docs/railway-api.md, "Repository sources").
+HEALTHCHECK_HOST = "healthcheck.railway.app"
 #: Railway's default healthcheck timeout when a path is set without one (docs deployments/healthchecks.md).
 DEFAULT_HEALTHCHECK_TIMEOUT = 300
 #: A role without a healthcheck is live once it has kept running this long.
@@ -763,8 +765,9 @@ class ContainerRuntime:
         return False
 
     def _answers(self, address: str, plan: _Plan) -> bool:
+        url = f"http://{address}:{plan.port}{plan.healthcheck_path}"
         try:
-            return httpx.get(f"http://{address}:{plan.port}{plan.healthcheck_path}", timeout=2).status_code == 200
+            return httpx.get(url, headers={"Host": HEALTHCHECK_HOST}, timeout=2).status_code == 200
         except httpx.HTTPError:
             return False
 

@@ -287,3 +287,30 @@ def test_railways_configuration_variables_take_the_place_of_the_settings_and_rep
     assert len({e["RAILWAY_REPLICA_ID"] for e in envs}) == 2 and {e["RAILWAY_DEPLOYMENT_ID"] for e in envs} == {
         deployment
     }
+
+
+#: Answers 200 only to Host healthcheck.railway.app, as a Django app allowing only its own hosts would.
+HOST_CHECKING_SERVER = """
+import http.server
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200 if self.headers["Host"] == "healthcheck.railway.app" else 400)
+        self.end_headers()
+http.server.HTTPServer(("", 8080), H).serve_forever()
+"""
+
+
+def test_the_healthcheck_arrives_with_railways_healthcheck_host(engine: docker.DockerClient) -> None:
+    engine.images.get("railstack/python:3.11")  # scripts/base-images builds it
+    with EmulatorServer(token=TOKEN, run_containers=True, image_map={"python:3.11": "railstack/python:3.11"}) as emu:
+        ids = service(
+            emu,
+            "host-checking",
+            variables={"PORT": "8080"},
+            source={"image": "python:3.11"},
+            startCommand=f"python3 -c '{HOST_CHECKING_SERVER}'",
+            healthcheckPath="/healthz",
+            healthcheckTimeout=20,
+        )
+        deployment = deploy(emu, ids)
+        assert status(emu, deployment) == "SUCCESS", logs(emu, deployment)
