@@ -45,8 +45,11 @@ STORE_ALIASES: dict[str, dict[str, str]] = {
     },
     "redis": {"REDIS_PASSWORD": "password", "RAILWAY_PRIVATE_DOMAIN": "host"},
 }
-#: RAILWAY_PRIVATE_DOMAIN -> private_domain, ...: what a workload offers, by the Railway variable.
-_WORKLOAD_OFFER_OF = {variable: offer for offer, variable in WORKLOAD_OFFERS.items()}
+#: RAILWAY_PRIVATE_DOMAIN -> private_domain, ...: what a workload offers, by the Railway variable
+#: (RAILWAY_PUBLIC_DOMAIN is public_domain, its first offer; public_host is the same variable).
+_WORKLOAD_OFFER_OF: dict[str, str] = {}
+for _offer, _variable in WORKLOAD_OFFERS.items():
+    _WORKLOAD_OFFER_OF.setdefault(_variable, _offer)
 
 #: A translated value: literal text and railstack references (`True`), in order.
 _Parts = tuple[tuple[bool, str], ...]

@@ -318,8 +318,17 @@ def _offers(store: StoreSpec) -> dict[str, Offer]:
     }
 
 
-#: What a workload offers others: its private address, its port and, for a public one, its domain.
-WORKLOAD_OFFERS = {"private_domain": "RAILWAY_PRIVATE_DOMAIN", "port": "PORT", "public_domain": "RAILWAY_PUBLIC_DOMAIN"}
+#: What a workload offers others: its private address, its port and, for a public one, its domain
+#: and its host name. The two are one Railway variable, but on Docker the domain is the published
+#: loopback address with its port (what a URL needs) and the host name is the address alone (what a
+#: host allow-list such as Django's ALLOWED_HOSTS matches: never a port). The first offer of a
+#: variable is the one a Railway reference translates back to (adopt/variables.py).
+WORKLOAD_OFFERS = {
+    "private_domain": "RAILWAY_PRIVATE_DOMAIN",
+    "port": "PORT",
+    "public_domain": "RAILWAY_PUBLIC_DOMAIN",
+    "public_host": "RAILWAY_PUBLIC_DOMAIN",
+}
 
 
 def _known(
@@ -336,6 +345,7 @@ def _known(
             known.add(f"${{{role.name}.port}}")
         if role.public:
             known.add(f"${{{role.name}.public_domain}}")
+            known.add(f"${{{role.name}.public_host}}")
     return known
 
 

@@ -5,6 +5,8 @@ networking/public-networking.md: a domain targets one port of the service).
 A client reaches a service by its Railway address with the `Host` header set to its domain:
 `curl -H "Host: api-staging-ab12.up.railway.app" http://127.0.0.1:<edge-port>/health`. Requests for a
 domain nobody owns, or for a service with no live deployment, get the 404 / 502 answers an edge gives.
+The request reaches the app with its `Host` unchanged (docs/railway-api.md, "Public traffic"), so an
+app allowing only its own hosts (Django's ALLOWED_HOSTS) answers as it would on Railway.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ _HOP_BY_HOP = {
     "trailers",
     "transfer-encoding",
     "upgrade",
-    "host",
     "content-length",
 }
 

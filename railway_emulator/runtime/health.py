@@ -1,8 +1,8 @@
 """When a container-mode deployment is live, and when it is no longer: its healthcheck (or settle
 time) before SUCCESS, and the watch that turns a live deployment whose container exited CRASHED.
 
-- **Healthcheck** (docs deployments/healthchecks.md): `GET healthcheckPath` on `PORT` until it
-  answers 200 within `healthcheckTimeout` (Railway's default 300 s) → SUCCESS, else FAILED; without a
+- **Healthcheck** (docs deployments/healthchecks.md): `GET healthcheckPath` on `PORT`, with
+  `Host: healthcheck.railway.app` (an app restricting hosts must allow it), until it answers 200 within `healthcheckTimeout` (Railway's default 300 s) → SUCCESS, else FAILED; without a
   healthcheck path, still running after a short settle time → SUCCESS. A container that exits later
   makes the deployment CRASHED; Docker restarts it per the restart policy (docs
   deployments/restart-policy.md: ON_FAILURE with its max retries, ALWAYS, NEVER).
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 #: A role without a healthcheck is live once it has kept running this long.
 SETTLE_SECONDS = 2.0
+#: The Host Railway's healthchecks are sent with (docs/railway-api.md, "Repository sources").
+HEALTHCHECK_HOST = "healthcheck.railway.app"
 
 
 class HealthCheck:
@@ -68,7 +70,8 @@ class HealthCheck:
 
 def _answers(address: str, spec: LaunchSpec) -> bool:
     try:
-        return httpx.get(f"http://{address}:{spec.port}{spec.healthcheck_path}", timeout=2).status_code == 200
+        url = f"http://{address}:{spec.port}{spec.healthcheck_path}"
+        return httpx.get(url, headers={"Host": HEALTHCHECK_HOST}, timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
 

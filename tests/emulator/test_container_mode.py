@@ -287,3 +287,53 @@ def test_railways_configuration_variables_take_the_place_of_the_settings_and_rep
     assert len({e["RAILWAY_REPLICA_ID"] for e in envs}) == 2 and {e["RAILWAY_DEPLOYMENT_ID"] for e in envs} == {
         deployment
     }
+
+
+#: Answers 200 only to Host healthcheck.railway.app and to its own domain (its ALLOWED env var), as
+#: a Django app allowing only its own hosts would; 400 and the Host it got to any other.
+HOST_CHECKING_SERVER = """
+import http.server, os
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        host = self.headers["Host"]
+        self.send_response(200 if host in ("healthcheck.railway.app", os.environ.get("ALLOWED")) else 400)
+        self.end_headers()
+        self.wfile.write(host.encode())
+http.server.HTTPServer(("", 8080), H).serve_forever()
+"""
+
+
+def test_the_healthcheck_arrives_with_railways_healthcheck_host(engine: docker.DockerClient) -> None:
+    engine.images.get("railstack/python:3.11")  # scripts/base-images builds it
+    with EmulatorServer(token=TOKEN, run_containers=True, image_map={"python:3.11": "railstack/python:3.11"}) as emu:
+        ids = service(
+            emu,
+            "host-checking",
+            variables={"PORT": "8080"},
+            source={"image": "python:3.11"},
+            startCommand=f"python3 -c '{HOST_CHECKING_SERVER}'",
+            healthcheckPath="/healthz",
+            healthcheckTimeout=20,
+        )
+        deployment = deploy(emu, ids)
+        assert status(emu, deployment) == "SUCCESS", logs(emu, deployment)
+
+
+def test_the_edge_passes_the_request_on_with_its_host(engine: docker.DockerClient) -> None:
+    with EmulatorServer(token=TOKEN, run_containers=True, image_map={"python:3.11": "railstack/python:3.11"}) as emu:
+        ids = service(
+            emu,
+            "host-checking",
+            variables={"PORT": "8080", "ALLOWED": "${{RAILWAY_PUBLIC_DOMAIN}}"},
+            source={"image": "python:3.11"},
+            startCommand=f"python3 -c '{HOST_CHECKING_SERVER}'",
+        )
+        domain = gql(
+            emu,
+            "mutation($i: ServiceDomainCreateInput!) { serviceDomainCreate(input: $i) { domain } }",
+            i={"serviceId": ids["serviceId"], "environmentId": ids["environmentId"], "targetPort": 8080},
+        )["serviceDomainCreate"]["domain"]
+        assert status(emu, deploy(emu, ids)) == "SUCCESS"
+        assert emu.edge is not None
+        answer = httpx.get(f"http://127.0.0.1:{emu.edge.port}/", headers={"Host": domain}, timeout=10)
+        assert (answer.status_code, answer.text) == (200, domain), "the app sees the domain it was asked for"

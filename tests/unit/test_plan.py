@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from railstack.components.docker.values import docker_parts
 from railstack.components.railway.app_service import railway_variables
 from railstack.plan import PlanError, Ref, build_plan
 from railstack.stacks.load import ConfigError, load_stack_config
@@ -192,3 +193,23 @@ def test_two_services_with_one_railway_name_are_refused_with_both_key_paths() ->
                 "beat": {"service_name": "API"},
             },
         )
+
+
+def test_the_public_host_is_the_public_domain_without_a_port_on_docker_and_the_same_variable_on_railway() -> None:
+    # A host allow-list (Django's ALLOWED_HOSTS) matches host names only: on Docker the public domain
+    # carries the published port, so an allow-list built from it refuses every request.
+    variables = {"ALLOWED": "${api.public_host},${api.private_domain}", "ORIGIN": "https://${api.public_domain}"}
+    staging = plan_of("staging", {**IMAGE, "variables": variables})
+    assert {k: v for k, v in railway_variables(staging, staging.workload("beat")).items() if k in variables} == {
+        "ALLOWED": "${{api.RAILWAY_PUBLIC_DOMAIN}},${{api.RAILWAY_PRIVATE_DOMAIN}}",
+        "ORIGIN": "https://${{api.RAILWAY_PUBLIC_DOMAIN}}",
+    }
+    dev = plan_of("dev", {"app": {"path": "app"}, "docker": {"api_port": 8123}, "variables": variables})
+
+    def on_docker(name: str) -> str:
+        parts = docker_parts(dev, dev.workload("beat").variables[name], lambda s: s, {"api": 8123, "flower": 5555})
+        return "".join(str(p) for p in parts)
+
+    assert (on_docker("ALLOWED"), on_docker("ORIGIN")) == ("127.0.0.1,api", "https://127.0.0.1:8123")
+    unpublished = plan_of("staging", {**IMAGE, "api": {"public_domain": False}})
+    assert "${api.public_host}" not in unpublished.known_references(), "no public domain, no public host"

@@ -3,8 +3,9 @@
 A secret is the value itself (the caller says where secrets come from: pulumi-random outputs in
 the dev stack, plain test values in the bench's Compose twin); a data store's offer is its Docker
 value (`postgres`, `5432`, a URL built from the password); a role's address is its network alias,
-its port, or for the public domain the loopback port it is published on. Used by the dev stack
-(railstack/components/docker/app_stack.py) and the Compose twin (bench/compose.py), so both mean the same.
+its port, or for the public domain the loopback address and port it is published on (the public
+host: the address alone). Used by the dev stack (railstack/components/docker/app_stack.py) and the
+Compose twin (bench/compose.py), so both mean the same.
 """
 
 from __future__ import annotations
@@ -49,4 +50,6 @@ def _resolve(plan: Plan, ref: Ref, secret: Callable[[str], V], host_ports: Mappi
         return target.name  # the container's network alias
     if ref.name == "port":
         return str(target.port)
+    if ref.name == "public_host":
+        return LOOPBACK  # a host name without the port, as host allow-lists match it
     return f"{LOOPBACK}:{host_ports[target.kind]}"  # public_domain: the published loopback port
