@@ -7,7 +7,7 @@
     app = deploy(pulumi.get_stack(), config)
     pulumi.export("api_url", app.api_url)
 
-The code lives in its subpackages `railstack.components` (the plan and the renderers), `railstack.stacks`
+The code lives in `railstack.plan` (the plan), its subpackages `railstack.components` (the renderers), `railstack.stacks`
 (the model and the environment profiles) and `railstack.providers` (the Railway plugin, the Docker
 actions). The Railway
 resources come from the generated SDK `railstack_railway` (sdk/python), served by the plugin
