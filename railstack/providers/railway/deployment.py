@@ -47,10 +47,11 @@ from typing import Any
 from railstack.providers.railway._base import (
     CREATE_ATTEMPTS,
     CreateResult,
+    DictProvider,
     DiffResult,
-    RailwayResourceProvider,
     ReadResult,
     UpdateResult,
+    Where,
 )
 from railstack.providers.railway.client import AmbiguousWriteError, RailwayError
 from railstack.providers.railway.progress import PROGRESS
@@ -145,7 +146,7 @@ def _limits(props: dict[str, Any]) -> dict[str, Any] | None:
     return containers
 
 
-class ServiceDeploymentProvider(RailwayResourceProvider):
+class ServiceDeploymentProvider(DictProvider):
     TYPE = "ServiceDeployment"
     DESCRIPTION = (
         "A service's release: its source and CPU/memory limits, then exactly one deployment, waited for until "
@@ -541,12 +542,12 @@ class ServiceDeploymentProvider(RailwayResourceProvider):
         return UpdateResult(outs=self._release(news, olds))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        data = self.read_or_gone("Deployment", {"id": props.get("deployment_id") or id_}, props)
+        data = self.read_or_gone("Deployment", {"id": props.get("deployment_id") or id_}, Where.of(props))
         deployment = (data or {}).get("deployment")
         if deployment is None:
             return ReadResult(None, {})
         current = dict(props)
-        instance = (self.read_or_gone("ServiceInstanceLatestDeployment", self._ids(props), props) or {}).get(
+        instance = (self.read_or_gone("ServiceInstanceLatestDeployment", self._ids(props), Where.of(props)) or {}).get(
             "serviceInstance"
         )
         if instance is not None:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from railstack.providers.railway._base import CreateResult, RailwayResourceProvider, ReadResult, UpdateResult
+from railstack.providers.railway._base import (
+    CreateResult,
+    DictProvider,
+    ReadResult,
+    UpdateResult,
+    Where,
+)
 from railstack.providers.railway.schema import Prop, map_of
 
 _PLACE = {
@@ -15,7 +21,7 @@ _PLACE = {
 _TARGET_PORT = Prop("integer", "The service's port the domain routes to; unset: the service's PORT.", change="update")
 
 
-class _DomainProvider(RailwayResourceProvider):
+class _DomainProvider(DictProvider):
     IMPORT_ID = "<serviceId>:<environmentId>:<domain, or the domain's id>"
     LIST_KEY: str
 
@@ -37,22 +43,18 @@ class _DomainProvider(RailwayResourceProvider):
                 "environmentId": props["environment_id"],
                 "serviceId": props["service_id"],
             },
-            props,
+            Where.of(props),
         )
         return None if data is None else data["domains"][self.LIST_KEY]
 
-    def confirmed_gone(self, props: Any) -> bool:
+    def confirmed_gone(self, where: Where) -> bool:
         # A domain deleted on its own answers "Problem processing request": gone when its service's
         # listing (which reads fine) no longer has it.
-        return super().confirmed_gone(props) or self.missing_from(
-            props,
+        return super().confirmed_gone(where) or self.missing_from(
+            where,
             lambda: self.client.execute(
                 "Domains",
-                {
-                    "projectId": props["project_id"],
-                    "environmentId": props["environment_id"],
-                    "serviceId": props["service_id"],
-                },
+                {"projectId": where.project_id, "environmentId": where.environment_id, "serviceId": where.service_id},
             )["domains"][self.LIST_KEY],
         )
 
@@ -108,7 +110,7 @@ class ServiceDomainProvider(_DomainProvider):
         return ReadResult(id_, self.outputs({**props, "target_port": found.get("targetPort")}, domain=found["domain"]))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.delete_quietly("ServiceDomainDelete", {"id": id_}, {**props, "id": id_})
+        self.delete_quietly("ServiceDomainDelete", {"id": id_}, Where.of(props, object_id=id_))
 
 
 def _dns_records(domain: dict[str, Any]) -> dict[str, dict[str, str] | None]:
@@ -179,4 +181,4 @@ class CustomDomainProvider(_DomainProvider):
         return ReadResult(id_, self.outputs(current, **_dns_records(found)))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.delete_quietly("CustomDomainDelete", {"id": id_}, {**props, "id": id_})
+        self.delete_quietly("CustomDomainDelete", {"id": id_}, Where.of(props, object_id=id_))

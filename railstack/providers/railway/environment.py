@@ -6,16 +6,17 @@ from typing import Any
 
 from railstack.providers.railway._base import (
     CreateResult,
+    DictProvider,
     DiffResult,
-    RailwayResourceProvider,
     ReadResult,
     UpdateResult,
+    Where,
     paginate,
 )
 from railstack.providers.railway.schema import Prop
 
 
-class EnvironmentProvider(RailwayResourceProvider):
+class EnvironmentProvider(DictProvider):
     TYPE = "Environment"
     DESCRIPTION = "A Railway environment in a project, created without an initial deployment."
     IMPORT_ID = "<environmentId>"
@@ -56,7 +57,7 @@ class EnvironmentProvider(RailwayResourceProvider):
         return CreateResult(id_=env["id"], outs=self.outputs(props, environment_id=env["id"]))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        data = self.read_or_gone("Environment", {"id": id_}, {**props, "environment_id": id_})
+        data = self.read_or_gone("Environment", {"id": id_}, Where.of(props, environment_id=id_))
         env = (data or {}).get("environment")
         if env is None or env.get("deletedAt"):
             return ReadResult(None, {})
@@ -68,4 +69,4 @@ class EnvironmentProvider(RailwayResourceProvider):
         return UpdateResult(outs=self.outputs(news, environment_id=id_))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.delete_quietly("EnvironmentDelete", {"id": id_}, {**props, "environment_id": id_})
+        self.delete_quietly("EnvironmentDelete", {"id": id_}, Where.of(props, environment_id=id_))

@@ -163,7 +163,7 @@ class RailwayProvider(Provider):
     async def check(self, request: CheckRequest) -> CheckResponse:
         handler, props = self._handler(request.type)
         news = props.to_handler(request.new_inputs)
-        failures = [CheckFailure(camel(key), f"{camel(key)} {reason}") for key, reason in handler.check(news)]
+        failures = [CheckFailure(camel(key), f"{camel(key)} {reason}") for key, reason in handler.handle_check(news)]
         return CheckResponse(inputs=request.new_inputs, failures=failures)
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
@@ -173,7 +173,7 @@ class RailwayProvider(Provider):
             name = snake(ignored)
             if name in olds:
                 news[name] = olds[name]
-        result = handler.diff(request.resource_id, olds, news)
+        result = handler.handle_diff(request.resource_id, olds, news)
         detailed = {
             camel(key): PropertyDiff(
                 PropertyDiffKind.UPDATE_REPLACE if key in result.replaces else PropertyDiffKind.UPDATE, input_diff=True
@@ -196,7 +196,7 @@ class RailwayProvider(Provider):
             planned = {**props.to_handler(request.properties), **{k: UNKNOWN for k in handler.OUTPUTS}}
             return CreateResponse(resource_id="", properties=props.to_engine(planned))
         handler.urn = request.urn
-        result = await asyncio.to_thread(handler.create, props.to_handler(request.properties))
+        result = await asyncio.to_thread(handler.handle_create, props.to_handler(request.properties))
         return CreateResponse(resource_id=result.id, properties=props.to_engine(result.outs))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
@@ -205,8 +205,8 @@ class RailwayProvider(Provider):
         object_id = request.resource_id
         if not state and not request.inputs:
             # `pulumi import` (or the `import` option): only the ID is known.
-            object_id, state = await asyncio.to_thread(handler.import_props, request.resource_id)
-        result = await asyncio.to_thread(handler.read, object_id, state)
+            object_id, state = await asyncio.to_thread(handler.handle_import, request.resource_id)
+        result = await asyncio.to_thread(handler.handle_read, object_id, state)
         if result.id is None:
             return ReadResponse(resource_id=None)
         inputs = {k: v for k, v in result.outs.items() if k in props.inputs and v is not None}
@@ -224,12 +224,12 @@ class RailwayProvider(Provider):
             planned = {**olds, **news, **{k: UNKNOWN for k, p in handler.OUTPUTS.items() if p.derived}}
             return UpdateResponse(properties=props.to_engine(planned))
         handler.urn = request.urn
-        result = await asyncio.to_thread(handler.update, request.resource_id, olds, news)
+        result = await asyncio.to_thread(handler.handle_update, request.resource_id, olds, news)
         return UpdateResponse(properties=props.to_engine(result.outs))
 
     async def delete(self, request: DeleteRequest) -> None:
         handler, props = self._handler(request.type)
-        await asyncio.to_thread(handler.delete, request.resource_id, props.to_handler(request.properties))
+        await asyncio.to_thread(handler.handle_delete, request.resource_id, props.to_handler(request.properties))
 
 
 def _reporting(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:

@@ -13,10 +13,11 @@ from typing import Any
 
 from railstack.providers.railway._base import (
     CreateResult,
+    DictProvider,
     DiffResult,
-    RailwayResourceProvider,
     ReadResult,
     UpdateResult,
+    Where,
     edges,
     paginate,
 )
@@ -26,7 +27,7 @@ from railstack.providers.railway.schema import Prop
 WORKSPACE_REQUIRED = "workspaceid is required"
 
 
-class ProjectProvider(RailwayResourceProvider):
+class ProjectProvider(DictProvider):
     TYPE = "Project"
     DESCRIPTION = (
         "A Railway project. Its first environment (`defaultEnvironmentName`, Railway's default "
@@ -128,7 +129,7 @@ class ProjectProvider(RailwayResourceProvider):
         return CreateResult(id_=project["id"], outs=self._outs(props, project))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        data = self.read_or_gone("Project", {"id": id_}, {**props, "project_id": id_})
+        data = self.read_or_gone("Project", {"id": id_}, Where.of(props, project_id=id_))
         if data is None or data.get("project") is None or data["project"].get("deletedAt"):
             return ReadResult(None, {})
         project = data["project"]
@@ -157,4 +158,4 @@ class ProjectProvider(RailwayResourceProvider):
         )
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.delete_quietly("ProjectDelete", {"id": id_}, {**props, "project_id": id_})
+        self.delete_quietly("ProjectDelete", {"id": id_}, Where.of(props, project_id=id_))

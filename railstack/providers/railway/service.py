@@ -9,11 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from railstack.providers.railway._base import CreateResult, RailwayResourceProvider, ReadResult, UpdateResult, paginate
+from railstack.providers.railway._base import (
+    CreateResult,
+    DictProvider,
+    ReadResult,
+    UpdateResult,
+    Where,
+    paginate,
+)
 from railstack.providers.railway.schema import Prop
 
 
-class ServiceProvider(RailwayResourceProvider):
+class ServiceProvider(DictProvider):
     TYPE = "Service"
     DESCRIPTION = "A Railway service. Names are unique per project and are what `${{Name.VAR}}` references use."
     IMPORT_ID = "<serviceId>"
@@ -48,7 +55,7 @@ class ServiceProvider(RailwayResourceProvider):
         return CreateResult(id_=service["id"], outs=self.outputs(props, service_id=service["id"]))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        data = self.read_or_gone("Service", {"id": id_}, {**props, "service_id": id_})
+        data = self.read_or_gone("Service", {"id": id_}, Where.of(props, service_id=id_))
         service = (data or {}).get("service")
         if service is None or service.get("deletedAt"):
             return ReadResult(None, {})
@@ -60,4 +67,4 @@ class ServiceProvider(RailwayResourceProvider):
         return UpdateResult(outs=self.outputs(news, service_id=id_))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.delete_quietly("ServiceDelete", {"id": id_}, {**props, "service_id": id_})
+        self.delete_quietly("ServiceDelete", {"id": id_}, Where.of(props, service_id=id_))

@@ -19,7 +19,13 @@ import hashlib
 import json
 from typing import Any
 
-from railstack.providers.railway._base import CreateResult, RailwayResourceProvider, ReadResult, UpdateResult
+from railstack.providers.railway._base import (
+    CreateResult,
+    DictProvider,
+    ReadResult,
+    UpdateResult,
+    Where,
+)
 from railstack.providers.railway.schema import Prop, camel, list_of, map_of
 
 #: The settings' schema types and words (each is changed in place).
@@ -77,7 +83,7 @@ def _pre_deploy_as_text(value: Any) -> str | None:
     return str(value)
 
 
-class ServiceInstanceProvider(RailwayResourceProvider):
+class ServiceInstanceProvider(DictProvider):
     TYPE = "ServiceInstance"
     DESCRIPTION = (
         "A service's deploy settings in one environment (no source, never a deployment by itself). Every "
@@ -150,7 +156,7 @@ class ServiceInstanceProvider(RailwayResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         ids = {"environmentId": props["environment_id"], "serviceId": props["service_id"]}
-        data = self.read_or_gone("ServiceInstance", ids, props)
+        data = self.read_or_gone("ServiceInstance", ids, Where.of(props))
         instance = (data or {}).get("serviceInstance")
         if instance is None or instance.get("deletedAt"):
             return ReadResult(None, {})

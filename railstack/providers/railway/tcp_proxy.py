@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from railstack.providers.railway._base import CreateResult, RailwayResourceProvider, ReadResult
+from railstack.providers.railway._base import CreateResult, DictProvider, ReadResult, Where
 from railstack.providers.railway.schema import Prop
 
 
@@ -13,7 +13,7 @@ def _clean(proxy: dict[str, Any]) -> dict[str, Any]:
     return {"domain": proxy["domain"].rstrip("."), "proxy_port": proxy["proxyPort"]}
 
 
-class TcpProxyProvider(RailwayResourceProvider):
+class TcpProxyProvider(DictProvider):
     TYPE = "TcpProxy"
     DESCRIPTION = (
         "A TCP proxy to `applicationPort` of a service instance; `domain`:`proxyPort` is public. It starts "
@@ -39,7 +39,7 @@ class TcpProxyProvider(RailwayResourceProvider):
 
     def _proxies(self, props: dict[str, Any]) -> list[dict[str, Any]] | None:
         data = self.read_or_gone(
-            "TcpProxies", {"environmentId": props["environment_id"], "serviceId": props["service_id"]}, props
+            "TcpProxies", {"environmentId": props["environment_id"], "serviceId": props["service_id"]}, Where.of(props)
         )
         return None if data is None else data["tcpProxies"]
 
@@ -71,12 +71,12 @@ class TcpProxyProvider(RailwayResourceProvider):
         return ReadResult(id_, self.outputs({**props, "application_port": found["applicationPort"]}, **_clean(found)))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.delete_quietly("TcpProxyDelete", {"id": id_}, {**props, "id": id_})
+        self.delete_quietly("TcpProxyDelete", {"id": id_}, Where.of(props, object_id=id_))
 
-    def confirmed_gone(self, props: Any) -> bool:
-        return super().confirmed_gone(props) or self.missing_from(
-            props,
+    def confirmed_gone(self, where: Where) -> bool:
+        return super().confirmed_gone(where) or self.missing_from(
+            where,
             lambda: self.client.execute(
-                "TcpProxies", {"environmentId": props["environment_id"], "serviceId": props["service_id"]}
+                "TcpProxies", {"environmentId": where.environment_id, "serviceId": where.service_id}
             )["tcpProxies"],
         )

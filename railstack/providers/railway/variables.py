@@ -12,7 +12,13 @@ import hmac
 import json
 from typing import Any
 
-from railstack.providers.railway._base import CreateResult, RailwayResourceProvider, ReadResult, UpdateResult
+from railstack.providers.railway._base import (
+    CreateResult,
+    DictProvider,
+    ReadResult,
+    UpdateResult,
+    Where,
+)
 from railstack.providers.railway.schema import Prop, list_of, map_of
 
 #: Variables Railway provides itself; never owned, never compared.
@@ -30,7 +36,7 @@ def fingerprint(key: str, name: str, value: str) -> str:
     return hmac.new(key.encode(), f"{name}\0{value}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
-class VariableCollectionProvider(RailwayResourceProvider):
+class VariableCollectionProvider(DictProvider):
     TYPE = "VariableCollection"
     DESCRIPTION = (
         "All variables of a service in one environment (`serviceId` set), or the environment's shared "
@@ -77,7 +83,7 @@ class VariableCollectionProvider(RailwayResourceProvider):
         }
 
     def _current(self, props: dict[str, Any]) -> dict[str, str] | None:
-        data = self.read_or_gone("Variables", self._scope(props), props)
+        data = self.read_or_gone("Variables", self._scope(props), Where.of(props))
         if data is None:
             return None
         return self.normalize("variables", data.get("variables"))
@@ -113,5 +119,5 @@ class VariableCollectionProvider(RailwayResourceProvider):
         self.delete_quietly(
             "VariableCollectionUpsert",
             {"input": {**self._scope(props), "variables": {}, "replace": True, "skipDeploys": True}},
-            props,
+            Where.of(props),
         )

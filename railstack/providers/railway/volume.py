@@ -11,10 +11,11 @@ from typing import Any
 
 from railstack.providers.railway._base import (
     CreateResult,
+    DictProvider,
     DiffResult,
-    RailwayResourceProvider,
     ReadResult,
     UpdateResult,
+    Where,
     edges,
 )
 from railstack.providers.railway.schema import Prop, list_of
@@ -22,7 +23,7 @@ from railstack.providers.railway.schema import Prop, list_of
 BACKUP_KINDS = ("DAILY", "WEEKLY", "MONTHLY")
 
 
-class VolumeProvider(RailwayResourceProvider):
+class VolumeProvider(DictProvider):
     TYPE = "Volume"
     DESCRIPTION = (
         "A volume mounted at `mountPath` in one service instance, with backup schedules. Create it before "
@@ -64,7 +65,7 @@ class VolumeProvider(RailwayResourceProvider):
         return super().diff(id_, olds, news)
 
     def _volumes(self, project_id: str) -> list[dict[str, Any]] | None:
-        data = self.read_or_gone("ProjectVolumes", {"projectId": project_id}, {"project_id": project_id})
+        data = self.read_or_gone("ProjectVolumes", {"projectId": project_id}, Where(project_id=project_id))
         if data is None or data.get("project") is None:
             return None
         return edges(data["project"]["volumes"])
@@ -146,16 +147,16 @@ class VolumeProvider(RailwayResourceProvider):
         return ReadResult(id_, self.outputs(current, name=volume["name"], volume_instance_id=instance["id"]))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.delete_quietly("VolumeDelete", {"volumeId": id_}, {**props, "id": id_})
+        self.delete_quietly("VolumeDelete", {"volumeId": id_}, Where.of(props, object_id=id_))
 
-    def confirmed_gone(self, props: Any) -> bool:
+    def confirmed_gone(self, where: Where) -> bool:
         # A volume deleted on its own (or with its service) is gone when its project lists it no more.
-        if not props.get("id"):
-            return super().confirmed_gone(props)
+        if not where.object_id:
+            return super().confirmed_gone(where)
         return self.missing_from(
-            props,
+            where,
             lambda: edges(
-                (self.client.execute("ProjectVolumes", {"projectId": props["project_id"]}).get("project") or {}).get(
+                (self.client.execute("ProjectVolumes", {"projectId": where.project_id}).get("project") or {}).get(
                     "volumes"
                 )
             ),
