@@ -430,7 +430,7 @@ class Handler(RailwayResourceProvider, Generic[A, S]):
 
     def blank(self) -> S:
         """A state of which nothing is known yet (every field None), for an import to fill in."""
-        return self._state({})
+        return self.state_from({})
 
     def diff(self, id_: str, olds: S, news: A) -> DiffResult:
         compared = self.REPLACE_ON | self.UPDATE_ON
@@ -446,31 +446,31 @@ class Handler(RailwayResourceProvider, Generic[A, S]):
         return DiffResult(changes=bool(changed), replaces=replaces, stables=stables, changed=changed)
 
     # -- the plugin's dicts to the declared types and back ------------------------------------------
-    def _args(self, props: Mapping[str, Any]) -> A:
+    def args_from(self, props: Mapping[str, Any]) -> A:
         return self.STATE.ARGS.from_props(props)  # type: ignore[return-value]
 
-    def _state(self, props: Mapping[str, Any]) -> S:
+    def state_from(self, props: Mapping[str, Any]) -> S:
         return self.STATE.from_state(props)  # type: ignore[return-value]
 
     def handle_create(self, props: dict[str, Any]) -> CreateResult:
-        created = self.create(self._args(props))
+        created = self.create(self.args_from(props))
         return CreateResult(id_=created.id, outs=created.state.to_props())
 
     def handle_read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        state = self.read(id_, self._state(props))
+        state = self.read(id_, self.state_from(props))
         return ReadResult(None, {}) if state is None else ReadResult(id_, state.to_props())
 
     def handle_update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(outs=self.update(id_, self._state(olds), self._args(news)).to_props())
+        return UpdateResult(outs=self.update(id_, self.state_from(olds), self.args_from(news)).to_props())
 
     def handle_delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.delete(id_, self._state(props))
+        self.delete(id_, self.state_from(props))
 
     def handle_diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        return self.diff(id_, self._state(olds), self._args(news))
+        return self.diff(id_, self.state_from(olds), self.args_from(news))
 
     def handle_check(self, news: dict[str, Any]) -> list[tuple[str, str]]:
-        return self.check(self._args(news))
+        return self.check(self.args_from(news))
 
     def handle_import(self, import_id: str) -> tuple[str, dict[str, Any]]:
         object_id, state = self.import_state(import_id)
