@@ -8,11 +8,10 @@ or from the environment, so the token is never an input and never reaches the st
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from railstack.providers.railway.client import (
     AmbiguousWriteError,
@@ -21,7 +20,7 @@ from railstack.providers.railway.client import (
     RetryPolicy,
     client_from_settings,
 )
-from railstack.providers.railway.schema import Prop, Props, State, spec_of
+from railstack.providers.railway.schema import Prop, Props, State
 from railstack.providers.railway.session import Session, session_for
 
 T = TypeVar("T")
@@ -434,16 +433,18 @@ class Handler(RailwayResourceProvider, Generic[A, S]):
 
     def diff(self, id_: str, olds: S, news: A) -> DiffResult:
         compared = self.REPLACE_ON | self.UPDATE_ON
-        specs = {f.name: spec_of(f) for f in dataclasses.fields(news) if f.name in compared}
         changed: list[str] = []
         for key in sorted(compared):
-            new, old = getattr(news, key), getattr(olds.args, key)
-            same = specs[key].compare_as or _itself
-            if new is UNKNOWN or same(old) != same(new):
+            new = getattr(news, key)
+            if new is UNKNOWN or olds.args.compared(key) != news.compare(key, new):
                 changed.append(key)
         replaces = [k for k in changed if k in self.REPLACE_ON]
         stables = sorted(compared - set(changed))
         return DiffResult(changes=bool(changed), replaces=replaces, stables=stables, changed=changed)
+
+    def read_id(self, id_: str, state: S) -> str:
+        """The object's id after a read: the id asked for, unless the handler's import ID is not Railway's."""
+        return id_
 
     # -- the plugin's dicts to the declared types and back ------------------------------------------
     def args_from(self, props: Mapping[str, Any]) -> A:
@@ -458,7 +459,7 @@ class Handler(RailwayResourceProvider, Generic[A, S]):
 
     def handle_read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         state = self.read(id_, self.state_from(props))
-        return ReadResult(None, {}) if state is None else ReadResult(id_, state.to_props())
+        return ReadResult(None, {}) if state is None else ReadResult(self.read_id(id_, state), state.to_props())
 
     def handle_update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         return UpdateResult(outs=self.update(id_, self.state_from(olds), self.args_from(news)).to_props())
@@ -477,7 +478,12 @@ class Handler(RailwayResourceProvider, Generic[A, S]):
         return object_id, state.to_props()
 
 
-def _itself(value: Any) -> Any:
+def dig(value: Any, *path: str) -> Any:
+    """The value at `path` in Railway's answer; None where a step is missing or null."""
+    for key in path:
+        if not isinstance(value, Mapping):
+            return None
+        value = cast(Mapping[str, Any], value).get(key)
     return value
 
 

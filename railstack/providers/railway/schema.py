@@ -178,6 +178,16 @@ class Props:
         names = [f.name for f in dataclasses.fields(cls) if "prop" in f.metadata]
         return cls(**{name: values.get(name) for name in names}, **given)
 
+    @classmethod
+    def compare(cls, name: str, value: Any) -> Any:
+        """`value` of field `name` as it compares in a diff: its `compare_as`, else itself."""
+        same = spec_of(cls.__dataclass_fields__[name]).compare_as
+        return value if same is None else same(value)
+
+    def compared(self, name: str) -> Any:
+        """This object's field `name` as it compares in a diff."""
+        return self.compare(name, getattr(self, name))
+
     def to_props(self) -> dict[str, Any]:
         """The snake_case values the plugin sends: None is left out (the engine's null and absent agree)."""
         out: dict[str, Any] = {}
