@@ -80,12 +80,6 @@ class Where:
     service_id: str | None = None
     object_id: str | None = None
 
-    @classmethod
-    def of(cls, props: Mapping[str, Any], **given: str | None) -> Where:
-        """From a handler's dict props (handlers not yet typed)."""
-        known = {name: props.get(name) for name in ("project_id", "workspace_id", "environment_id", "service_id")}
-        return cls(**{**known, "object_id": props.get("id"), **given})
-
 
 @dataclass
 class DiffResult:
@@ -98,12 +92,14 @@ class DiffResult:
 
 
 class RailwayResourceProvider:
-    """Base of railstack's Railway resource handlers.
+    """Base of railstack's Railway resource handlers: what the plugin calls (`handle_*`, with its
+    snake_case dicts) and the plumbing every handler shares. Handlers subclass `Handler`.
 
-    Subclasses declare TYPE (the schema token is `railway:index:<TYPE>`), DESCRIPTION, IMPORT_ID (the
-    form of the ID `pulumi import` takes), INPUTS and OUTPUTS (`Prop`s by snake_case name). The diff
-    sets come from the inputs' `change`: REPLACE_ON (a change needs a new object) and UPDATE_ON
-    (changed in place); inputs with neither are railstack's own records and never compared.
+    A handler declares TYPE (the schema token is `railway:index:<TYPE>`), DESCRIPTION, IMPORT_ID (the
+    form of the ID `pulumi import` takes) and STATE; INPUTS and OUTPUTS (`Prop`s by snake_case name)
+    are read off STATE's fields, and so are the diff sets, from the inputs' `change`: REPLACE_ON (a
+    change needs a new object) and UPDATE_ON (changed in place); inputs with neither are railstack's
+    own records and never compared.
     """
 
     TYPE: ClassVar[str]
@@ -327,69 +323,6 @@ class RailwayResourceProvider:
             return self.client.execute("Projects", {"workspaceId": workspace_id, "after": after})["projects"]
 
         return all(node["id"] != project_id for node in paginate(page))
-
-
-class DictProvider(RailwayResourceProvider):
-    """A handler not yet typed: its CRUD takes the plugin's snake_case dict as it is."""
-
-    def handle_create(self, props: dict[str, Any]) -> CreateResult:
-        return self.create(props)
-
-    def handle_read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        return self.read(id_, props)
-
-    def handle_update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return self.update(id_, olds, news)
-
-    def handle_delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.delete(id_, props)
-
-    def handle_diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        return self.diff(id_, olds, news)
-
-    def handle_check(self, news: dict[str, Any]) -> list[tuple[str, str]]:
-        return self.check(news)
-
-    def handle_import(self, import_id: str) -> tuple[str, dict[str, Any]]:
-        return self.import_props(import_id)
-
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        raise NotImplementedError
-
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        raise NotImplementedError
-
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        raise RailwayError("update", f"a {self.TYPE} has nothing that changes in place")
-
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
-        raise NotImplementedError
-
-    def check(self, news: dict[str, Any]) -> list[tuple[str, str]]:
-        return [(k, "is required") for k, p in self.INPUTS.items() if p.required and news.get(k) in (None, "")]
-
-    def import_props(self, import_id: str) -> tuple[str, dict[str, Any]]:
-        return import_id, {}
-
-    # -- diff ------------------------------------------------------------------------------------
-    def normalize(self, key: str, value: Any) -> Any:
-        """The value of an input as it compares: subclasses fold platform defaults here."""
-        return value
-
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed = []
-        for key in sorted(self.REPLACE_ON | self.UPDATE_ON):
-            new = news.get(key)
-            if new is UNKNOWN or self.normalize(key, olds.get(key)) != self.normalize(key, new):
-                changed.append(key)
-        replaces = [k for k in changed if k in self.REPLACE_ON]
-        stables = sorted((self.REPLACE_ON | self.UPDATE_ON) - set(changed))
-        return DiffResult(changes=bool(changed), replaces=replaces, stables=stables, changed=changed)
-
-    # -- helpers for subclasses ------------------------------------------------------------------
-    def outputs(self, props: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
-        """Outputs are the inputs as given plus what Railway assigned."""
-        return {**props, **extra}
 
 
 class Handler(RailwayResourceProvider, Generic[A, S]):

@@ -1,15 +1,13 @@
 """The Railway package's schema, built from the declarations of the resources themselves.
 
-Each resource module declares its inputs and its state once, as `Prop`s on its handler class
-(`INPUTS`, `OUTPUTS`); from them come the handler's diff sets (which input replaces, which updates),
-the properties the plugin converts, and this schema, which `pulumi package get-schema` prints and
-`pulumi package gen-sdk` turns into the Python SDK (`sdk/python`, distribution `railstack-railway`).
-
-A resource's inputs are one frozen dataclass (`Args`, a subclass of `Props`) whose fields are declared
-with `prop(...)`: the field's annotation gives the schema type, a field without a default is
-required, and `change` says what a change does. Its state (`State`) holds the inputs as given
-(`args`) plus what Railway assigned, declared the same way. The handler's `INPUTS`/`OUTPUTS`, its
-diff sets and this schema are read off those fields, so each property is named once.
+Each resource module declares its inputs once, as one frozen dataclass (`XArgs`, a `Props`) whose
+fields are made with `prop(...)`: the annotation gives the schema type, a field without a default is
+required, `change` says what a change does (replace or update) and `compare_as` how a value compares.
+Its state (`XState`, a `State[XArgs]`) holds the inputs as given (`args`) plus the outputs Railway
+assigned, declared the same way. The handler's `INPUTS`/`OUTPUTS` (`Prop`s), its diff sets, the
+properties the plugin converts and this schema are read off those fields, so each property is named
+once. `pulumi package get-schema` prints the schema and `pulumi package gen-sdk` turns it into the
+Python SDK (`sdk/python`, distribution `railstack-railway`).
 
 Property names are the schema's camelCase (`projectId`); the handlers use snake_case (`project_id`),
 as the generated SDK does, and the plugin converts between the two at the top level only (the keys
