@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Generic, TypeVar, cast
+from typing import Any, ClassVar, Generic, TypeVar
 
 from railstack.providers.railway.client import (
     AmbiguousWriteError,
@@ -19,6 +19,7 @@ from railstack.providers.railway.client import (
     RailwayError,
     RetryPolicy,
     client_from_settings,
+    dig,
 )
 from railstack.providers.railway.schema import Prop, Props, State
 from railstack.providers.railway.session import Session, session_for
@@ -84,10 +85,10 @@ class Where:
 @dataclass
 class DiffResult:
     changes: bool
-    replaces: list[str] = field(default_factory=list)
-    stables: list[str] = field(default_factory=list)
+    replaces: list[str] = field(default_factory=list[str])
+    stables: list[str] = field(default_factory=list[str])
     delete_before_replace: bool = True
-    changed: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list[str])
     """Every input that differs, replacing or not (the preview's detailed diff)."""
 
 
@@ -114,8 +115,9 @@ class RailwayResourceProvider:
         super().__init_subclass__(**kwargs)
         inputs: dict[str, Prop] | None = cls.__dict__.get("INPUTS")
         if inputs is not None:
-            cls.REPLACE_ON = frozenset(k for k, p in inputs.items() if p.change == "replace")
-            cls.UPDATE_ON = frozenset(k for k, p in inputs.items() if p.change == "update")
+            # Set once per class, at its creation: constants of the class from then on.
+            cls.REPLACE_ON = frozenset(k for k, p in inputs.items() if p.change == "replace")  # pyright: ignore[reportConstantRedefinition]
+            cls.UPDATE_ON = frozenset(k for k, p in inputs.items() if p.change == "update")  # pyright: ignore[reportConstantRedefinition]
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         # Provider config (snake_case): token (secret), token_kind (account|project), api_url,
@@ -411,18 +413,10 @@ class Handler(RailwayResourceProvider, Generic[A, S]):
         return object_id, state.to_props()
 
 
-def dig(value: Any, *path: str) -> Any:
-    """The value at `path` in Railway's answer; None where a step is missing or null."""
-    for key in path:
-        if not isinstance(value, Mapping):
-            return None
-        value = cast(Mapping[str, Any], value).get(key)
-    return value
-
-
 def edges(connection: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     """The nodes of a Relay connection."""
-    return [edge["node"] for edge in (connection or {}).get("edges", [])]
+    found: list[dict[str, Any]] = dig(connection, "edges") or []
+    return [edge["node"] for edge in found]
 
 
 def paginate(fetch: Callable[[str | None], Mapping[str, Any]]) -> Iterable[dict[str, Any]]:
@@ -431,7 +425,6 @@ def paginate(fetch: Callable[[str | None], Mapping[str, Any]]) -> Iterable[dict[
     while True:
         connection = fetch(after)
         yield from edges(connection)
-        info = connection.get("pageInfo") or {}
-        if not info.get("hasNextPage"):
+        if not dig(connection, "pageInfo", "hasNextPage"):
             return
-        after = info.get("endCursor")
+        after = dig(connection, "pageInfo", "endCursor")

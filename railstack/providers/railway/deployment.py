@@ -36,7 +36,6 @@ keep their previous deployment when the API's fails.
 The step runs again only when a trigger (revisions of the settings, variables, secrets), the source
 or the limits change.
 """
-# pyright: strict
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
 """Railway domains: the Railway-provided domain of a service, and custom domains with their DNS records."""
-# pyright: strict
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
 """Railway environment: an extra environment of a project (the first comes with the project)."""
-# pyright: strict
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ import sys
 import traceback
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import grpc
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
@@ -48,7 +48,9 @@ from pulumi.provider.experimental.provider import (
 )
 from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime import rpc
-from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
+
+# The channel options of pulumi's own provider servers (message sizes), which pulumi does not export.
+from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS  # pyright: ignore[reportPrivateUsage]
 from pulumi.runtime.proto import provider_pb2_grpc
 
 from railstack.providers.railway._base import UNKNOWN, RailwayResourceProvider
@@ -77,9 +79,9 @@ def wrap(value: Any, *, secret: bool = False) -> PropertyValue:
         # The engine's own marker: this SDK's PropertyValue cannot marshal its Computed.
         return PropertyValue(rpc.UNKNOWN)
     if isinstance(value, Mapping):
-        value = {str(k): wrap(v) for k, v in value.items()}
+        value = {str(k): wrap(v) for k, v in cast(Mapping[Any, Any], value).items()}
     elif isinstance(value, list | tuple):
-        value = [wrap(v) for v in value]
+        value = [wrap(v) for v in cast(list[Any], value)]
     elif isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     return PropertyValue(value, is_secret=secret)
@@ -100,20 +102,21 @@ class Properties:
         self.inputs = handler.INPUTS
 
     def to_handler(self, values: Mapping[str, PropertyValue]) -> dict[str, Any]:
-        out = {}
+        out: dict[str, Any] = {}
         for key, value in values.items():
             name = snake(key)
             out[name] = _typed(self.props.get(name), plain(value))
         return out
 
     def to_engine(self, values: Mapping[str, Any], *, only_inputs: bool = False) -> dict[str, PropertyValue]:
-        out = {}
+        out: dict[str, PropertyValue] = {}
         for name, value in values.items():
             prop = self.props.get(name)
             if prop is None or (only_inputs and name not in self.inputs):
                 continue  # nothing the schema does not declare reaches the state
             if prop.secret_values and isinstance(value, Mapping):
-                out[camel(name)] = PropertyValue({k: wrap(v, secret=True) for k, v in value.items()})
+                entries = cast(Mapping[str, Any], value).items()
+                out[camel(name)] = PropertyValue({k: wrap(v, secret=True) for k, v in entries})
             else:
                 out[camel(name)] = wrap(value, secret=prop.secret and value is not None)
         return out
@@ -137,7 +140,7 @@ class RailwayProvider(Provider):
         return GetSchemaResponse(schema=schema_json())
 
     async def check_config(self, request: CheckRequest) -> CheckResponse:
-        failures = []
+        failures: list[CheckFailure] = []
         kind = request.new_inputs.get("tokenKind")
         if kind is not None and kind.value not in (None, "", *TOKEN_KINDS) and not isinstance(kind.value, Computed):
             failures.append(
@@ -238,7 +241,7 @@ def _reporting(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable
     happened, since it is a bug of the plugin."""
 
     @functools.wraps(method)
-    async def call(self: ProviderServicer, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def call(self: ProviderServicer, request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
         try:
             return await method(self, request, context)
         except RailwayError as err:

@@ -6,7 +6,6 @@ docs/resources/project.md calls it required then): `railway:workspaceId` in the 
 RAILWAY_WORKSPACE_ID. The workspace Railway put the project in is kept in the state, so a project
 is only provably gone when the token sees that workspace and the workspace no longer lists it.
 """
-# pyright: strict
 
 from __future__ import annotations
 

@@ -4,7 +4,6 @@ Sources (image or repo), registry credentials and settings are per environment a
 ServiceInstance: creating a service with a source makes Railway deploy it at once, before its
 variables and settings exist, and that would be a second deployment in the same `pulumi up`.
 """
-# pyright: strict
 
 from __future__ import annotations
 

@@ -12,7 +12,6 @@ a mirror and may drop (Terraform provider issue 77 / PR 79, which writes multiRe
 serviceInstanceUpdate and reads it back from the latest deployment's
 `meta.serviceManifest.deploy.multiRegionConfig`, as Railway's CLI src/commands/scale.rs does).
 """
-# pyright: strict
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
 """Railway TCP proxy: a public TCP endpoint for one service instance (for example a database)."""
-# pyright: strict
 
 from __future__ import annotations
 

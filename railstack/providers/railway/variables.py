@@ -4,7 +4,6 @@ variables, written in one request with `skipDeploys` (the ServiceDeployment reso
 Values are kept verbatim, so `${{Postgres.DATABASE_URL}}` and `${{shared.SECRET_KEY}}` references
 stay references. The collection owns its scope: variables not in it are removed (`replace`).
 """
-# pyright: strict
 
 from __future__ import annotations
 

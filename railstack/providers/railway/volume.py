@@ -4,7 +4,6 @@ Railway has no volume(id) query: volumes are read through their project. A servi
 one volume, so an existing volume attached to the service in the environment is the one a retried
 create made.
 """
-# pyright: strict
 
 from __future__ import annotations
 
