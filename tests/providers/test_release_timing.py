@@ -31,8 +31,8 @@ def token(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _service(emu: EmulatorServer, monkeypatch: pytest.MonkeyPatch, name: str = "api") -> dict[str, Any]:
     monkeypatch.setenv("RAILWAY_API_URL", emu.url)
-    project = ProjectProvider().create({"name": f"timing-{name}"})
-    created = ServiceProvider().create({"project_id": project.id, "name": name})
+    project = ProjectProvider().handle_create({"name": f"timing-{name}"})
+    created = ServiceProvider().handle_create({"project_id": project.id, "name": name})
     return {"id": created.id, "environment_id": project.outs["default_environment_id"], "project_id": project.id}
 
 
@@ -64,11 +64,11 @@ def test_the_commit_s_late_deployment_is_the_release_s_only_one(
 ) -> None:
     service = _service(late, monkeypatch)
     provider = ServiceDeploymentProvider()
-    created = provider.create(release_props(service))
+    created = provider.handle_create(release_props(service))
     [deployment] = _deployments(late, service["id"])
     assert deployment["meta"]["reason"] == "patch_commit", "the commit deployed it; the release did not deploy again"
     assert (created.id, created.outs["status"]) == (deployment["id"], "SUCCESS")
-    provider.update(created.id, created.outs, release_props(service, source_image="ghcr.io/example/app:2"))
+    provider.handle_update(created.id, created.outs, release_props(service, source_image="ghcr.io/example/app:2"))
     assert len(_deployments(late, service["id"])) == 2, "a new image: one more deployment, the commit's"
     assert "REMOVED" not in _statuses(late, service["id"])[1:], "no deployment of this release was replaced"
 
@@ -78,7 +78,7 @@ def test_a_commit_deployment_later_than_the_wait_replaces_the_explicit_one_and_i
 ) -> None:
     with emulator_factory(register_delay=2.0, deploy_seconds=4.0) as emu:
         service = _service(emu, monkeypatch)
-        created = ServiceDeploymentProvider().create(release_props(service, register_wait_seconds=0.5))
+        created = ServiceDeploymentProvider().handle_create(release_props(service, register_wait_seconds=0.5))
         by_reason = {d["meta"]["reason"]: d["id"] for d in _deployments(emu, service["id"])}
         assert set(by_reason) == {"deploy", "patch_commit"}, "the wait ran out, so the release deployed itself"
         assert created.outs["deployment_id"] == by_reason["patch_commit"], "the newer one, railstack's, is followed"
@@ -113,7 +113,7 @@ def test_a_deployment_replaced_from_outside_fails_the_release_naming_it(
         service = _service(emu, monkeypatch)
         pusher = _outside_after_start(emu, service, kind)
         with pytest.raises(DeploymentFailed) as caught:
-            ServiceDeploymentProvider().create(release_props(service))
+            ServiceDeploymentProvider().handle_create(release_props(service))
         pusher.join()
         message = str(caught.value)
         outside = [d["id"] for d in _deployments(emu, service["id"]) if d["meta"]["reason"] != "patch_commit"]
@@ -127,9 +127,9 @@ def test_a_lost_deploy_answer_waits_for_the_deployment_to_register_instead_of_de
 ) -> None:
     service = _service(late, monkeypatch)
     provider = ServiceDeploymentProvider()
-    created = provider.create(release_props(service))
+    created = provider.handle_create(release_props(service))
     late.inject(field="serviceInstanceDeployV2", kind="500", after=True)
-    updated = provider.update(created.id, created.outs, release_props(service, triggers={"v": "2"}))
+    updated = provider.handle_update(created.id, created.outs, release_props(service, triggers={"v": "2"}))
     deployments = _deployments(late, service["id"])
     assert len(deployments) == 2, "the lost answer's deployment was found, not made twice"
     assert updated.outs["deployment_id"] == max(deployments, key=lambda d: d["createdAt"])["id"]
@@ -143,7 +143,7 @@ def test_an_approval_pending_deployment_fails_within_one_poll_naming_the_remedy(
         emu.script_deployments(service="api", outcome="success", approval="NEEDS_APPROVAL")
         started = time.monotonic()
         with pytest.raises(DeploymentFailed) as caught:
-            ServiceDeploymentProvider().create(release_props(service, poll_seconds=None))
+            ServiceDeploymentProvider().handle_create(release_props(service, poll_seconds=None))
         assert time.monotonic() - started < 5, "failed at the first status read, not at the timeout"
         message = str(caught.value)
         assert "crud: service api: deployment" in message and "is NEEDS_APPROVAL" in message
@@ -157,7 +157,7 @@ def test_with_the_opt_in_railstack_approves_its_own_deployment(
     with emulator_factory(register_delay=0.5, deploy_seconds=0.5) as emu:
         service = _service(emu, monkeypatch)
         emu.script_deployments(service="api", outcome="success", approval=status)
-        created = ServiceDeploymentProvider({"approve_deployments": True}).create(release_props(service))
+        created = ServiceDeploymentProvider({"approve_deployments": True}).handle_create(release_props(service))
         assert created.outs["status"] == "SUCCESS"
         approvals = [r for r in emu.requests() if "deploymentApprove" in r["fields"]]
         assert len(approvals) == 1, approvals
@@ -172,7 +172,7 @@ def test_a_build_failure_shows_the_build_log_lines(
         lines = ["#7 [3/5] RUN pip install -r requirements.txt", "ERROR: No matching distribution for djangoo==5.1"]
         emu.script_deployments(service="api", outcome="build_failed", logs=lines)
         with pytest.raises(DeploymentFailed) as caught:
-            ServiceDeploymentProvider().create(release_props(service))
+            ServiceDeploymentProvider().handle_create(release_props(service))
         message = str(caught.value)
         assert "ended FAILED" in message and "Last 2 build log lines" in message
         assert all(line in message for line in lines), message
@@ -188,7 +188,7 @@ def test_the_release_reports_each_status_as_it_changes(
         service = _service(emu, monkeypatch)
         provider = ServiceDeploymentProvider()
         provider.urn = "urn:pulumi:test::railstack::railway:index:ServiceDeployment::progress"
-        provider.create(release_props(service, poll_seconds=0.2))
+        provider.handle_create(release_props(service, poll_seconds=0.2))
         mine = [message for urn, message in PROGRESS.sent if urn == provider.urn]
         statuses = [message.split(": ")[1].split(" ")[0] for message in mine]
         assert statuses == ["BUILDING", "DEPLOYING", "SUCCESS"], mine

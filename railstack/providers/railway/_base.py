@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from railstack.providers.railway.client import (
     AmbiguousWriteError,
@@ -19,11 +19,14 @@ from railstack.providers.railway.client import (
     RailwayError,
     RetryPolicy,
     client_from_settings,
+    dig,
 )
-from railstack.providers.railway.schema import Prop
+from railstack.providers.railway.schema import Prop, Props, State
 from railstack.providers.railway.session import Session, session_for
 
 T = TypeVar("T")
+A = TypeVar("A", bound=Props)
+S = TypeVar("S", bound=State[Any])
 
 #: How many times a create is attempted when Railway's answer was lost (timeout, 5xx after sending).
 CREATE_ATTEMPTS = 4
@@ -58,23 +61,46 @@ class UpdateResult:
         self.outs = outs
 
 
+@dataclass(frozen=True)
+class Created(Generic[S]):
+    """What a typed create returns: Railway's id of the object and the resource's state."""
+
+    id: str
+    state: S
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where an object lives, for `confirmed_gone`: its project (and the workspace a project is in),
+    and, for what lives in one, the environment and the service; `object_id` is the object's own id
+    when it can be deleted on its own while its service lives on (a domain, a proxy, a volume)."""
+
+    project_id: str | None = None
+    workspace_id: str | None = None
+    environment_id: str | None = None
+    service_id: str | None = None
+    object_id: str | None = None
+
+
 @dataclass
 class DiffResult:
     changes: bool
-    replaces: list[str] = field(default_factory=list)
-    stables: list[str] = field(default_factory=list)
+    replaces: list[str] = field(default_factory=list[str])
+    stables: list[str] = field(default_factory=list[str])
     delete_before_replace: bool = True
-    changed: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list[str])
     """Every input that differs, replacing or not (the preview's detailed diff)."""
 
 
 class RailwayResourceProvider:
-    """Base of railstack's Railway resource handlers.
+    """Base of railstack's Railway resource handlers: what the plugin calls (`handle_*`, with its
+    snake_case dicts) and the plumbing every handler shares. Handlers subclass `Handler`.
 
-    Subclasses declare TYPE (the schema token is `railway:index:<TYPE>`), DESCRIPTION, IMPORT_ID (the
-    form of the ID `pulumi import` takes), INPUTS and OUTPUTS (`Prop`s by snake_case name). The diff
-    sets come from the inputs' `change`: REPLACE_ON (a change needs a new object) and UPDATE_ON
-    (changed in place); inputs with neither are railstack's own records and never compared.
+    A handler declares TYPE (the schema token is `railway:index:<TYPE>`), DESCRIPTION, IMPORT_ID (the
+    form of the ID `pulumi import` takes) and STATE; INPUTS and OUTPUTS (`Prop`s by snake_case name)
+    are read off STATE's fields, and so are the diff sets, from the inputs' `change`: REPLACE_ON (a
+    change needs a new object) and UPDATE_ON (changed in place); inputs with neither are railstack's
+    own records and never compared.
     """
 
     TYPE: ClassVar[str]
@@ -87,10 +113,11 @@ class RailwayResourceProvider:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        inputs = cls.__dict__.get("INPUTS")
+        inputs: dict[str, Prop] | None = cls.__dict__.get("INPUTS")
         if inputs is not None:
-            cls.REPLACE_ON = frozenset(k for k, p in inputs.items() if p.change == "replace")
-            cls.UPDATE_ON = frozenset(k for k, p in inputs.items() if p.change == "update")
+            # Set once per class, at its creation: constants of the class from then on.
+            cls.REPLACE_ON = frozenset(k for k, p in inputs.items() if p.change == "replace")  # pyright: ignore[reportConstantRedefinition]
+            cls.UPDATE_ON = frozenset(k for k, p in inputs.items() if p.change == "update")  # pyright: ignore[reportConstantRedefinition]
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         # Provider config (snake_case): token (secret), token_kind (account|project), api_url,
@@ -106,28 +133,29 @@ class RailwayResourceProvider:
         self.urn: str | None = None
         """The resource's URN during a create or update (set by the plugin), for progress messages."""
 
-    # -- the object's life (each handler defines what it has) -------------------------------------
-    def create(self, props: dict[str, Any]) -> CreateResult:
+    # -- what the plugin calls, with its snake_case values (a typed handler converts them) ---------
+    def handle_create(self, props: dict[str, Any]) -> CreateResult:
         raise NotImplementedError
 
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+    def handle_read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         raise NotImplementedError
 
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        # Only inputs declared change="update" reach here; a handler with none never gets an update.
-        raise RailwayError("update", f"a {self.TYPE} has nothing that changes in place")
-
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
+    def handle_update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         raise NotImplementedError
 
-    # -- what the plugin asks besides CRUD ---------------------------------------------------------
-    def check(self, news: dict[str, Any]) -> list[tuple[str, str]]:
+    def handle_delete(self, id_: str, props: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def handle_diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        raise NotImplementedError
+
+    def handle_check(self, news: dict[str, Any]) -> list[tuple[str, str]]:
         """Failures (input name, reason) of inputs no Railway object could take; [] when fine."""
-        return [(k, "is required") for k, p in self.INPUTS.items() if p.required and news.get(k) in (None, "")]
+        raise NotImplementedError
 
-    def import_props(self, import_id: str) -> tuple[str, dict[str, Any]]:
-        """The object's id and the inputs a read needs, from the ID given to `pulumi import`."""
-        return import_id, {}
+    def handle_import(self, import_id: str) -> tuple[str, dict[str, Any]]:
+        """The object's id and the state a read needs, from the ID given to `pulumi import`."""
+        raise NotImplementedError
 
     def split_id(self, import_id: str, parts: int) -> list[str]:
         pieces = import_id.split(":")
@@ -168,26 +196,7 @@ class RailwayResourceProvider:
                 ) from None
         return client_from_settings(self._token, self._api_url, self._token_kind, retry)
 
-    # -- diff ------------------------------------------------------------------------------------
-    def normalize(self, key: str, value: Any) -> Any:
-        """The value of an input as it compares: subclasses fold platform defaults here."""
-        return value
-
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed = []
-        for key in sorted(self.REPLACE_ON | self.UPDATE_ON):
-            new = news.get(key)
-            if new is UNKNOWN or self.normalize(key, olds.get(key)) != self.normalize(key, new):
-                changed.append(key)
-        replaces = [k for k in changed if k in self.REPLACE_ON]
-        stables = sorted((self.REPLACE_ON | self.UPDATE_ON) - set(changed))
-        return DiffResult(changes=bool(changed), replaces=replaces, stables=stables, changed=changed)
-
     # -- helpers for subclasses ------------------------------------------------------------------
-    def outputs(self, props: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
-        """Outputs are the inputs as given plus what Railway assigned."""
-        return {**props, **extra}
-
     def create_once(self, create: Callable[[], T], find_existing: Callable[[], T | None]) -> T:
         """Runs a create so that a lost answer never makes a duplicate.
 
@@ -223,22 +232,20 @@ class RailwayResourceProvider:
                 if attempt == CREATE_ATTEMPTS - 1:
                     raise
 
-    def delete_quietly(self, operation: str, variables: dict[str, Any], props: Mapping[str, Any]) -> None:
+    def delete_quietly(self, operation: str, variables: dict[str, Any], where: Where) -> None:
         """A delete; an object that is already gone counts as deleted. "Not Authorized" counts only
         when another read confirms the object is gone (`confirmed_gone`), else the delete fails and
         the resource stays in the state."""
         try:
             self.write(operation, variables)
         except RailwayError as err:
-            if err.is_gone or (err.is_denied and self.confirmed_gone(props)):
+            if err.is_gone or (err.is_denied and self.confirmed_gone(where)):
                 return
             if err.is_denied:
                 raise self.access_error(operation, err) from None
             raise
 
-    def read_or_gone(
-        self, operation: str, variables: dict[str, Any], props: Mapping[str, Any]
-    ) -> dict[str, Any] | None:
+    def read_or_gone(self, operation: str, variables: dict[str, Any], where: Where) -> dict[str, Any] | None:
         """A read; None when the object is gone: Railway says it does not exist, or answers "Not
         Authorized" and `confirmed_gone` proves it deleted. A "Not Authorized" that nothing confirms
         (a wrong token, another workspace's token) fails the read, so a refresh never drops a
@@ -246,7 +253,7 @@ class RailwayResourceProvider:
         try:
             return self.client.execute(operation, variables)
         except RailwayError as err:
-            if err.is_gone or (err.is_denied and self.confirmed_gone(props)):
+            if err.is_gone or (err.is_denied and self.confirmed_gone(where)):
                 return None
             if err.is_denied:
                 raise self.access_error(operation, err) from None
@@ -264,13 +271,13 @@ class RailwayResourceProvider:
         )
 
     # -- is it really gone? -----------------------------------------------------------------------
-    def confirmed_gone(self, props: Mapping[str, Any]) -> bool:
-        """Whether the object `props` describe is provably deleted: its project reads fine (so the
+    def confirmed_gone(self, where: Where) -> bool:
+        """Whether the object `where` locates is provably deleted: its project reads fine (so the
         token may see it) and no longer lists its service or environment, or the project itself is
         deleted (`deletedAt`), or, for a project, its workspace is visible to the token and does
         not list it."""
-        project_id = props.get("project_id")
-        if not isinstance(project_id, str) or not project_id:
+        project_id = where.project_id
+        if not project_id:
             return False
         try:
             project = self.client.execute("ProjectMembers", {"id": project_id}).get("project")
@@ -278,23 +285,23 @@ class RailwayResourceProvider:
             if err.is_gone:
                 return True
             if err.is_denied:
-                return self.project_gone_from_workspace(project_id, props.get("workspace_id"))
+                return self.project_gone_from_workspace(project_id, where.workspace_id)
             raise
         if project is None or project.get("deletedAt"):
             return True
-        service_id, environment_id = props.get("service_id"), props.get("environment_id")
+        service_id, environment_id = where.service_id, where.environment_id
         if isinstance(service_id, str) and service_id not in {s["id"] for s in edges(project.get("services"))}:
             return True
         environments = {e["id"] for e in edges(project.get("environments"))}
         return isinstance(environment_id, str) and environment_id not in environments
 
-    def missing_from(self, props: Mapping[str, Any], listing: Callable[[], Iterable[Mapping[str, Any]]]) -> bool:
-        """True when the object (`props["id"]`) is not in `listing`, a read that must succeed: for
+    def missing_from(self, where: Where, listing: Callable[[], Iterable[Mapping[str, Any]]]) -> bool:
+        """True when the object (`where.object_id`) is not in `listing`, a read that must succeed: for
         objects deleted on their own (a domain, a proxy, a volume) while their service lives on."""
-        if not props.get("id"):
+        if not where.object_id:
             return False
         try:
-            return all(item["id"] != props["id"] for item in listing())
+            return all(item["id"] != where.object_id for item in listing())
         except RailwayError:
             return False
 
@@ -305,10 +312,10 @@ class RailwayResourceProvider:
         except RailwayError:
             return None
 
-    def project_gone_from_workspace(self, project_id: str, workspace_id: Any) -> bool:
+    def project_gone_from_workspace(self, project_id: str, workspace_id: str | None) -> bool:
         """A project is provably deleted when the token sees its workspace and the workspace does not
         list it; a token that does not see the workspace proves nothing."""
-        if not isinstance(workspace_id, str) or not workspace_id:
+        if not workspace_id:
             return False
         visible = self.token_workspaces()
         if visible is None or workspace_id not in {w["id"] for w in visible}:
@@ -320,9 +327,96 @@ class RailwayResourceProvider:
         return all(node["id"] != project_id for node in paginate(page))
 
 
+class Handler(RailwayResourceProvider, Generic[A, S]):
+    """A typed handler: `STATE` (a `State[XArgs]`) declares the resource; INPUTS, OUTPUTS and the diff
+    sets are read off its fields, and CRUD receives `XArgs` (the inputs) and `S` (the state)."""
+
+    STATE: ClassVar[type[State[Any]]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        state = cls.__dict__.get("STATE")
+        if state is not None:
+            cls.INPUTS = state.ARGS.declared()
+            cls.OUTPUTS = state.declared()
+        super().__init_subclass__(**kwargs)
+
+    # -- the object's life (each handler defines what it has) -------------------------------------
+    def create(self, args: A) -> Created[S]:
+        raise NotImplementedError
+
+    def read(self, id_: str, state: S) -> S | None:
+        """The object as Railway has it now; None: it is gone."""
+        raise NotImplementedError
+
+    def update(self, id_: str, olds: S, news: A) -> S:
+        # Only inputs declared change="update" reach here; a handler with none never gets an update.
+        raise RailwayError("update", f"a {self.TYPE} has nothing that changes in place")
+
+    def delete(self, id_: str, state: S) -> None:
+        raise NotImplementedError
+
+    def check(self, news: A) -> list[tuple[str, str]]:
+        return [(k, "is required") for k, p in self.INPUTS.items() if p.required and getattr(news, k) in (None, "")]
+
+    def import_state(self, import_id: str) -> tuple[str, S]:
+        """The object's id and what of its state the import ID names (the read finds the rest)."""
+        return import_id, self.blank()
+
+    def blank(self) -> S:
+        """A state of which nothing is known yet (every field None), for an import to fill in."""
+        return self.state_from({})
+
+    def diff(self, id_: str, olds: S, news: A) -> DiffResult:
+        compared = self.REPLACE_ON | self.UPDATE_ON
+        changed: list[str] = []
+        for key in sorted(compared):
+            new = getattr(news, key)
+            if new is UNKNOWN or olds.args.compared(key) != news.compare(key, new):
+                changed.append(key)
+        replaces = [k for k in changed if k in self.REPLACE_ON]
+        stables = sorted(compared - set(changed))
+        return DiffResult(changes=bool(changed), replaces=replaces, stables=stables, changed=changed)
+
+    def read_id(self, id_: str, state: S) -> str:
+        """The object's id after a read: the id asked for, unless the handler's import ID is not Railway's."""
+        return id_
+
+    # -- the plugin's dicts to the declared types and back ------------------------------------------
+    def args_from(self, props: Mapping[str, Any]) -> A:
+        return self.STATE.ARGS.from_props(props)  # type: ignore[return-value]
+
+    def state_from(self, props: Mapping[str, Any]) -> S:
+        return self.STATE.from_state(props)  # type: ignore[return-value]
+
+    def handle_create(self, props: dict[str, Any]) -> CreateResult:
+        created = self.create(self.args_from(props))
+        return CreateResult(id_=created.id, outs=created.state.to_props())
+
+    def handle_read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        state = self.read(id_, self.state_from(props))
+        return ReadResult(None, {}) if state is None else ReadResult(self.read_id(id_, state), state.to_props())
+
+    def handle_update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(outs=self.update(id_, self.state_from(olds), self.args_from(news)).to_props())
+
+    def handle_delete(self, id_: str, props: dict[str, Any]) -> None:
+        self.delete(id_, self.state_from(props))
+
+    def handle_diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        return self.diff(id_, self.state_from(olds), self.args_from(news))
+
+    def handle_check(self, news: dict[str, Any]) -> list[tuple[str, str]]:
+        return self.check(self.args_from(news))
+
+    def handle_import(self, import_id: str) -> tuple[str, dict[str, Any]]:
+        object_id, state = self.import_state(import_id)
+        return object_id, state.to_props()
+
+
 def edges(connection: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     """The nodes of a Relay connection."""
-    return [edge["node"] for edge in (connection or {}).get("edges", [])]
+    found: list[dict[str, Any]] = dig(connection, "edges") or []
+    return [edge["node"] for edge in found]
 
 
 def paginate(fetch: Callable[[str | None], Mapping[str, Any]]) -> Iterable[dict[str, Any]]:
@@ -331,7 +425,6 @@ def paginate(fetch: Callable[[str | None], Mapping[str, Any]]) -> Iterable[dict[
     while True:
         connection = fetch(after)
         yield from edges(connection)
-        info = connection.get("pageInfo") or {}
-        if not info.get("hasNextPage"):
+        if not dig(connection, "pageInfo", "hasNextPage"):
             return
-        after = info.get("endCursor")
+        after = dig(connection, "pageInfo", "endCursor")

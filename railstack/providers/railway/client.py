@@ -13,11 +13,12 @@ import random
 import threading
 import time
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import httpx
 from graphql import OperationDefinitionNode, parse, print_ast
@@ -143,14 +144,24 @@ def _retry_after_seconds(response: httpx.Response, fallback: float) -> float:
 _SECRET_KEYS = frozenset({"variables", "registryCredentials", "password", "value"})
 
 
+def dig(value: Any, *path: str) -> Any:
+    """The value at `path` in Railway's answer; None where a step is missing or null."""
+    for key in path:
+        if not isinstance(value, Mapping):
+            return None
+        value = cast(Mapping[str, Any], value).get(key)
+    return value
+
+
 def _secret_strings(value: Any, secret: bool = False) -> list[str]:
     """The strings of a request's GraphQL variables that must never appear in a message."""
     if isinstance(value, str):
         return [value] if secret else []
     if isinstance(value, dict):
-        return [s for k, v in value.items() for s in _secret_strings(v, secret or k in _SECRET_KEYS)]
+        items = cast(dict[str, Any], value).items()
+        return [s for k, v in items for s in _secret_strings(v, secret or k in _SECRET_KEYS)]
     if isinstance(value, (list, tuple)):
-        return [s for v in value for s in _secret_strings(v, secret)]
+        return [s for v in cast(list[Any], value) for s in _secret_strings(v, secret)]
     return []
 
 
@@ -349,13 +360,16 @@ class RailwayClient:
             raise RailwayError(
                 operation, f"unexpected non-JSON answer (HTTP {response.status_code})", status=response.status_code
             ) from None
-        errors = payload.get("errors") if isinstance(payload, dict) else None
+        errors: object = dig(payload, "errors")
         if errors:
-            message = "; ".join(str(e.get("message", e)) for e in errors if isinstance(e, dict)) or str(errors)
+            whole = str(errors)
+            found = cast(list[object], errors) if isinstance(errors, list) else []
+            messages = [str(cast(dict[str, Any], e).get("message", e)) for e in found if isinstance(e, dict)]
+            message = "; ".join(messages) or whole
             raise RailwayError(operation, message, status=response.status_code)
         if response.status_code >= 400:
             raise RailwayError(operation, f"HTTP {response.status_code}", status=response.status_code)
-        data = payload.get("data") if isinstance(payload, dict) else None
+        data: dict[str, Any] | None = dig(payload, "data")
         if data is None:
             raise RailwayError(operation, "answer has no data", status=response.status_code)
         return data

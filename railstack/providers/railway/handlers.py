@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from railstack.providers.railway._base import RailwayResourceProvider
+from typing import Any
+
+from railstack.providers.railway._base import Handler
 from railstack.providers.railway.deployment import ServiceDeploymentProvider
 from railstack.providers.railway.domain import CustomDomainProvider, ServiceDomainProvider
 from railstack.providers.railway.environment import EnvironmentProvider
@@ -13,7 +15,7 @@ from railstack.providers.railway.tcp_proxy import TcpProxyProvider
 from railstack.providers.railway.variables import VariableCollectionProvider
 from railstack.providers.railway.volume import VolumeProvider
 
-HANDLERS: tuple[type[RailwayResourceProvider], ...] = (
+HANDLERS: tuple[type[Handler[Any, Any]], ...] = (
     ProjectProvider,
     EnvironmentProvider,
     ServiceProvider,
@@ -26,4 +28,4 @@ HANDLERS: tuple[type[RailwayResourceProvider], ...] = (
     TcpProxyProvider,
 )
 
-BY_TOKEN: dict[str, type[RailwayResourceProvider]] = {f"railway:index:{h.TYPE}": h for h in HANDLERS}
+BY_TOKEN: dict[str, type[Handler[Any, Any]]] = {f"railway:index:{h.TYPE}": h for h in HANDLERS}

@@ -21,7 +21,7 @@ import sys
 import traceback
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import grpc
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
@@ -48,7 +48,9 @@ from pulumi.provider.experimental.provider import (
 )
 from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime import rpc
-from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
+
+# The channel options of pulumi's own provider servers (message sizes), which pulumi does not export.
+from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS  # pyright: ignore[reportPrivateUsage]
 from pulumi.runtime.proto import provider_pb2_grpc
 
 from railstack.providers.railway._base import UNKNOWN, RailwayResourceProvider
@@ -77,9 +79,9 @@ def wrap(value: Any, *, secret: bool = False) -> PropertyValue:
         # The engine's own marker: this SDK's PropertyValue cannot marshal its Computed.
         return PropertyValue(rpc.UNKNOWN)
     if isinstance(value, Mapping):
-        value = {str(k): wrap(v) for k, v in value.items()}
+        value = {str(k): wrap(v) for k, v in cast(Mapping[Any, Any], value).items()}
     elif isinstance(value, list | tuple):
-        value = [wrap(v) for v in value]
+        value = [wrap(v) for v in cast(list[Any], value)]
     elif isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     return PropertyValue(value, is_secret=secret)
@@ -100,20 +102,21 @@ class Properties:
         self.inputs = handler.INPUTS
 
     def to_handler(self, values: Mapping[str, PropertyValue]) -> dict[str, Any]:
-        out = {}
+        out: dict[str, Any] = {}
         for key, value in values.items():
             name = snake(key)
             out[name] = _typed(self.props.get(name), plain(value))
         return out
 
     def to_engine(self, values: Mapping[str, Any], *, only_inputs: bool = False) -> dict[str, PropertyValue]:
-        out = {}
+        out: dict[str, PropertyValue] = {}
         for name, value in values.items():
             prop = self.props.get(name)
             if prop is None or (only_inputs and name not in self.inputs):
                 continue  # nothing the schema does not declare reaches the state
             if prop.secret_values and isinstance(value, Mapping):
-                out[camel(name)] = PropertyValue({k: wrap(v, secret=True) for k, v in value.items()})
+                entries = cast(Mapping[str, Any], value).items()
+                out[camel(name)] = PropertyValue({k: wrap(v, secret=True) for k, v in entries})
             else:
                 out[camel(name)] = wrap(value, secret=prop.secret and value is not None)
         return out
@@ -137,7 +140,7 @@ class RailwayProvider(Provider):
         return GetSchemaResponse(schema=schema_json())
 
     async def check_config(self, request: CheckRequest) -> CheckResponse:
-        failures = []
+        failures: list[CheckFailure] = []
         kind = request.new_inputs.get("tokenKind")
         if kind is not None and kind.value not in (None, "", *TOKEN_KINDS) and not isinstance(kind.value, Computed):
             failures.append(
@@ -163,7 +166,7 @@ class RailwayProvider(Provider):
     async def check(self, request: CheckRequest) -> CheckResponse:
         handler, props = self._handler(request.type)
         news = props.to_handler(request.new_inputs)
-        failures = [CheckFailure(camel(key), f"{camel(key)} {reason}") for key, reason in handler.check(news)]
+        failures = [CheckFailure(camel(key), f"{camel(key)} {reason}") for key, reason in handler.handle_check(news)]
         return CheckResponse(inputs=request.new_inputs, failures=failures)
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
@@ -173,7 +176,7 @@ class RailwayProvider(Provider):
             name = snake(ignored)
             if name in olds:
                 news[name] = olds[name]
-        result = handler.diff(request.resource_id, olds, news)
+        result = handler.handle_diff(request.resource_id, olds, news)
         detailed = {
             camel(key): PropertyDiff(
                 PropertyDiffKind.UPDATE_REPLACE if key in result.replaces else PropertyDiffKind.UPDATE, input_diff=True
@@ -196,7 +199,7 @@ class RailwayProvider(Provider):
             planned = {**props.to_handler(request.properties), **{k: UNKNOWN for k in handler.OUTPUTS}}
             return CreateResponse(resource_id="", properties=props.to_engine(planned))
         handler.urn = request.urn
-        result = await asyncio.to_thread(handler.create, props.to_handler(request.properties))
+        result = await asyncio.to_thread(handler.handle_create, props.to_handler(request.properties))
         return CreateResponse(resource_id=result.id, properties=props.to_engine(result.outs))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
@@ -205,8 +208,8 @@ class RailwayProvider(Provider):
         object_id = request.resource_id
         if not state and not request.inputs:
             # `pulumi import` (or the `import` option): only the ID is known.
-            object_id, state = await asyncio.to_thread(handler.import_props, request.resource_id)
-        result = await asyncio.to_thread(handler.read, object_id, state)
+            object_id, state = await asyncio.to_thread(handler.handle_import, request.resource_id)
+        result = await asyncio.to_thread(handler.handle_read, object_id, state)
         if result.id is None:
             return ReadResponse(resource_id=None)
         inputs = {k: v for k, v in result.outs.items() if k in props.inputs and v is not None}
@@ -224,12 +227,12 @@ class RailwayProvider(Provider):
             planned = {**olds, **news, **{k: UNKNOWN for k, p in handler.OUTPUTS.items() if p.derived}}
             return UpdateResponse(properties=props.to_engine(planned))
         handler.urn = request.urn
-        result = await asyncio.to_thread(handler.update, request.resource_id, olds, news)
+        result = await asyncio.to_thread(handler.handle_update, request.resource_id, olds, news)
         return UpdateResponse(properties=props.to_engine(result.outs))
 
     async def delete(self, request: DeleteRequest) -> None:
         handler, props = self._handler(request.type)
-        await asyncio.to_thread(handler.delete, request.resource_id, props.to_handler(request.properties))
+        await asyncio.to_thread(handler.handle_delete, request.resource_id, props.to_handler(request.properties))
 
 
 def _reporting(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
@@ -238,7 +241,7 @@ def _reporting(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable
     happened, since it is a bug of the plugin."""
 
     @functools.wraps(method)
-    async def call(self: ProviderServicer, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def call(self: ProviderServicer, request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
         try:
             return await method(self, request, context)
         except RailwayError as err:

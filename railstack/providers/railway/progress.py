@@ -36,7 +36,8 @@ class Progress:
             return
         # Progress is a courtesy: never fail a release over it.
         with contextlib.suppress(grpc.RpcError):
-            stub.Log(engine_pb2.LogRequest(severity=engine_pb2.INFO, message=message, urn=urn, ephemeral=True))
+            request = engine_pb2.LogRequest(severity=engine_pb2.INFO, message=message, urn=urn, ephemeral=True)
+            stub.Log(request)  # pyright: ignore[reportUnknownMemberType]  # pulumi's stubs leave the request type open
 
 
 #: The plugin process's one channel to the engine.

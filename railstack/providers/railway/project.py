@@ -9,47 +9,46 @@ is only provably gone when the token sees that workspace and the workspace no lo
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from railstack.providers.railway._base import (
-    CreateResult,
-    DiffResult,
-    RailwayResourceProvider,
-    ReadResult,
-    UpdateResult,
-    edges,
-    paginate,
-)
+from railstack.providers.railway._base import Created, DiffResult, Handler, Where, edges, paginate
 from railstack.providers.railway.client import RailwayError
-from railstack.providers.railway.schema import Prop
+from railstack.providers.railway.schema import Props, State, prop
 
 WORKSPACE_REQUIRED = "workspaceid is required"
 
 
-class ProjectProvider(RailwayResourceProvider):
+class ProjectArgs(Props):
+    name: str = prop("The project's name.", change="update")
+    description: str | None = prop("The project's description.", change="update", default=None)
+    pr_deploys: bool | None = prop(
+        "Whether Railway deploys pull requests into PR environments.", change="update", compare_as=bool, default=None
+    )
+    default_environment_name: str | None = prop(
+        'Name of the environment created with the project (Railway: "production").', change="replace", default=None
+    )
+    workspace_id: str | None = prop(
+        "Workspace of the project; unset: the provider's `workspaceId`, else the token's only workspace.",
+        change="replace",
+        default=None,
+    )
+
+
+class ProjectState(State[ProjectArgs]):
+    project_id: str = prop("Railway's id of the project.")
+    # None only for a project without environments, which Railway does not make.
+    default_environment_id: str | None = prop("The id of the environment created with the project.")
+
+
+class ProjectProvider(Handler[ProjectArgs, ProjectState]):
     TYPE = "Project"
     DESCRIPTION = (
         "A Railway project. Its first environment (`defaultEnvironmentName`, Railway's default "
         '"production") is created with it and exposed as `defaultEnvironmentId`.'
     )
     IMPORT_ID = "<projectId>"
-    INPUTS = {
-        "name": Prop("string", "The project's name.", required=True, change="update"),
-        "description": Prop("string", "The project's description.", change="update"),
-        "pr_deploys": Prop("boolean", "Whether Railway deploys pull requests into PR environments.", change="update"),
-        "default_environment_name": Prop(
-            "string", 'Name of the environment created with the project (Railway: "production").', change="replace"
-        ),
-        "workspace_id": Prop(
-            "string",
-            "Workspace of the project; unset: the provider's `workspaceId`, else the token's only workspace.",
-            change="replace",
-        ),
-    }
-    OUTPUTS = {
-        "project_id": Prop("string", "Railway's id of the project.", required=True),
-        "default_environment_id": Prop("string", "The id of the environment created with the project.", required=True),
-    }
+    STATE = ProjectState
 
     def _find_by_name(self, name: str, workspace_id: str | None) -> dict[str, Any] | None:
         def page(after: str | None) -> dict[str, Any]:
@@ -60,35 +59,27 @@ class ProjectProvider(RailwayResourceProvider):
                 return self.client.execute("Project", {"id": node["id"]})["project"]
         return None
 
-    def _outs(self, props: dict[str, Any], project: dict[str, Any]) -> dict[str, Any]:
+    def _project_state(self, args: ProjectArgs, project: dict[str, Any], known: str | None = None) -> ProjectState:
         environments = edges(project.get("environments"))
         # The environment already known stays the default (an adopted project's may be named otherwise);
         # else the one created with the project, by its name.
-        known = props.get("default_environment_id")
-        wanted = props.get("default_environment_name") or "production"
+        wanted = args.default_environment_name or "production"
         default = next((e for e in environments if e["id"] == known), None) or next(
             (e for e in environments if e["name"] == wanted), environments[0] if environments else None
         )
-        return self.outputs(
-            props,
+        return ProjectState(
+            args=replace(args, workspace_id=project.get("workspaceId") or args.workspace_id),
             project_id=project["id"],
             default_environment_id=default["id"] if default else None,
-            workspace_id=project.get("workspaceId") or props.get("workspace_id"),
         )
 
-    def normalize(self, key: str, value: Any) -> Any:
-        if key == "pr_deploys":
-            return bool(value)
-        return value
-
-    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+    def diff(self, id_: str, olds: ProjectState, news: ProjectArgs) -> DiffResult:
         # No workspace in the program means "the token's own": keep the one Railway chose. An
         # imported project has no default environment name: keep the one it has.
-        news = {**news}
-        if not news.get("workspace_id"):
-            news["workspace_id"] = olds.get("workspace_id")
-        if "default_environment_name" not in olds:
-            news["default_environment_name"] = None
+        if not news.workspace_id:
+            news = replace(news, workspace_id=olds.args.workspace_id)
+        if olds.args.default_environment_name is None:
+            news = replace(news, default_environment_name=None)
         return super().diff(id_, olds, news)
 
     def _workspace_help(self) -> str:
@@ -97,25 +88,25 @@ class ProjectProvider(RailwayResourceProvider):
             return ""
         return "; this token sees: " + ", ".join(f"{w['name']} ({w['id']})" for w in workspaces)
 
-    def create(self, props: dict[str, Any]) -> CreateResult:
+    def create(self, args: ProjectArgs) -> Created[ProjectState]:
+        workspace_id = args.workspace_id or self.workspace_id
+
         def create() -> dict[str, Any]:
             return self.client.execute(
                 "ProjectCreate",
                 {
                     "input": {
-                        "name": props["name"],
-                        "description": props.get("description"),
-                        "prDeploys": bool(props.get("pr_deploys")),
-                        "defaultEnvironmentName": props.get("default_environment_name"),
-                        "workspaceId": props.get("workspace_id") or self.workspace_id,
+                        "name": args.name,
+                        "description": args.description,
+                        "prDeploys": bool(args.pr_deploys),
+                        "defaultEnvironmentName": args.default_environment_name,
+                        "workspaceId": workspace_id,
                     }
                 },
             )["projectCreate"]
 
         try:
-            project = self.create_once(
-                create, lambda: self._find_by_name(props["name"], props.get("workspace_id") or self.workspace_id)
-            )
+            project = self.create_once(create, lambda: self._find_by_name(args.name, workspace_id))
         except RailwayError as err:
             if WORKSPACE_REQUIRED in err.railway_message.lower():
                 raise RailwayError(
@@ -125,36 +116,31 @@ class ProjectProvider(RailwayResourceProvider):
                     + self._workspace_help(),
                 ) from None
             raise
-        return CreateResult(id_=project["id"], outs=self._outs(props, project))
+        return Created(project["id"], self._project_state(args, project))
 
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        data = self.read_or_gone("Project", {"id": id_}, {**props, "project_id": id_})
+    def read(self, id_: str, state: ProjectState) -> ProjectState | None:
+        data = self.read_or_gone("Project", {"id": id_}, Where(project_id=id_, workspace_id=state.args.workspace_id))
         if data is None or data.get("project") is None or data["project"].get("deletedAt"):
-            return ReadResult(None, {})
+            return None
         project = data["project"]
-        current = {
-            **props,
-            "name": project["name"],
-            "description": project.get("description"),
-            "pr_deploys": bool(project.get("prDeploys")),
-        }
-        return ReadResult(id_, self._outs(current, project))
+        current = replace(
+            state.args,
+            name=project["name"],
+            description=project.get("description"),
+            pr_deploys=bool(project.get("prDeploys")),
+        )
+        return self._project_state(current, project, known=state.default_environment_id)
 
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+    def update(self, id_: str, olds: ProjectState, news: ProjectArgs) -> ProjectState:
         self.write(
             "ProjectUpdate",
             {
                 "id": id_,
-                "input": {
-                    "name": news["name"],
-                    "description": news.get("description"),
-                    "prDeploys": bool(news.get("pr_deploys")),
-                },
+                "input": {"name": news.name, "description": news.description, "prDeploys": bool(news.pr_deploys)},
             },
         )
-        return UpdateResult(
-            outs={**olds, **self.outputs(news), "project_id": id_, "workspace_id": olds.get("workspace_id")}
-        )
+        # The workspace and the first environment stay what they are (neither changes in place).
+        return replace(olds, args=replace(news, workspace_id=olds.args.workspace_id), project_id=id_)
 
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.delete_quietly("ProjectDelete", {"id": id_}, {**props, "project_id": id_})
+    def delete(self, id_: str, state: ProjectState) -> None:
+        self.delete_quietly("ProjectDelete", {"id": id_}, Where(project_id=id_, workspace_id=state.args.workspace_id))

@@ -2,81 +2,84 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from railstack.providers.railway._base import CreateResult, RailwayResourceProvider, ReadResult
-from railstack.providers.railway.schema import Prop
+from railstack.providers.railway._base import Created, Handler, Where
+from railstack.providers.railway.schema import Props, State, prop
 
 
-def _clean(proxy: dict[str, Any]) -> dict[str, Any]:
+class TcpProxyArgs(Props):
+    environment_id: str = prop("The environment.", change="replace")
+    service_id: str = prop("The service.", change="replace")
+    application_port: int = prop("The service's port the proxy forwards to.", change="replace")
+    project_id: str | None = prop("The project (recorded, never compared).", default=None)
+
+
+class TcpProxyState(State[TcpProxyArgs]):
+    domain: str = prop("The proxy's public host.")
+    proxy_port: int = prop("The proxy's public port.")
+
+
+def _state(args: TcpProxyArgs, proxy: dict[str, Any]) -> TcpProxyState:
     # Railway sometimes answers the domain as a fully qualified name with a trailing dot.
-    return {"domain": proxy["domain"].rstrip("."), "proxy_port": proxy["proxyPort"]}
+    return TcpProxyState(args=args, domain=proxy["domain"].rstrip("."), proxy_port=proxy["proxyPort"])
 
 
-class TcpProxyProvider(RailwayResourceProvider):
+class TcpProxyProvider(Handler[TcpProxyArgs, TcpProxyState]):
     TYPE = "TcpProxy"
     DESCRIPTION = (
         "A TCP proxy to `applicationPort` of a service instance; `domain`:`proxyPort` is public. It starts "
         "working after the service's next deployment."
     )
     IMPORT_ID = "<serviceId>:<environmentId>:<proxyId>"
-    INPUTS = {
-        "environment_id": Prop("string", "The environment.", required=True, change="replace"),
-        "service_id": Prop("string", "The service.", required=True, change="replace"),
-        "application_port": Prop(
-            "integer", "The service's port the proxy forwards to.", required=True, change="replace"
-        ),
-        "project_id": Prop("string", "The project (recorded, never compared)."),
-    }
-    OUTPUTS = {
-        "domain": Prop("string", "The proxy's public host.", required=True),
-        "proxy_port": Prop("integer", "The proxy's public port.", required=True),
-    }
+    STATE = TcpProxyState
 
-    def import_props(self, import_id: str) -> tuple[str, dict[str, Any]]:
+    def import_state(self, import_id: str) -> tuple[str, TcpProxyState]:
         service_id, environment_id, proxy_id = self.split_id(import_id, 3)
-        return proxy_id, {"service_id": service_id, "environment_id": environment_id}
+        blank = self.blank()
+        return proxy_id, replace(blank, args=replace(blank.args, service_id=service_id, environment_id=environment_id))
 
-    def _proxies(self, props: dict[str, Any]) -> list[dict[str, Any]] | None:
-        data = self.read_or_gone(
-            "TcpProxies", {"environmentId": props["environment_id"], "serviceId": props["service_id"]}, props
-        )
+    def _proxies(self, args: TcpProxyArgs) -> list[dict[str, Any]] | None:
+        where = Where(project_id=args.project_id, environment_id=args.environment_id, service_id=args.service_id)
+        data = self.read_or_gone("TcpProxies", self._scope(where), where)
         return None if data is None else data["tcpProxies"]
 
-    def create(self, props: dict[str, Any]) -> CreateResult:
+    @staticmethod
+    def _scope(where: Where) -> dict[str, Any]:
+        return {"environmentId": where.environment_id, "serviceId": where.service_id}
+
+    def create(self, args: TcpProxyArgs) -> Created[TcpProxyState]:
         def create() -> dict[str, Any]:
             return self.client.execute(
                 "TcpProxyCreate",
                 {
                     "input": {
-                        "environmentId": props["environment_id"],
-                        "serviceId": props["service_id"],
-                        "applicationPort": props["application_port"],
+                        "environmentId": args.environment_id,
+                        "serviceId": args.service_id,
+                        "applicationPort": args.application_port,
                     }
                 },
             )["tcpProxyCreate"]
 
         def existing() -> dict[str, Any] | None:
-            return next(
-                (p for p in self._proxies(props) or [] if p["applicationPort"] == props["application_port"]), None
-            )
+            return next((p for p in self._proxies(args) or [] if p["applicationPort"] == args.application_port), None)
 
         proxy = self.create_once(create, existing)
-        return CreateResult(id_=proxy["id"], outs=self.outputs(props, **_clean(proxy)))
+        return Created(proxy["id"], _state(args, proxy))
 
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        found = next((p for p in self._proxies(props) or [] if p["id"] == id_), None)
+    def read(self, id_: str, state: TcpProxyState) -> TcpProxyState | None:
+        found = next((p for p in self._proxies(state.args) or [] if p["id"] == id_), None)
         if found is None:
-            return ReadResult(None, {})
-        return ReadResult(id_, self.outputs({**props, "application_port": found["applicationPort"]}, **_clean(found)))
+            return None
+        return _state(replace(state.args, application_port=found["applicationPort"]), found)
 
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.delete_quietly("TcpProxyDelete", {"id": id_}, {**props, "id": id_})
+    def delete(self, id_: str, state: TcpProxyState) -> None:
+        args = state.args
+        where = Where(project_id=args.project_id, environment_id=args.environment_id, service_id=args.service_id)
+        self.delete_quietly("TcpProxyDelete", {"id": id_}, replace(where, object_id=id_))
 
-    def confirmed_gone(self, props: Any) -> bool:
-        return super().confirmed_gone(props) or self.missing_from(
-            props,
-            lambda: self.client.execute(
-                "TcpProxies", {"environmentId": props["environment_id"], "serviceId": props["service_id"]}
-            )["tcpProxies"],
+    def confirmed_gone(self, where: Where) -> bool:
+        return super().confirmed_gone(where) or self.missing_from(
+            where, lambda: self.client.execute("TcpProxies", self._scope(where))["tcpProxies"]
         )

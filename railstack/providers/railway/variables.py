@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from dataclasses import replace
 from typing import Any
 
-from railstack.providers.railway._base import CreateResult, RailwayResourceProvider, ReadResult, UpdateResult
-from railstack.providers.railway.schema import Prop, list_of, map_of
+from railstack.providers.railway._base import Created, Handler, Where
+from railstack.providers.railway.schema import Props, State, prop
 
 #: Variables Railway provides itself; never owned, never compared.
 PROVIDED_PREFIX = "RAILWAY_"
@@ -30,7 +31,40 @@ def fingerprint(key: str, name: str, value: str) -> str:
     return hmac.new(key.encode(), f"{name}\0{value}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
-class VariableCollectionProvider(RailwayResourceProvider):
+def owned(variables: dict[str, Any] | None) -> dict[str, str]:
+    """The variables railstack owns, as Railway stores them (text): Railway's own are left out."""
+    return {k: str(v) for k, v in (variables or {}).items() if not k.startswith(PROVIDED_PREFIX)}
+
+
+class VariableCollectionArgs(Props):
+    project_id: str = prop("The project.", change="replace")
+    environment_id: str = prop("The environment.", change="replace")
+    service_id: str | None = prop(
+        "The service; unset: the environment's shared variables.", change="replace", default=None
+    )
+    variables: dict[str, str] | None = prop(
+        "Every variable of the scope; others are removed.",
+        change="update",
+        secret_values=True,
+        compare_as=owned,
+        default=None,
+    )
+    fingerprints: dict[str, str] | None = prop(
+        "A keyed fingerprint per variable (railstack's record, so previews name changed variables).", default=None
+    )
+
+
+class VariableCollectionState(State[VariableCollectionArgs]):
+    revision: str = prop("A digest of the variables, for deployment triggers.", derived=True)
+    names: list[str] = prop("The variables' names.", derived=True)
+
+
+def _state(args: VariableCollectionArgs) -> VariableCollectionState:
+    variables = owned(args.variables)
+    return VariableCollectionState(args=args, revision=revision(variables), names=sorted(variables))
+
+
+class VariableCollectionProvider(Handler[VariableCollectionArgs, VariableCollectionState]):
     TYPE = "VariableCollection"
     DESCRIPTION = (
         "All variables of a service in one environment (`serviceId` set), or the environment's shared "
@@ -39,79 +73,59 @@ class VariableCollectionProvider(RailwayResourceProvider):
         "preview still shows which names change); `names`, `revision` and `fingerprints` are not."
     )
     IMPORT_ID = "<environmentId>:<serviceId>, or <environmentId>:shared"
-    INPUTS = {
-        "project_id": Prop("string", "The project.", required=True, change="replace"),
-        "environment_id": Prop("string", "The environment.", required=True, change="replace"),
-        "service_id": Prop("string", "The service; unset: the environment's shared variables.", change="replace"),
-        "variables": Prop(
-            map_of("string"), "Every variable of the scope; others are removed.", change="update", secret_values=True
-        ),
-        "fingerprints": Prop(
-            map_of("string"),
-            "A keyed fingerprint per variable (railstack's record, so previews name changed variables).",
-        ),
-    }
-    OUTPUTS = {
-        "revision": Prop("string", "A digest of the variables, for deployment triggers.", derived=True, required=True),
-        "names": Prop(list_of("string"), "The variables' names.", derived=True, required=True),
-    }
+    STATE = VariableCollectionState
 
-    def import_props(self, import_id: str) -> tuple[str, dict[str, Any]]:
+    def import_state(self, import_id: str) -> tuple[str, VariableCollectionState]:
         environment_id, scope = self.split_id(import_id, 2)
-        return import_id, {
-            "project_id": self.project_of(environment_id),
-            "environment_id": environment_id,
-            "service_id": None if scope == "shared" else scope,
-        }
+        blank = self.blank()
+        args = replace(
+            blank.args,
+            project_id=self.project_of(environment_id),
+            environment_id=environment_id,
+            service_id=None if scope == "shared" else scope,
+        )
+        return import_id, replace(blank, args=args)
 
-    def normalize(self, key: str, value: Any) -> Any:
-        if key == "variables":
-            return {k: str(v) for k, v in (value or {}).items() if not k.startswith(PROVIDED_PREFIX)}
-        return value
+    @staticmethod
+    def _scope(args: VariableCollectionArgs) -> dict[str, Any]:
+        return {"projectId": args.project_id, "environmentId": args.environment_id, "serviceId": args.service_id}
 
-    def _scope(self, props: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "projectId": props["project_id"],
-            "environmentId": props["environment_id"],
-            "serviceId": props.get("service_id"),
-        }
+    @staticmethod
+    def _where(args: VariableCollectionArgs) -> Where:
+        return Where(project_id=args.project_id, environment_id=args.environment_id, service_id=args.service_id)
 
-    def _current(self, props: dict[str, Any]) -> dict[str, str] | None:
-        data = self.read_or_gone("Variables", self._scope(props), props)
+    def _current(self, args: VariableCollectionArgs) -> dict[str, str] | None:
+        data = self.read_or_gone("Variables", self._scope(args), self._where(args))
         if data is None:
             return None
-        return self.normalize("variables", data.get("variables"))
+        return owned(data.get("variables"))
 
-    def _write(self, props: dict[str, Any]) -> None:
-        wanted = self.normalize("variables", props.get("variables"))
+    def _write(self, args: VariableCollectionArgs) -> None:
+        wanted = owned(args.variables)
         self.write(
             "VariableCollectionUpsert",
-            {"input": {**self._scope(props), "variables": wanted, "replace": True, "skipDeploys": True}},
-            verify=lambda: self._current(props) == wanted,
+            {"input": {**self._scope(args), "variables": wanted, "replace": True, "skipDeploys": True}},
+            verify=lambda: self._current(args) == wanted,
         )
 
-    def _outs(self, props: dict[str, Any]) -> dict[str, Any]:
-        variables = self.normalize("variables", props.get("variables"))
-        return self.outputs(props, revision=revision(variables), names=sorted(variables))
+    def create(self, args: VariableCollectionArgs) -> Created[VariableCollectionState]:
+        self._write(args)
+        scope = args.service_id or "shared"
+        return Created(f"{args.environment_id}:{scope}", _state(args))
 
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        self._write(props)
-        scope = props.get("service_id") or "shared"
-        return CreateResult(id_=f"{props['environment_id']}:{scope}", outs=self._outs(props))
-
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+    def update(self, id_: str, olds: VariableCollectionState, news: VariableCollectionArgs) -> VariableCollectionState:
         self._write(news)
-        return UpdateResult(outs=self._outs(news))
+        return _state(news)
 
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        current = self._current(props)
+    def read(self, id_: str, state: VariableCollectionState) -> VariableCollectionState | None:
+        current = self._current(state.args)
         if current is None:
-            return ReadResult(None, {})
-        return ReadResult(id_, self._outs({**props, "variables": current}))
+            return None
+        return _state(replace(state.args, variables=current))
 
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
+    def delete(self, id_: str, state: VariableCollectionState) -> None:
         self.delete_quietly(
             "VariableCollectionUpsert",
-            {"input": {**self._scope(props), "variables": {}, "replace": True, "skipDeploys": True}},
-            props,
+            {"input": {**self._scope(state.args), "variables": {}, "replace": True, "skipDeploys": True}},
+            self._where(state.args),
         )

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from railstack.providers.railway.client import RailwayClient, RailwayError
+from railstack.providers.railway.client import RailwayClient, RailwayError, dig
 
 #: A deployment's status (`("deployment", id)`) or an instance's latest deployment
 #: (`("instance", serviceId, environmentId)`).
@@ -83,8 +83,7 @@ class DeploymentWatch:
 
     def latest(self, service_id: str, environment_id: str, pace: float | None = None) -> dict[str, Any] | None:
         """The instance's latest deployment as of the next tick, or None when it has none."""
-        instance = self._ask(("instance", service_id, environment_id), pace)
-        return (instance or {}).get("latestDeployment")
+        return dig(self._ask(("instance", service_id, environment_id), pace), "latestDeployment")
 
     def done(self, *keys: Key) -> None:
         """A release stops asking for `keys`: they no longer hold the pace back."""
@@ -145,7 +144,7 @@ class DeploymentWatch:
                 answers = {keys[0]: err}
             else:
                 # One bad key (a deployment gone) must not fail the others: read them one by one.
-                answers = {}
+                answers: dict[Key, Any] = {}
                 for key in keys:
                     try:
                         answers.update(self._read([key]))
