@@ -3,6 +3,11 @@
 A small program (every Railway resource kind: project, extra environment, services, settings,
 variables, deployments, domains, volume, TCP proxy) is brought up, previewed, refreshed after an
 out-of-band delete, changed, and destroyed; the emulator's own records are the evidence.
+
+Each test gets the stack it needs from a fixture, so the tests pass in any order: the module's stack is
+brought up once; a test that changes it (a setting, the variant, an out-of-band delete) puts it back
+before it ends, and after the destroy test the next test that needs it brings it up again
+(tests/engine/brought_up.py).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import pytest
 
 from railway_emulator import EmulatorServer
 from support.pulumi_cli import ROOT, PulumiWorkspace, write_program
+from tests.engine.brought_up import ModuleStack, Up
 from tests.hand_made import Dashboard
 from tests.providers.test_plugin_package import TYPES
 from tests.shared_emulator import EMULATOR_TOKEN
@@ -130,10 +136,28 @@ def _workspace(root: Path, emulator: EmulatorServer, stack: str) -> PulumiWorksp
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory, emulator: EmulatorServer) -> Iterator[PulumiWorkspace]:
-    ws = _workspace(tmp_path_factory.mktemp("railway-program"), emulator, "lifecycle")
-    yield ws
-    ws.run("destroy", "--yes", "--skip-preview", check=False)
+def lifecycle_stack(tmp_path_factory: pytest.TempPathFactory, emulator: EmulatorServer) -> Iterator[ModuleStack]:
+    """The module's stack of the program (variant 1, the default replicas). A test that changes it puts it
+    back before it ends; after the one that destroys it, the next test that needs it brings it up again."""
+    stack = ModuleStack(_workspace(tmp_path_factory.mktemp("railway-program"), emulator, "lifecycle"), emulator)
+    yield stack
+    stack.close()
+
+
+@pytest.fixture
+def lifecycle(lifecycle_stack: ModuleStack) -> Up:
+    return lifecycle_stack.up()
+
+
+@pytest.fixture
+def workspace(lifecycle: Up) -> PulumiWorkspace:
+    return lifecycle.workspace
+
+
+def _restore(workspace: PulumiWorkspace, key: str) -> None:
+    """Takes `key` out of the stack's config again and brings the stack back to the module's `up`."""
+    workspace.run("config", "rm", key)
+    workspace.run("up", "--yes", "--skip-preview")
 
 
 def _projects(emulator: EmulatorServer, name: str) -> list[dict]:
@@ -173,13 +197,8 @@ def _graphql(emulator: EmulatorServer, query: str, variables: dict[str, Any]) ->
     return Dashboard(emulator).gql(query, **variables)
 
 
-def test_up_creates_every_object_with_one_deployment_per_service(
-    workspace: PulumiWorkspace, emulator: EmulatorServer
-) -> None:
-    before = emulator.counters()
-    workspace.run("up", "--yes", "--skip-preview")
-    after = emulator.counters()
-
+def test_up_creates_every_object_with_one_deployment_per_service(lifecycle: Up, emulator: EmulatorServer) -> None:
+    before, after = lifecycle.before, lifecycle.after
     (project,) = _projects(emulator, "tiny-lifecycle")
     assert sorted(e["name"] for e in project["environments"]) == ["preview", "production"]
     assert sorted(s["name"] for s in project["services"]) == ["Postgres", "api"]
@@ -187,7 +206,7 @@ def test_up_creates_every_object_with_one_deployment_per_service(
     assert deployments == 2, f"one deployment per service, got {deployments}"
     print(f"\nup from empty: {after['requests'] - before['requests']} API requests, {deployments} deployments")
 
-    outputs = workspace.json("stack", "output")
+    outputs = lifecycle.workspace.json("stack", "output")
     assert outputs["api_domain"].endswith(".up.railway.app")
     assert not outputs["proxy"].split(":")[0].endswith("."), "the TCP proxy domain must not keep Railway's trailing dot"
     assert outputs["dns"]["type"] == "CNAME"
@@ -237,14 +256,17 @@ def test_second_preview_after_up_shows_no_changes(workspace: PulumiWorkspace) ->
 
 def test_changing_one_setting_redeploys_only_that_service(workspace: PulumiWorkspace, emulator: EmulatorServer) -> None:
     workspace.run("config", "set", "apiReplicas", "3")
-    before = emulator.requests()
-    workspace.run("up", "--yes", "--skip-preview")
-    new = emulator.requests()[len(before) :]
-    fields = Counter(field for r in new for field in r["fields"])
-    assert fields["serviceInstanceDeployV2"] == 1, f"only the api redeploys: {dict(fields)}"
-    assert fields["serviceInstanceUpdate"] == 1, f"only the api's settings are written: {dict(fields)}"
-    assert fields["variableCollectionUpsert"] == 0, f"no variable changed: {dict(fields)}"
-    workspace.run("preview", "--expect-no-changes")
+    try:
+        before = emulator.requests()
+        workspace.run("up", "--yes", "--skip-preview")
+        new = emulator.requests()[len(before) :]
+        fields = Counter(field for r in new for field in r["fields"])
+        assert fields["serviceInstanceDeployV2"] == 1, f"only the api redeploys: {dict(fields)}"
+        assert fields["serviceInstanceUpdate"] == 1, f"only the api's settings are written: {dict(fields)}"
+        assert fields["variableCollectionUpsert"] == 0, f"no variable changed: {dict(fields)}"
+        workspace.run("preview", "--expect-no-changes")
+    finally:
+        _restore(workspace, "apiReplicas")
 
 
 def test_in_place_updates_keep_every_object_and_redeploy_only_what_changed(
@@ -256,28 +278,32 @@ def test_in_place_updates_keep_every_object_and_redeploy_only_what_changed(
         if isinstance(objs, list)
     }
     workspace.run("config", "set", "variant", "2")
-    before = emulator.requests()
-    workspace.run("up", "--yes", "--skip-preview")
-    fields = Counter(field for r in emulator.requests()[len(before) :] for field in r["fields"])
+    try:
+        before = emulator.requests()
+        workspace.run("up", "--yes", "--skip-preview")
+        fields = Counter(field for r in emulator.requests()[len(before) :] for field in r["fields"])
 
-    (project,) = _projects(emulator, "tiny-lifecycle")
-    after_ids = {kind: sorted(o["id"] for o in objs) for kind, objs in project.items() if isinstance(objs, list)}
-    assert after_ids == before_ids, "updates must happen in place, never by replacement"
-    assert project["description"] == "railstack provider test v2"
-    assert sorted(e["name"] for e in project["environments"]) == ["production", "review"]
-    assert [d["targetPort"] for d in project["serviceDomains"]] == [8080]
-    assert [d["targetPort"] for d in project["customDomains"]] == [8080]
-    assert fields["serviceInstanceDeployV2"] == 1, f"only the api (new variable) redeploys: {dict(fields)}"
-    assert fields["variableCollectionUpsert"] == 1, f"one write for the api's variables: {dict(fields)}"
-    for field in (
-        "projectUpdate",
-        "environmentRename",
-        "serviceDomainUpdate",
-        "customDomainUpdate",
-        "volumeInstanceBackupScheduleUpdate",
-    ):
-        assert fields[field] == 1, f"{field} expected once: {dict(fields)}"
-    workspace.run("preview", "--expect-no-changes")
+        (project,) = _projects(emulator, "tiny-lifecycle")
+        after_ids = {kind: sorted(o["id"] for o in objs) for kind, objs in project.items() if isinstance(objs, list)}
+        assert after_ids == before_ids, "updates must happen in place, never by replacement"
+        assert project["description"] == "railstack provider test v2"
+        assert sorted(e["name"] for e in project["environments"]) == ["production", "review"]
+        assert [d["targetPort"] for d in project["serviceDomains"]] == [8080]
+        assert [d["targetPort"] for d in project["customDomains"]] == [8080]
+        assert fields["serviceInstanceDeployV2"] == 1, f"only the api (new variable) redeploys: {dict(fields)}"
+        assert fields["variableCollectionUpsert"] == 1, f"one write for the api's variables: {dict(fields)}"
+        for field in (
+            "projectUpdate",
+            "environmentRename",
+            "serviceDomainUpdate",
+            "customDomainUpdate",
+            "volumeInstanceBackupScheduleUpdate",
+        ):
+            assert fields[field] == 1, f"{field} expected once: {dict(fields)}"
+        workspace.run("preview", "--expect-no-changes")
+    finally:
+        # Variant 1 again, in place as well: the other tests expect the module's objects and names.
+        _restore(workspace, "variant")
 
 
 def test_noop_up_makes_no_write_and_no_deployment(workspace: PulumiWorkspace, emulator: EmulatorServer) -> None:
@@ -292,18 +318,21 @@ def test_refresh_notices_a_service_deleted_out_of_band(workspace: PulumiWorkspac
     api_id = next(s["id"] for s in _projects(emulator, "tiny-lifecycle")[0]["services"] if s["name"] == "api")
     _graphql(emulator, "mutation($id: String!) { serviceDelete(id: $id) }", {"id": api_id})
 
-    workspace.run("refresh", "--yes", "--skip-preview")
-    state = json.loads(workspace.run("stack", "export").stdout)
-    services = [r for r in state["deployment"]["resources"] if r["type"] == "railway:index:Service"]
-    assert [s["outputs"]["name"] for s in services] == ["Postgres"], "refresh must drop the deleted api service"
-
-    workspace.run("up", "--yes", "--skip-preview")
+    try:
+        workspace.run("refresh", "--yes", "--skip-preview")
+        state = json.loads(workspace.run("stack", "export").stdout)
+        services = [r for r in state["deployment"]["resources"] if r["type"] == "railway:index:Service"]
+        assert [s["outputs"]["name"] for s in services] == ["Postgres"], "refresh must drop the deleted api service"
+    finally:
+        # The up that brings the api back is also what puts the module's stack back for the other tests.
+        workspace.run("up", "--yes", "--skip-preview")
     assert sorted(s["name"] for s in _projects(emulator, "tiny-lifecycle")[0]["services"]) == ["Postgres", "api"]
     workspace.run("preview", "--expect-no-changes")
 
 
-def test_destroy_leaves_the_emulator_empty(workspace: PulumiWorkspace, emulator: EmulatorServer) -> None:
-    workspace.run("destroy", "--yes", "--skip-preview")
+def test_destroy_leaves_the_emulator_empty(lifecycle_stack: ModuleStack, emulator: EmulatorServer) -> None:
+    lifecycle_stack.up()
+    lifecycle_stack.destroy()
     left = {kind: objects for kind, objects in emulator.state_json().items() if objects and kind != "deployments"}
     assert left == {}, f"objects left in the emulator after destroy: {left}"
 

@@ -2,6 +2,10 @@
 
 The project is copied to a temporary directory (tests never modify tracked files) and run with a
 local state backend; the Railway API is the emulator, whose records are the evidence.
+
+Each test gets the stack it needs from a fixture, so the tests pass in any order: the module's staging
+stack is brought up once; a test that changes it puts it back, and after the test that destroys it the
+next test that needs it brings it up again (tests/engine/brought_up.py).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import pytest
 
 from railway_emulator import EmulatorServer
 from support.pulumi_cli import PulumiWorkspace, copy_project, edit_stack_config
+from tests.engine.brought_up import ModuleStack, Up
 from tests.shared_emulator import EMULATOR_TOKEN
 from tests.stacks.test_config_model import BAD
 
@@ -69,16 +74,26 @@ def graphql(emulator: EmulatorServer, query: str, variables: dict) -> dict:
 
 
 @pytest.fixture(scope="module")
-def staging(tmp_path_factory: pytest.TempPathFactory, emulator: EmulatorServer) -> Iterator[PulumiWorkspace]:
-    ws = stack_workspace(tmp_path_factory.mktemp("staging"), emulator, "staging")
-    yield ws
-    ws.run("destroy", "--yes", "--skip-preview", check=False)
+def staging_stack(tmp_path_factory: pytest.TempPathFactory, emulator: EmulatorServer) -> Iterator[ModuleStack]:
+    """The module's staging stack. A test that changes it puts it back before it ends; the one that
+    destroys it leaves the next test that needs it to bring it up again."""
+    stack = ModuleStack(stack_workspace(tmp_path_factory.mktemp("staging"), emulator, "staging"), emulator)
+    yield stack
+    stack.close()
 
 
-def test_staging_up_then_preview_shows_no_changes(staging: PulumiWorkspace, emulator: EmulatorServer) -> None:
-    before = emulator.counters()
-    staging.run("up", "--yes", "--skip-preview")
-    after = emulator.counters()
+@pytest.fixture
+def staging_up(staging_stack: ModuleStack) -> Up:
+    return staging_stack.up()
+
+
+@pytest.fixture
+def staging(staging_up: Up) -> PulumiWorkspace:
+    return staging_up.workspace
+
+
+def test_staging_up_then_preview_shows_no_changes(staging_up: Up) -> None:
+    staging, before, after = staging_up.workspace, staging_up.before, staging_up.after
     services = len(staging.json("stack", "output")["service_ids"])
     deployments = after["deployments"] - before["deployments"]
     print(
@@ -161,20 +176,26 @@ def test_every_app_service_resolves_the_same_connections_and_secrets(
 def test_rotating_one_secret_redeploys_only_the_services_using_it(
     staging: PulumiWorkspace, emulator: EmulatorServer
 ) -> None:
-    staging.run("config", "set", "--path", "railstack:stack.secrets.rotation.admin_password", "1")
-    before = emulator.requests()
-    staging.run("up", "--yes", "--skip-preview")
-    new = emulator.requests()[len(before) :]
-    fields = Counter(f for r in new for f in r["fields"])
-    print(f"\nrotating admin_password: {dict(fields)}")
-    assert fields["serviceInstanceDeployV2"] == 1, "only the api uses the admin password"
-    assert fields["variableCollectionUpsert"] == 1, "only the shared variables change"
-    staging.run("preview", "--expect-no-changes")
+    counter = "railstack:stack.secrets.rotation.admin_password"
+    staging.run("config", "set", "--path", counter, "1")
+    try:
+        before = emulator.requests()
+        staging.run("up", "--yes", "--skip-preview")
+        new = emulator.requests()[len(before) :]
+        fields = Counter(f for r in new for f in r["fields"])
+        print(f"\nrotating admin_password: {dict(fields)}")
+        assert fields["serviceInstanceDeployV2"] == 1, "only the api uses the admin password"
+        assert fields["variableCollectionUpsert"] == 1, "only the shared variables change"
+        staging.run("preview", "--expect-no-changes")
+    finally:
+        # Back to the module's configuration (the password is generated once more, the counter is as it was).
+        staging.run("config", "rm", "--path", counter)
+        staging.run("up", "--yes", "--skip-preview")
 
 
-def test_staging_destroy_leaves_the_emulator_empty(staging: PulumiWorkspace, emulator: EmulatorServer) -> None:
-    project_id = staging.json("stack", "output")["project_id"]
-    staging.run("destroy", "--yes", "--skip-preview")
+def test_staging_destroy_leaves_the_emulator_empty(staging_stack: ModuleStack, emulator: EmulatorServer) -> None:
+    project_id = staging_stack.up().workspace.json("stack", "output")["project_id"]
+    staging_stack.destroy()
     state = emulator.state_json()
     assert [p for p in state["projects"] if p["id"] == project_id] == []
     assert [s for s in state["services"] if s["projectId"] == project_id] == []

@@ -3,6 +3,10 @@
 A tiny program in a temporary directory uses the random provider plugin (a generated password)
 and a Python dynamic provider; the tests run preview, up, a no-change preview and destroy on a
 local file backend, and read the engine's own JSON.
+
+Each test gets the stack it needs from a fixture, so the tests pass in any order: a stack never
+brought up (what a first preview plans), one brought up once and only read, and for the destroy
+test a stack of its own.
 """
 
 from __future__ import annotations
@@ -46,31 +50,46 @@ pulumi.export("label", label.label)
 '''
 
 
+def _workspace(root: Path, stack: str) -> PulumiWorkspace:
+    """The tiny program in `root` with an empty `stack` on its own file backend."""
+    project = write_program(root / "program", PROGRAM)
+    state = root / "state"
+    state.mkdir(exist_ok=True)
+    ws = PulumiWorkspace(project_dir=project, state_dir=state)
+    ws.run("stack", "init", stack)
+    return ws
+
+
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulumiWorkspace]:
-    project = tmp_path_factory.mktemp("tiny-program")
-    write_program(project, PROGRAM)
-    ws = PulumiWorkspace(project_dir=project, state_dir=tmp_path_factory.mktemp("state"))
-    ws.run("stack", "init", "test")
+def fresh(tmp_path_factory: pytest.TempPathFactory) -> PulumiWorkspace:
+    """A stack that is never brought up: what a first preview plans. No test changes it."""
+    return _workspace(tmp_path_factory.mktemp("tiny-fresh"), "fresh")
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulumiWorkspace]:
+    """A stack brought up once for the module; its tests only read it (a preview writes nothing)."""
+    ws = _workspace(tmp_path_factory.mktemp("tiny-deployed"), "test")
+    ws.run("up", "--yes", "--skip-preview")
     yield ws
     ws.run("destroy", "--yes", "--skip-preview", check=False)
 
 
-def test_pulumi_cli_and_plugins_are_at_the_python_sdks_versions(workspace: PulumiWorkspace) -> None:
+def test_pulumi_cli_and_plugins_are_at_the_python_sdks_versions(fresh: PulumiWorkspace) -> None:
     from importlib.metadata import version
 
-    cli = workspace.run("version").stdout.strip()
+    cli = fresh.run("version").stdout.strip()
     assert cli == f"v{version('pulumi')}", f"the CLI ({cli}) must match the pulumi SDK ({version('pulumi')})"
 
-    plugins = workspace.json("plugin", "ls")
+    plugins = fresh.json("plugin", "ls")
     installed = {(p["name"], p["kind"], p["version"]) for p in plugins}
     for sdk in ("random", "docker"):
         wanted = (sdk, "resource", version(f"pulumi-{sdk}"))
         assert wanted in installed, f"the {sdk} plugin must be at the pulumi-{sdk} SDK's version: {installed}"
 
 
-def test_preview_plans_the_password_and_the_dynamic_resource(workspace: PulumiWorkspace) -> None:
-    preview = workspace.json("preview")
+def test_preview_plans_the_password_and_the_dynamic_resource(fresh: PulumiWorkspace) -> None:
+    preview = fresh.json("preview")
     creates = {step["urn"].split("::")[-2] for step in preview["steps"] if step["op"] == "create"}
     assert {
         "pulumi:pulumi:Stack",
@@ -80,18 +99,16 @@ def test_preview_plans_the_password_and_the_dynamic_resource(workspace: PulumiWo
     assert preview["changeSummary"] == {"create": 3}
 
 
-def test_up_keeps_the_password_secret_in_outputs_and_state(workspace: PulumiWorkspace) -> None:
-    workspace.run("up", "--yes", "--skip-preview")
-
-    masked = workspace.json("stack", "output")
+def test_up_keeps_the_password_secret_in_outputs_and_state(deployed: PulumiWorkspace) -> None:
+    masked = deployed.json("stack", "output")
     assert masked["password"] == "[secret]", "the password output must be a secret"
     assert masked["label"] == "railstack-ok", "the dynamic provider's output must reach the stack"
 
-    plain = json.loads(workspace.run("stack", "output", "--json", "--show-secrets").stdout)
+    plain = json.loads(deployed.run("stack", "output", "--json", "--show-secrets").stdout)
     password = plain["password"]
     assert re.fullmatch(r"[A-Za-z0-9]{24}", password), "random must have generated a 24-character password"
 
-    state = workspace.run("stack", "export").stdout
+    state = deployed.run("stack", "export").stdout
     assert password not in state, "the generated password is stored in plaintext in the state"
     resources = json.loads(state)["deployment"]["resources"]
     by_type = {r["type"]: r for r in resources}
@@ -116,24 +133,27 @@ PolicyPack(
 """
 
 
-def test_python_policy_pack_runs_and_blocks_a_violating_preview(workspace: PulumiWorkspace, tmp_path: Path) -> None:
+def test_python_policy_pack_runs_and_blocks_a_violating_preview(deployed: PulumiWorkspace, tmp_path: Path) -> None:
     (tmp_path / "__main__.py").write_text(POLICY_PACK)
     (tmp_path / "PulumiPolicy.yaml").write_text(
         f"runtime:\n  name: python\n  options:\n    virtualenv: {VENV}\ndescription: tiny policy pack\n"
     )
-    proc = workspace.run("preview", "--policy-pack", str(tmp_path), check=False)
+    proc = deployed.run("preview", "--policy-pack", str(tmp_path), check=False)
     output = proc.stdout + proc.stderr
     assert proc.returncode != 0, f"a mandatory violation must fail the preview:\n{output[-3000:]}"
     assert "password-length" in output and "this one has 24" in output, output[-3000:]
 
 
-def test_second_preview_after_up_shows_no_changes(workspace: PulumiWorkspace) -> None:
-    workspace.run("preview", "--expect-no-changes")
+def test_second_preview_after_up_shows_no_changes(deployed: PulumiWorkspace) -> None:
+    deployed.run("preview", "--expect-no-changes")
 
 
-def test_destroy_removes_everything(workspace: PulumiWorkspace) -> None:
-    workspace.run("destroy", "--yes", "--skip-preview")
-    resources = json.loads(workspace.run("stack", "export").stdout)["deployment"].get("resources") or []
+def test_destroy_removes_everything(tmp_path: Path) -> None:
+    # Its own stack: destroying the module's would take the state the other tests read.
+    ws = _workspace(tmp_path, "doomed")
+    ws.run("up", "--yes", "--skip-preview")
+    ws.run("destroy", "--yes", "--skip-preview")
+    resources = json.loads(ws.run("stack", "export").stdout)["deployment"].get("resources") or []
     assert resources == [], f"resources left after destroy: {[r['urn'] for r in resources]}"
 
 

@@ -4,6 +4,10 @@ The program has no Python of railstack's in it: the engine runs it with pulumi-l
 scripts/bootstrap from toolchain/yaml) and talks to the railway plugin over gRPC, as a program in any
 language would. It is brought up against the Railway API emulator, previewed and destroyed; the
 emulator's own records are the evidence.
+
+Each test gets the stack it needs from a fixture, so the tests pass in any order: the module's stack is
+brought up once and only read, and after the destroy test the next test that needs it brings it up again
+(tests/engine/brought_up.py).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import json
 import shutil
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +24,7 @@ import yaml
 
 from railway_emulator import EmulatorServer
 from support.pulumi_cli import ROOT, TOOLS_BIN, PulumiWorkspace
+from tests.engine.brought_up import ModuleStack, Up
 from tests.hand_made import Dashboard
 from tests.shared_emulator import EMULATOR_TOKEN
 
@@ -38,11 +44,10 @@ VARIABLES = {
 }
 
 
-@pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory, emulator: EmulatorServer) -> Iterator[PulumiWorkspace]:
+def _workspace(root: Path, emulator: EmulatorServer) -> PulumiWorkspace:
+    """A copy of the example in `root` with an empty stack on its own file backend, pointed at `emulator`."""
     if not (TOOLS_BIN / "pulumi-language-yaml").exists():
         pytest.fail("pulumi-language-yaml is missing from .tools/bin: run scripts/bootstrap (scripts/test does)")
-    root = tmp_path_factory.mktemp("yaml-program")
     program = root / "program"
     shutil.copytree(EXAMPLE, program)
     state = root / "state"
@@ -52,8 +57,26 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, emulator: EmulatorServer
     ws.run("config", "set", "--secret", "railway:token", EMULATOR_TOKEN)
     # The provider's own config (not RAILWAY_API_URL): the endpoint comes from the stack as it would for Railway.
     ws.run("config", "set", "railway:apiUrl", emulator.url)
-    yield ws
-    ws.run("destroy", "--yes", "--skip-preview", check=False)
+    return ws
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory, emulator: EmulatorServer) -> Iterator[ModuleStack]:
+    """The module's stack. Its tests only read it, but for the destroy test, after which the next test
+    that needs it brings it up again."""
+    stack = ModuleStack(_workspace(tmp_path_factory.mktemp("yaml-program"), emulator), emulator)
+    yield stack
+    stack.close()
+
+
+@pytest.fixture
+def up(stack: ModuleStack) -> Up:
+    return stack.up()
+
+
+@pytest.fixture
+def workspace(up: Up) -> PulumiWorkspace:
+    return up.workspace
 
 
 def _graphql(emulator: EmulatorServer, query: str, variables: dict[str, Any]) -> dict[str, Any]:
@@ -69,26 +92,20 @@ def test_the_example_is_a_yaml_program_with_no_python() -> None:
     assert [p.name for p in EXAMPLE.rglob("*.py")] == [], "the example must have no Python in it"
 
 
-def test_up_creates_one_project_with_one_service_and_one_deployment(
-    workspace: PulumiWorkspace, emulator: EmulatorServer
-) -> None:
-    before = emulator.counters()
-    workspace.run("up", "--yes", "--skip-preview")
-    after = emulator.counters()
-
+def test_up_creates_one_project_with_one_service_and_one_deployment(up: Up, emulator: EmulatorServer) -> None:
     state = emulator.state_json()
     (project,) = state["projects"]
     assert project["name"] == PROJECT_NAME
     (service,) = state["services"]
     assert (service["projectId"], service["name"]) == (project["id"], "web")
-    assert after["deployments"] - before["deployments"] == 1, "one deployment for the one service"
+    assert up.after["deployments"] - up.before["deployments"] == 1, "one deployment for the one service"
     (deployment,) = state["deployments"]
     assert deployment["serviceId"] == service["id"]
     assert deployment["meta"]["image"] == "ghcr.io/example/railstack-app:1"
     (instance,) = state["serviceInstances"]
     assert instance["startCommand"] == "/app/entrypoint web"
 
-    outputs = workspace.json("stack", "output")
+    outputs = up.workspace.json("stack", "output")
     assert outputs["projectId"] == project["id"]
     assert outputs["serviceId"] == service["id"]
     assert outputs["deploymentId"] == deployment["id"]
@@ -120,8 +137,9 @@ def test_second_preview_after_up_shows_no_changes(workspace: PulumiWorkspace) ->
     workspace.run("preview", "--expect-no-changes")
 
 
-def test_destroy_leaves_the_emulator_empty(workspace: PulumiWorkspace, emulator: EmulatorServer) -> None:
-    workspace.run("destroy", "--yes", "--skip-preview")
+def test_destroy_leaves_the_emulator_empty(stack: ModuleStack, emulator: EmulatorServer) -> None:
+    stack.up()
+    stack.destroy()
     left = {kind: objects for kind, objects in emulator.state_json().items() if objects}
     assert left == {}, f"objects left in the emulator after destroy: {left}"
-    assert _resources(workspace) == [], "destroy must leave nothing in the stack"
+    assert _resources(stack.workspace) == [], "destroy must leave nothing in the stack"
