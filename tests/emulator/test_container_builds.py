@@ -10,15 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import docker
-import httpx
 import pytest
 
 from railway_emulator import EmulatorServer
 from tests.emulator.git_repos import commit
+from tests.emulator.test_container_mode import TOKEN, bare_service, gql
 
 pytestmark = [pytest.mark.emulator, pytest.mark.docker]
 
-TOKEN = "container-builds-unit"
 BASE = "railstack/python:3.11"
 REPO = "acme/shop"
 
@@ -60,15 +59,6 @@ def emu(engine: docker.DockerClient, shop: Path) -> Iterator[EmulatorServer]:
         yield server
 
 
-def gql(emu: EmulatorServer, query: str, **variables: object) -> dict[str, Any]:
-    body = httpx.post(
-        emu.url, json={"query": query, "variables": variables}, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30
-    ).json()
-    assert not body.get("errors"), body["errors"]
-    data: dict[str, Any] = body["data"]
-    return data
-
-
 def repo_service(
     emu: EmulatorServer,
     name: str,
@@ -79,24 +69,8 @@ def repo_service(
 ) -> dict[str, str]:
     """A service whose repo source is connected by a committed patch (which deploys it), after its
     variables and settings are in place; the ids and the deployment the patch started."""
-    project = gql(
-        emu,
-        "mutation($i: ProjectCreateInput!) { projectCreate(input: $i) { id environments { edges { node { id } } } } }",
-        i={"name": f"p-{name}"},
-    )["projectCreate"]
-    env = project["environments"]["edges"][0]["node"]["id"]
-    svc = gql(
-        emu,
-        "mutation($i: ServiceCreateInput!) { serviceCreate(input: $i) { id } }",
-        i={"projectId": project["id"], "name": name},
-    )["serviceCreate"]["id"]
-    ids = {"projectId": project["id"], "environmentId": env, "serviceId": svc}
-    if variables:
-        gql(
-            emu,
-            "mutation($i: VariableCollectionUpsertInput!) { variableCollectionUpsert(input: $i) }",
-            i={**ids, "variables": variables, "skipDeploys": True},
-        )
+    ids = bare_service(emu, name, variables)
+    env, svc = ids["environmentId"], ids["serviceId"]
     if settings:
         gql(
             emu,

@@ -44,7 +44,8 @@ def gql(emu: EmulatorServer, query: str, **variables: object) -> dict:
     return body["data"]
 
 
-def service(emu: EmulatorServer, name: str = "svc", variables: dict | None = None, **settings: object) -> dict:
+def bare_service(emu: EmulatorServer, name: str, variables: dict | None = None) -> dict[str, str]:
+    """A project with one service named `name` and its variables (written with skipDeploys): the ids."""
     project = gql(
         emu,
         "mutation($i: ProjectCreateInput!) { projectCreate(input: $i) { id environments { edges { node { id } } } } }",
@@ -63,6 +64,12 @@ def service(emu: EmulatorServer, name: str = "svc", variables: dict | None = Non
             "mutation($i: VariableCollectionUpsertInput!) { variableCollectionUpsert(input: $i) }",
             i={**ids, "variables": variables, "skipDeploys": True},
         )
+    return ids
+
+
+def service(emu: EmulatorServer, name: str = "svc", variables: dict | None = None, **settings: object) -> dict:
+    ids = bare_service(emu, name, variables)
+    env, svc = ids["environmentId"], ids["serviceId"]
     source = settings.pop("source", {"image": "debian:12"})
     gql(
         emu,
